@@ -1,0 +1,71 @@
+"""The console adapter: type commands as a user; the embedded default, no credentials."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from chatbot.commands import Bot, Message, Reply
+from chatbot.core.model import Scope, User
+
+PLATFORM = "console"
+WORKSPACE = "console"
+
+
+def default_channel(bot: Bot) -> str:
+    """The channel of the only console-bound series, so a fresh checkout just works."""
+    bound = {s.channels[PLATFORM] for s in bot.schedules.series if PLATFORM in s.channels}
+    return bound.pop() if len(bound) == 1 else "console"
+
+
+def say(bot: Bot, text: str, user: str, channel: str, tz: str | None) -> Reply:
+    scope = Scope(platform=PLATFORM, workspace=WORKSPACE, channel=channel)
+    return bot.handle(Message(text=text, scope=scope, user=User(id=user, name=user, tz=tz)))
+
+
+def render(reply: Reply) -> str:
+    return reply.text if reply.ok else f"! {reply.text}"
+
+
+class Console:
+    def __init__(self, bot: Bot, user: str, tz: str | None, channel: str,
+                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout):
+        self.bot = bot
+        self.user = user
+        self.tz = tz
+        self.channel = channel
+        self.stdin = stdin
+        self.stdout = stdout
+
+    def write(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def run(self) -> None:
+        interactive = self.stdin.isatty()
+        self.write(
+            f"chatbot console: you are {self.user} in #{self.channel}. "
+            "Type /help for commands, /as NAME to switch user, Ctrl-D to quit."
+        )
+        while True:
+            if interactive:
+                self.stdout.write(f"{self.user}> ")
+                self.stdout.flush()
+            line = self.stdin.readline()
+            if not line:
+                break
+            self.handle_line(line.rstrip("\n"))
+        self.write("bye")
+
+    def handle_line(self, line: str) -> None:
+        text = line.strip()
+        if not text:
+            return
+        if text.split()[0] == "/as":
+            name = text[3:].strip()
+            if not name:
+                self.write("! Usage: /as NAME")
+                return
+            self.user = name
+            self.write(f"You are now {name}.")
+            return
+        self.write(render(say(self.bot, text, self.user, self.channel, self.tz)))

@@ -1,0 +1,24 @@
+"""The chat command language: `build_bot()` wires every command to one dispatcher."""
+
+from __future__ import annotations
+
+from chatbot.commands import agenda, meeting, people, todos
+from chatbot.commands.context import Clock, CommandError, Message, Reply
+from chatbot.commands.dispatcher import Bot, Context, help_reply
+from chatbot.core.schedule import ScheduleBook
+from chatbot.store import Store
+
+__all__ = ["Bot", "Clock", "CommandError", "Context", "Message", "Reply", "build_bot"]
+
+
+def build_bot(store: Store, schedules: ScheduleBook, clock: Clock | None = None) -> Bot:
+    bot = Bot(store, schedules, clock)
+    bot.command("agenda")(agenda.agenda_command)
+    bot.command("attend")(people.attend_command)
+    bot.command("attendance")(people.attendance_command)
+    bot.command("tz")(people.tz_command)
+    bot.command("todo")(todos.todo_command)
+    bot.command("todos")(todos.todos_command)
+    bot.command("meeting")(meeting.meeting_command)
+    bot.command("help")(help_reply)
+    return bot

@@ -1,0 +1,142 @@
+"""/agenda: the next meeting's agenda, by section, numbered across sections."""
+
+from __future__ import annotations
+
+from chatbot.commands.context import CommandError, Reply
+from chatbot.commands.dispatcher import Context
+from chatbot.commands.parse import clean, parse_number, split_word
+from chatbot.core.model import DEFAULT_SECTION, SECTION_ORDER, SECTIONS, AgendaItem
+from chatbot.core.timefmt import long_datetime
+
+# What people type before a colon to pick a section.
+SECTION_ALIASES = {
+    "discuss": "discuss", "discussion": "discuss", "help": "discuss",
+    "decision": "decision", "decisions": "decision", "decide": "decision",
+    "update": "update", "updates": "update",
+    "news": "news", "report": "news", "reports": "news",
+    "thanks": "thanks", "celebrate": "thanks", "celebration": "thanks",
+}
+
+
+def numbered(items: list[AgendaItem]) -> list[AgendaItem]:
+    """Display order: by section, then position; item N is the Nth of this list."""
+    return sorted(items, key=lambda i: (SECTION_ORDER.index(i.section), i.position, i.id))
+
+
+def format_agenda(items: list[AgendaItem]) -> list[str]:
+    lines: list[str] = []
+    current = None
+    for number, item in enumerate(numbered(items), start=1):
+        if item.section != current:
+            current = item.section
+            lines.append(SECTIONS[current])
+        marks = "".join(
+            [" (done)" if item.done else "", " (carried over)" if item.carried_over else ""]
+        )
+        lines.append(f"  {number}. {item.text} ({item.author_name}){marks}")
+    return lines
+
+
+def split_section(text: str) -> tuple[str, str]:
+    head, colon, rest = text.partition(":")
+    if colon and head.strip().lower() in SECTION_ALIASES:
+        return SECTION_ALIASES[head.strip().lower()], rest.strip()
+    return DEFAULT_SECTION, text.strip()
+
+
+def agenda_command(context: Context) -> Reply:
+    action, rest = split_word(context.command.args)
+    actions = {
+        "": show, "list": show, "add": add, "remove": remove, "rm": remove,
+        "done": done, "move": move,
+    }
+    if action not in actions:
+        raise CommandError(
+            f"Unknown /agenda action '{action}'. Use /agenda, /agenda add TEXT, "
+            "/agenda remove N, /agenda done N or /agenda move N POS."
+        )
+    return actions[action](context, rest)
+
+
+def _items(context: Context) -> list[AgendaItem]:
+    series, occurrence = context.meeting()
+    return numbered(context.store.agenda(context.scope, series.id, occurrence.key.isoformat()))
+
+
+def _item(context: Context, text: str, usage: str) -> tuple[int, AgendaItem, list[AgendaItem]]:
+    if not text.strip():
+        raise CommandError(f"Which item? {usage}")
+    try:
+        number = parse_number(text.split()[0], "agenda item")
+    except ValueError as error:
+        raise CommandError(f"{str(error).capitalize()}. {usage}") from None
+    items = _items(context)
+    if not 1 <= number <= len(items):
+        count = f"items 1–{len(items)}" if items else "no items yet"
+        raise CommandError(f"There is no agenda item {number} (the agenda has {count}). {usage}")
+    return number, items[number - 1], items
+
+
+def show(context: Context, _rest: str) -> Reply:
+    series, occurrence = context.meeting()
+    items = _items(context)
+    when = long_datetime(occurrence.start_utc, context.zone, context.now)
+    if not items:
+        return Reply(
+            f"The agenda of {series.name} on {when} is empty. "
+            "Add an item with /agenda add TEXT."
+        )
+    header = f"Agenda of {series.name} on {when}:"
+    return Reply("\n".join([header, *format_agenda(items)]))
+
+
+def add(context: Context, rest: str) -> Reply:
+    section, text = split_section(clean(rest))
+    if not text:
+        raise CommandError("Add what? Usage: /agenda add [section:] TEXT")
+    series, occurrence = context.meeting()
+    item = context.store.add_agenda_item(
+        context.scope, series.id, occurrence.key.isoformat(), section, text,
+        context.user, context.now.isoformat(),
+    )
+    number = [i.id for i in _items(context)].index(item.id) + 1
+    when = long_datetime(occurrence.start_utc, context.zone, context.now)
+    return Reply(
+        f"{context.user.name} added agenda item {number} ({SECTIONS[section]}): {text}\n"
+        f"for {series.name} on {when}",
+        public=True,
+    )
+
+
+def remove(context: Context, rest: str) -> Reply:
+    number, item, _ = _item(context, rest, "Usage: /agenda remove N")
+    context.store.remove_agenda_item(item.id)
+    return Reply(f"{context.user.name} removed agenda item {number}: {item.text}", public=True)
+
+
+def done(context: Context, rest: str) -> Reply:
+    number, item, _ = _item(context, rest, "Usage: /agenda done N")
+    context.store.set_agenda_done(item.id)
+    return Reply(f"Agenda item {number} is done: {item.text}", public=True)
+
+
+def move(context: Context, rest: str) -> Reply:
+    usage = "Usage: /agenda move N POS"
+    words = rest.split()
+    if len(words) != 2:
+        raise CommandError(f"Move which item where? {usage}")
+    number, item, items = _item(context, words[0], usage)
+    try:
+        target = parse_number(words[1], "position")
+    except ValueError as error:
+        raise CommandError(f"{str(error).capitalize()}. {usage}") from None
+    # Items stay in their section: the target is clamped to the section's numbers.
+    section_numbers = [n for n, i in enumerate(items, start=1) if i.section == item.section]
+    clamped = min(max(target, section_numbers[0]), section_numbers[-1])
+    reordered = [i for i in items if i.id != item.id]
+    reordered.insert(clamped - 1, item)
+    context.store.reorder_agenda([i.id for i in reordered])
+    note = "" if clamped == target else f" (the nearest place within {SECTIONS[item.section]})"
+    return Reply(
+        f"Moved agenda item {number} to {clamped}{note}: {item.text}", public=True
+    )

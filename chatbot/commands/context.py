@@ -1,0 +1,49 @@
+"""The platform-neutral message and reply every adapter translates to and from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from chatbot.core.model import Scope, User
+
+
+@dataclass(frozen=True)
+class Message:
+    """One command as said by `user` in `scope`. `user.tz` is the platform profile's zone."""
+
+    text: str
+    scope: Scope
+    user: User
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Plain text; each adapter escapes it for its own format.
+
+    `public` replies are changes the team should see (posted in the channel);
+    the others are answers for the asker alone (ephemeral where the platform can).
+    """
+
+    text: str
+    ok: bool = True
+    public: bool = False
+
+
+class CommandError(Exception):
+    """A user mistake: its message is shown as is and nothing is stored."""
+
+
+class Clock:
+    """The bot's 'now'. `--now` shifts it so time-dependent answers can be replayed."""
+
+    def __init__(self, start: dt.datetime | None = None):
+        self._offset = (start - _utcnow()) if start is not None else dt.timedelta(0)
+
+    def now(self) -> dt.datetime:
+        return _utcnow() + self._offset
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.fromtimestamp(time.time(), dt.UTC)

@@ -1,0 +1,201 @@
+"""One dispatcher for every platform: Message in, Reply out.
+
+Cross-cutting rules live here once: input limits, the user's stored profile,
+which meeting a channel means, and turning mistakes into clear replies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from chatbot.commands.context import Clock, CommandError, Message, Reply
+from chatbot.commands.help import COMMANDS, help_text
+from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_command
+from chatbot.core.model import User
+from chatbot.core.recurrence import Occurrence
+from chatbot.core.schedule import ScheduleBook, Series
+from chatbot.store import Store
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Context"], Reply]
+
+
+@dataclass
+class Context:
+    """Everything a handler needs to answer one command."""
+
+    bot: Bot
+    message: Message
+    command: ParsedCommand
+    user: User
+    now: dt.datetime
+    _meeting: tuple[Series, Occurrence] | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        return self.bot.store
+
+    @property
+    def scope(self):
+        return self.message.scope
+
+    @property
+    def zone(self) -> str:
+        """The asker's zone: /tz, else the platform profile, else UTC."""
+        return self.user.zone or "UTC"
+
+    def meeting(self) -> tuple[Series, Occurrence]:
+        """The series this channel means and its meeting (in progress, else next)."""
+        if self._meeting is None:
+            self._meeting = self.bot.meeting_for(self.message, self.command.meeting, self.now)
+        return self._meeting
+
+    def optional_meeting(self) -> tuple[Series, Occurrence] | None:
+        try:
+            return self.meeting()
+        except CommandError:
+            return None
+
+    def resolve(self, mention: Mention) -> User:
+        """A mentioned user; an unknown plain @name becomes a new user of that name."""
+        workspace = self.scope.workspace
+        if mention.user_id:
+            known = self.store.get_user(workspace, mention.user_id)
+            if known is None:
+                known = User(id=mention.user_id, name=mention.user_id)
+                self.store.save_user(workspace, known)
+            return known
+        handle = mention.handle or ""
+        known = self.store.find_user(workspace, handle)
+        if known is None:
+            known = User(id=handle, name=handle)
+            self.store.save_user(workspace, known)
+        return known
+
+    def names(self, user_ids) -> dict[str, str]:
+        users = self.store.users(self.scope.workspace, list(user_ids))
+        return {uid: users[uid].name if uid in users else uid for uid in user_ids}
+
+
+class Bot:
+    def __init__(self, store: Store, schedules: ScheduleBook, clock: Clock | None = None):
+        self.store = store
+        self.schedules = schedules
+        self.clock = clock or Clock()
+        self.handlers: dict[str, Handler] = {}
+
+    def command(self, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.handlers[name] = handler
+            return handler
+
+        return register
+
+    def handle(self, message: Message) -> Reply:
+        """Never raises: every outcome is a reply the user can act on."""
+        try:
+            return self._handle(message)
+        except CommandError as error:
+            return Reply(str(error), ok=False)
+        except Exception:
+            log.exception("command failed: %r", message.text[:200])
+            return Reply(
+                "Sorry, something went wrong handling that command; nothing was changed. "
+                "Try again, or report it to the bot's maintainers.",
+                ok=False,
+            )
+
+    def _handle(self, message: Message) -> Reply:
+        if len(message.text) > MAX_TEXT:
+            raise CommandError(
+                f"That message is {len(message.text):,} characters; the limit is {MAX_TEXT:,}. "
+                "Shorten it and send it again."
+            )
+        command = parse_command(message.text)
+        if command is None:
+            raise CommandError("Commands start with / (like /agenda). Type /help for the list.")
+        if command.meeting == "":
+            raise CommandError("--meeting needs a meeting id, like /agenda --meeting standup")
+        handler = self.handlers.get(command.name)
+        if handler is None:
+            raise CommandError(unknown_command(command.name, list(self.handlers)))
+        context = Context(
+            bot=self, message=message, command=command,
+            user=self.known_user(message), now=self.clock.now(),
+        )
+        reply = handler(context)
+        if reply.ok:
+            self.remember(message, self.known_user(message))
+        return reply
+
+    def known_user(self, message: Message) -> User:
+        """The stored profile (timezone, affiliation…) merged with the platform's name."""
+        said = message.user
+        stored = self.store.get_user(message.scope.workspace, said.id)
+        if stored is None:
+            return User(id=said.id, name=said.name, profile_tz=said.tz)
+        return replace(stored, name=said.name or stored.name,
+                       profile_tz=said.tz or stored.profile_tz)
+
+    def remember(self, message: Message, user: User) -> None:
+        """Store a new or renamed user once a command succeeded (errors store nothing)."""
+        with self.store.transaction():
+            if self.store.get_user(message.scope.workspace, user.id) != user:
+                self.store.save_user(message.scope.workspace, user)
+            if not self.store.is_member(message.scope, user.id):
+                self.store.add_member(message.scope, user.id, self.clock.now().isoformat())
+
+    def series_for(self, message: Message) -> list[Series]:
+        scope = message.scope
+        bound = self.schedules.bound_to(scope.platform, scope.channel)
+        if not bound and scope.platform == "console" and len(self.schedules.series) == 1:
+            return list(self.schedules.series)
+        return bound
+
+    def meeting_for(
+        self, message: Message, pick: str | None, now: dt.datetime
+    ) -> tuple[Series, Occurrence]:
+        candidates = self.series_for(message)
+        if pick is not None:
+            chosen = [s for s in candidates if s.id == pick]
+            if not chosen:
+                ids = ", ".join(s.id for s in candidates) or "none"
+                raise CommandError(
+                    f"No meeting '{pick}' in this channel (its meetings: {ids})."
+                )
+            candidates = chosen
+        if not candidates:
+            raise CommandError(
+                "No meeting is scheduled for this channel. Bind one in its schedule file: "
+                f'[channels] {message.scope.platform} = "{message.scope.channel}".'
+            )
+        in_progress = [(s, o) for s in candidates if (o := s.in_progress(now)) is not None]
+        if in_progress:
+            return in_progress[0]
+        upcoming = [(s, o) for s in candidates if (o := s.recurrence.next_after(now)) is not None]
+        if not upcoming:
+            raise CommandError(
+                f"{candidates[0].name} has no upcoming meeting; add dates to its schedule file."
+            )
+        return min(upcoming, key=lambda pair: pair[1].start_utc)
+
+
+def unknown_command(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = f" Did you mean /{close[0]}?" if close else ""
+    shown = name if len(name) <= 40 else name[:40] + "…"
+    return f"Unknown command /{shown}.{hint} Type /help for the list."
+
+
+def help_reply(context: Context) -> Reply:
+    topic = context.command.args.strip().lstrip("/!").lower()
+    if not topic:
+        return Reply(help_text())
+    if topic not in COMMANDS:
+        raise CommandError(unknown_command(topic, list(COMMANDS)))
+    return Reply(help_text(topic))

@@ -1,0 +1,61 @@
+"""Usage and help text for every command; also the source of Slack's usage hints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    usage: str
+    summary: str
+    details: str = ""
+
+
+COMMANDS: dict[str, CommandHelp] = {
+    "agenda": CommandHelp(
+        "/agenda [add [section:] TEXT | remove N | done N | move N POS]",
+        "Show or change the next meeting's agenda.",
+        "Sections: discuss (default), decision, update, news, thanks; "
+        "e.g. /agenda add decision: release schedule for 0.1",
+    ),
+    "attend": CommandHelp(
+        "/attend [name / affiliation / @github | regrets]",
+        "Sign the roll call of the meeting (your affiliation and GitHub handle are remembered).",
+    ),
+    "attendance": CommandHelp("/attendance", "Show the meeting's roll call and regrets."),
+    "todo": CommandHelp(
+        "/todo add [@owner …] TEXT | done N | assign N @user … | reopen N",
+        "Record a TODO (no owner: it is yours) or change one by its number.",
+    ),
+    "todos": CommandHelp(
+        "/todos [mine | @user]", "Open TODOs of this channel, grouped by owner."
+    ),
+    "tz": CommandHelp(
+        "/tz [ZONE]",
+        "Show or set your timezone: an IANA name (Europe/Berlin) or a city (los angeles).",
+    ),
+    "meeting": CommandHelp(
+        "/meeting [next]", "When the next meeting is, in your time and UTC, with its video link."
+    ),
+    "help": CommandHelp("/help [COMMAND]", "List the commands, or explain one."),
+}
+
+PICK_MEETING = (
+    "When this channel has several meetings, commands act on the one in progress, "
+    "else the soonest; put --meeting ID after the command to pick another "
+    "(e.g. /agenda --meeting standup add …)."
+)
+
+
+def help_text(command: str | None = None) -> str:
+    if command:
+        entry = COMMANDS[command]
+        lines = [entry.usage, entry.summary]
+        if entry.details:
+            lines.append(entry.details)
+        return "\n".join(lines)
+    lines = ["Commands:"]
+    lines += [f"  {entry.usage}\n      {entry.summary}" for entry in COMMANDS.values()]
+    lines.append(PICK_MEETING)
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""/meeting: when the meeting is, in your time and in UTC."""
+
+from __future__ import annotations
+
+from chatbot.commands.context import CommandError, Reply
+from chatbot.commands.dispatcher import Context
+from chatbot.commands.parse import split_word
+from chatbot.core.timefmt import how_far, long_datetime
+
+
+def meeting_command(context: Context) -> Reply:
+    action, _rest = split_word(context.command.args)
+    if action not in ("", "next"):
+        raise CommandError(f"Unknown /meeting action '{action}'. Use /meeting or /meeting next.")
+    return next_meeting(context)
+
+
+def next_meeting(context: Context) -> Reply:
+    series, occurrence = context.meeting()
+    start = occurrence.start_utc
+    items = context.store.agenda(context.scope, series.id, occurrence.key.isoformat())
+    status = (
+        "in progress now"
+        if series.in_progress(context.now) == occurrence
+        else how_far(start, context.now)
+    )
+    lines = [
+        f"{series.name}: {long_datetime(start, context.zone, context.now)} your time ({status})",
+        f"  {long_datetime(start, 'UTC', context.now)}",
+    ]
+    if series.video:
+        lines.append(f"  Video: {series.video}")
+    count = len(items)
+    lines.append(f"  Agenda: {count} item{'s' if count != 1 else ''} (see /agenda)")
+    return Reply("\n".join(lines))

@@ -1,0 +1,27 @@
+"""Settings from the environment (and `.env`); `.env.example` documents each one."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path
+    schedules: Path
+
+    @classmethod
+    def from_env(cls, db: str | None = None, schedules: str | None = None) -> Settings:
+        return cls(
+            db=Path(db or os.environ.get("CHATBOT_DB") or "chatbot.db"),
+            schedules=Path(schedules or os.environ.get("CHATBOT_SCHEDULES") or "schedules"),
+        )
+
+
+def load_env_file(path: str = ".env") -> None:
+    """Values already in the environment win over the file's."""
+    load_dotenv(path, override=False)

@@ -1,0 +1,396 @@
+"""The only module that knows table names: schema, migrations and queries.
+
+SQLite through sqlite-utils. Every write runs in a `BEGIN IMMEDIATE`
+transaction, so a command is stored whole or not at all, and a second process
+waits (busy timeout) instead of failing or losing a write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from chatbot.core.model import AgendaItem, Attendance, Scope, Todo, User
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["users"].create(
+        {
+            "workspace": str, "user_id": str, "name": str, "tz": str, "profile_tz": str,
+            "affiliation": str, "github": str, "remind": int,
+        },
+        pk=("workspace", "user_id"),
+        defaults={"affiliation": "", "github": "", "remind": 0},
+        not_null={"workspace", "user_id", "name"},
+    )
+    db.execute("CREATE INDEX users_by_name ON users (workspace, name COLLATE NOCASE)")
+    db.execute("CREATE INDEX users_by_github ON users (workspace, github COLLATE NOCASE)")
+    # Who takes part in a channel: the zones reminders show and who gets them.
+    db["members"].create(
+        {"workspace": str, "channel": str, "user_id": str, "last_seen": str},
+        pk=("workspace", "channel", "user_id"),
+    )
+    db["agenda_items"].create(
+        {
+            "id": int, "workspace": str, "channel": str, "series": str, "occurrence": str,
+            "section": str, "text": str, "author_id": str, "author_name": str,
+            "position": int, "done": int, "carried_over": int, "created_at": str,
+        },
+        pk="id",
+        defaults={"done": 0, "carried_over": 0},
+        not_null={"workspace", "channel", "series", "occurrence", "section", "text"},
+    )
+    db["agenda_items"].create_index(
+        ["workspace", "channel", "series", "occurrence", "position"]
+    )
+    db["attendance"].create(
+        {
+            "workspace": str, "channel": str, "series": str, "occurrence": str,
+            "user_id": str, "name": str, "affiliation": str, "github": str,
+            "regrets": int, "recorded_at": str,
+        },
+        pk=("workspace", "channel", "series", "occurrence", "user_id"),
+        defaults={"affiliation": "", "github": "", "regrets": 0},
+    )
+    db["todos"].create(
+        {
+            "id": int, "workspace": str, "channel": str, "number": int, "text": str,
+            "creator_id": str, "series": str, "occurrence": str,
+            "created_at": str, "done_at": str,
+        },
+        pk="id",
+        not_null={"workspace", "channel", "number", "text", "creator_id"},
+    )
+    db["todos"].create_index(["workspace", "channel", "number"], unique=True)
+    db["todos"].create_index(["workspace", "channel", "done_at"])
+    db["todo_owners"].create(
+        {"todo_id": int, "user_id": str},
+        pk=("todo_id", "user_id"),
+        foreign_keys=[("todo_id", "todos", "id")],
+    )
+    db["todo_owners"].create_index(["user_id", "todo_id"])
+
+
+# Append-only: a migration is never edited once released; PRAGMA user_version
+# records how many have run.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+
+
+def _create_private_file(path: Path) -> None:
+    """The database holds a team's plans: readable by its owner only."""
+    if path.exists() or str(path) == ":memory:":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+class _Connection(sqlite3.Connection):
+    """sqlite-utils wraps its writes in `with conn:`, which would COMMIT our open
+    transaction half-way; inside Store.transaction() that block does nothing."""
+
+    in_managed_transaction = False
+
+    def __exit__(self, *exc_info):
+        if self.in_managed_transaction:
+            return False
+        return super().__exit__(*exc_info)
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        _create_private_file(self.path)
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves (see transaction()).
+        conn = sqlite3.connect(
+            str(self.path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+            check_same_thread=False, factory=_Connection,
+        )
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        self._depth = 0
+        conn.execute("PRAGMA foreign_keys = ON")
+        if str(self.path) != ":memory:":
+            self.db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    # -- transactions -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction; nested calls join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            self.db.conn.in_managed_transaction = True
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            else:
+                self.db.execute("COMMIT")
+            finally:
+                self._depth = 0
+                self.db.conn.in_managed_transaction = False
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        with self._lock:
+            cursor = self.db.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- users --------------------------------------------------------------
+
+    def get_user(self, workspace: str, user_id: str) -> User | None:
+        rows = self._rows(
+            "SELECT * FROM users WHERE workspace = ? AND user_id = ?", (workspace, user_id)
+        )
+        return _user(rows[0]) if rows else None
+
+    def find_user(self, workspace: str, handle: str) -> User | None:
+        """A user by id, display name or GitHub handle (case-insensitive)."""
+        rows = self._rows(
+            "SELECT * FROM users WHERE workspace = ? AND (user_id = ?"
+            " OR name = ? COLLATE NOCASE OR github = ? COLLATE NOCASE) LIMIT 1",
+            (workspace, handle, handle, handle),
+        )
+        return _user(rows[0]) if rows else None
+
+    def save_user(self, workspace: str, user: User) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO users (workspace, user_id, name, tz, profile_tz, affiliation,"
+                " github, remind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (workspace, user_id) DO UPDATE SET name = excluded.name,"
+                " tz = excluded.tz, profile_tz = excluded.profile_tz,"
+                " affiliation = excluded.affiliation, github = excluded.github,"
+                " remind = excluded.remind",
+                (workspace, user.id, user.name, user.tz, user.profile_tz, user.affiliation,
+                 user.github, int(user.remind)),
+            )
+
+    def add_member(self, scope: Scope, user_id: str, now: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO members (workspace, channel, user_id, last_seen) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO UPDATE SET last_seen = excluded.last_seen",
+                (scope.workspace, scope.channel, user_id, now),
+            )
+
+    def is_member(self, scope: Scope, user_id: str) -> bool:
+        return bool(self._rows(
+            "SELECT 1 FROM members WHERE workspace = ? AND channel = ? AND user_id = ?",
+            (scope.workspace, scope.channel, user_id),
+        ))
+
+    def members(self, scope: Scope) -> list[User]:
+        rows = self._rows(
+            "SELECT u.* FROM members m JOIN users u ON u.workspace = m.workspace"
+            " AND u.user_id = m.user_id WHERE m.workspace = ? AND m.channel = ?"
+            " ORDER BY u.user_id",
+            (scope.workspace, scope.channel),
+        )
+        return [_user(row) for row in rows]
+
+    def users(self, workspace: str, user_ids: list[str]) -> dict[str, User]:
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        rows = self._rows(
+            f"SELECT * FROM users WHERE workspace = ? AND user_id IN ({marks})",
+            (workspace, *user_ids),
+        )
+        return {row["user_id"]: _user(row) for row in rows}
+
+    # -- agenda -------------------------------------------------------------
+
+    def agenda(self, scope: Scope, series: str, occurrence: str) -> list[AgendaItem]:
+        rows = self._rows(
+            "SELECT * FROM agenda_items WHERE workspace = ? AND channel = ? AND series = ?"
+            " AND occurrence = ? ORDER BY position, id",
+            (scope.workspace, scope.channel, series, occurrence),
+        )
+        return [_agenda_item(row) for row in rows]
+
+    def add_agenda_item(
+        self, scope: Scope, series: str, occurrence: str, section: str, text: str,
+        author: User, now: str,
+    ) -> AgendaItem:
+        with self.transaction():
+            (last,) = self.db.execute(
+                "SELECT COALESCE(MAX(position), 0) FROM agenda_items WHERE workspace = ?"
+                " AND channel = ? AND series = ? AND occurrence = ?",
+                (scope.workspace, scope.channel, series, occurrence),
+            ).fetchone()
+            row = {
+                "workspace": scope.workspace, "channel": scope.channel, "series": series,
+                "occurrence": occurrence, "section": section, "text": text,
+                "author_id": author.id, "author_name": author.name,
+                "position": last + 1, "created_at": now,
+            }
+            item_id = self.db["agenda_items"].insert(row).last_pk
+        return _agenda_item({**row, "id": item_id, "done": 0, "carried_over": 0})
+
+    def remove_agenda_item(self, item_id: int) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM agenda_items WHERE id = ?", (item_id,))
+
+    def set_agenda_done(self, item_id: int, done: bool = True) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE agenda_items SET done = ? WHERE id = ?", (int(done), item_id))
+
+    def reorder_agenda(self, item_ids_in_order: list[int]) -> None:
+        with self.transaction():
+            for position, item_id in enumerate(item_ids_in_order, start=1):
+                self.db.execute(
+                    "UPDATE agenda_items SET position = ? WHERE id = ?", (position, item_id)
+                )
+
+    # -- attendance ---------------------------------------------------------
+
+    def record_attendance(
+        self, scope: Scope, series: str, occurrence: str, record: Attendance, now: str
+    ) -> None:
+        with self.transaction():
+            self.db["attendance"].upsert(
+                {
+                    "workspace": scope.workspace, "channel": scope.channel, "series": series,
+                    "occurrence": occurrence, "user_id": record.user_id, "name": record.name,
+                    "affiliation": record.affiliation, "github": record.github,
+                    "regrets": int(record.regrets), "recorded_at": now,
+                },
+                pk=("workspace", "channel", "series", "occurrence", "user_id"),
+            )
+
+    def attendance(self, scope: Scope, series: str, occurrence: str) -> list[Attendance]:
+        rows = self._rows(
+            "SELECT * FROM attendance WHERE workspace = ? AND channel = ? AND series = ?"
+            " AND occurrence = ? ORDER BY recorded_at, rowid",
+            (scope.workspace, scope.channel, series, occurrence),
+        )
+        return [
+            Attendance(
+                user_id=r["user_id"], name=r["name"], affiliation=r["affiliation"] or "",
+                github=r["github"] or "", regrets=bool(r["regrets"]),
+            )
+            for r in rows
+        ]
+
+    # -- todos --------------------------------------------------------------
+
+    def add_todo(
+        self, scope: Scope, text: str, creator_id: str, owners: list[str],
+        series: str | None, occurrence: str | None, now: str,
+    ) -> Todo:
+        with self.transaction():
+            (last,) = self.db.execute(
+                "SELECT COALESCE(MAX(number), 0) FROM todos WHERE workspace = ? AND channel = ?",
+                (scope.workspace, scope.channel),
+            ).fetchone()
+            row = {
+                "workspace": scope.workspace, "channel": scope.channel, "number": last + 1,
+                "text": text, "creator_id": creator_id, "series": series,
+                "occurrence": occurrence, "created_at": now, "done_at": None,
+            }
+            todo_id = self.db["todos"].insert(row).last_pk
+            self._set_owners(todo_id, owners)
+        return self.todo(scope, last + 1)
+
+    def _set_owners(self, todo_id: int, owners: list[str]) -> None:
+        self.db.execute("DELETE FROM todo_owners WHERE todo_id = ?", (todo_id,))
+        self.db["todo_owners"].insert_all(
+            [{"todo_id": todo_id, "user_id": owner} for owner in dict.fromkeys(owners)]
+        )
+
+    def todo(self, scope: Scope, number: int) -> Todo | None:
+        todos = self._todos("t.number = ?", (number,), scope)
+        return todos[0] if todos else None
+
+    def todos(self, scope: Scope, owner: str | None = None, open_only: bool = True) -> list[Todo]:
+        conditions, params = [], []
+        if open_only:
+            conditions.append("t.done_at IS NULL")
+        if owner is not None:
+            conditions.append(
+                "t.id IN (SELECT todo_id FROM todo_owners WHERE user_id = ?)"
+            )
+            params.append(owner)
+        return self._todos(" AND ".join(conditions) or "1", tuple(params), scope)
+
+    def _todos(self, condition: str, params: tuple, scope: Scope) -> list[Todo]:
+        rows = self._rows(
+            "SELECT t.*, (SELECT group_concat(user_id, char(31)) FROM todo_owners o"
+            " WHERE o.todo_id = t.id) AS owner_ids FROM todos t"
+            f" WHERE t.workspace = ? AND t.channel = ? AND {condition} ORDER BY t.number",
+            (scope.workspace, scope.channel, *params),
+        )
+        return [_todo(row) for row in rows]
+
+    def set_todo_done(self, todo_id: int, done_at: str | None) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE todos SET done_at = ? WHERE id = ?", (done_at, todo_id))
+
+    def set_todo_owners(self, todo_id: int, owners: list[str]) -> None:
+        with self.transaction():
+            self._set_owners(todo_id, owners)
+
+    # -- inspection (tests and `chatbot` maintenance commands) --------------
+
+    def counts(self) -> dict[str, int]:
+        return {name: self.db[name].count for name in self.db.table_names()}
+
+
+def _user(row: dict) -> User:
+    return User(
+        id=row["user_id"], name=row["name"], tz=row["tz"], profile_tz=row["profile_tz"],
+        affiliation=row["affiliation"] or "", github=row["github"] or "",
+        remind=bool(row["remind"]),
+    )
+
+
+def _agenda_item(row: dict) -> AgendaItem:
+    return AgendaItem(
+        id=row["id"], section=row["section"], text=row["text"],
+        author_id=row["author_id"], author_name=row["author_name"],
+        position=row["position"], done=bool(row["done"]),
+        carried_over=bool(row["carried_over"]),
+    )
+
+
+def _todo(row: dict) -> Todo:
+    owners = tuple(row["owner_ids"].split("\x1f")) if row["owner_ids"] else ()
+    return Todo(
+        id=row["id"], number=row["number"], text=row["text"], creator_id=row["creator_id"],
+        owners=owners, series=row["series"], occurrence=row["occurrence"],
+        created_at=row["created_at"], done_at=row["done_at"],
+    )

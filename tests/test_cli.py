@@ -1,0 +1,104 @@
+"""The `chatbot` command line in subprocesses, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2018-03-20T12:00Z"
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    shutil.copytree(
+        ROOT / "schedules", tmp_path / "schedules", ignore=shutil.ignore_patterns("*.md")
+    )
+    return tmp_path
+
+
+def chatbot(workdir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
+    env["CHATBOT_DB"] = str(workdir / "chatbot.db")
+    env["CHATBOT_SCHEDULES"] = str(workdir / "schedules")
+    return subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", *args],
+        cwd=workdir,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def say(workdir: Path, text: str, user: str, tz: str = "UTC") -> subprocess.CompletedProcess:
+    return chatbot(workdir, "--now", NOW, "say", "--user", user, "--tz", tz, text)
+
+
+def test_seed_flow_through_say(workdir):
+    assert say(workdir, "/agenda add Kubeflow presentation", "jessica").returncode == 0
+    assert say(workdir, "/attend Tim / Wild Tree Tech / @betatim", "betatim").returncode == 0
+    todo = say(
+        workdir, "/todo add @betatim reach out to CERN about how installing z2jh went", "jessica"
+    )
+    assert todo.returncode == 0, todo.stdout + todo.stderr
+    mine = say(workdir, "/todos mine", "betatim")
+    assert "reach out to CERN about how installing z2jh went" in mine.stdout
+    meeting = say(workdir, "/meeting", "carol", tz="America/Los_Angeles")
+    assert "Wednesday 21 March, 10:00 PDT" in meeting.stdout
+    assert "Wednesday 21 March, 17:00 UTC" in meeting.stdout
+    roll = say(workdir, "/attendance", "jessica")
+    assert "Tim / Wild Tree Tech / @betatim" in roll.stdout
+
+
+def test_say_exits_1_on_error(workdir):
+    result = say(workdir, "/tz Atlantis", "tim")
+    assert result.returncode == 1
+    assert "Unknown timezone 'Atlantis'" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_console_session(workdir):
+    typed = "/agenda add Kubeflow presentation\n/as betatim\n/todos mine\n/agenda\n"
+    result = chatbot(workdir, "--now", NOW, "run", "--user", "jessica", "--tz", "UTC", stdin=typed)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "you are jessica in #binder-team" in out
+    assert "You are now betatim." in out
+    assert "1. Kubeflow presentation (jessica)" in out
+    assert out.rstrip().endswith("bye")
+
+
+def test_schedules_list_json(workdir):
+    result = chatbot(
+        workdir,
+        "--now",
+        NOW,
+        "schedules",
+        "list",
+        "--count",
+        "3",
+        "--tz",
+        "America/Los_Angeles",
+        "--json",
+    )
+    rows = json.loads(result.stdout)
+    assert [r["start_utc"] for r in rows] == [
+        "2018-03-21T17:00:00Z",
+        "2018-04-18T16:00:00Z",
+        "2018-05-16T16:00:00Z",
+    ]
+    assert rows[0]["start_local"] == "2018-03-21T10:00-07:00"
+    assert rows[0]["meeting"] == "binder-team"
+
+
+def test_global_options_after_subcommand(workdir):
+    result = chatbot(workdir, "schedules", "list", "--now", NOW, "--count", "1", "--json")
+    assert json.loads(result.stdout)[0]["start_local"] == "2018-03-21T18:00+01:00"
