@@ -12,12 +12,19 @@ import sys
 from chatbot.adapters import console
 from chatbot.commands import Bot, Clock, build_bot
 from chatbot.config import Settings, load_env_file
-from chatbot.core.schedule import ScheduleBook
+from chatbot.core.calendar import series_calendar
+from chatbot.core.model import Scope
+from chatbot.core.schedule import ScheduleBook, Series, parse_offset
 from chatbot.core.timefmt import in_zone, utc_stamp
 from chatbot.core.timezones import UnknownZone, local_zone_name, resolve_zone
+from chatbot.scheduler import Reminders, ReminderScheduler
 from chatbot.store import Store
 
 log = logging.getLogger("chatbot")
+
+
+class CliError(Exception):
+    """A mistake in the command line: shown as one line, exit status 2."""
 
 
 def parse_instant(text: str) -> dt.datetime:
@@ -77,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--count", type=int, default=5)
     listing.add_argument("--json", action="store_true")
     schedule_commands.add_parser("check", parents=[common], help="validate every schedule file")
+
+    remind = commands.add_parser("remind", parents=[common], help="reminder tools")
+    remind_commands = remind.add_subparsers(dest="remind_command", required=True)
+    preview = remind_commands.add_parser("preview", parents=[common],
+                                         help="print a reminder as the console shows it")
+    preview.add_argument("--meeting", default=None)
+    preview.add_argument("--offset", default="1d", help="how long before the start (7d, 1h, 0m)")
+    preview.add_argument("--occurrence", default=None, help="the meeting's date, YYYY-MM-DD")
+
+    ics = commands.add_parser("ics", parents=[common], help="print the RFC 5545 calendar")
+    ics.add_argument("--meeting", default=None)
     return parser
 
 
@@ -93,10 +111,60 @@ def cmd_run(args: argparse.Namespace) -> int:
     user = args.user or getpass.getuser()
     shell = console.Console(bot, user, args.tz or local_zone_name(),
                             args.channel or console.default_channel(bot))
+    scheduler = ReminderScheduler(Reminders(bot, console.ConsoleReminders(shell.write)))
+    scheduler.start()
     try:
         shell.run()
     except KeyboardInterrupt:
         shell.write("\nbye")
+    finally:
+        scheduler.shutdown()
+    return 0
+
+
+def pick_series(bot: Bot, meeting: str | None) -> Series:
+    series = bot.schedules.series
+    if meeting is not None:
+        chosen = bot.schedules.get(meeting)
+        if chosen is None:
+            raise CliError(f"no meeting '{meeting}' (known: {', '.join(s.id for s in series)})")
+        return chosen
+    if len(series) != 1:
+        raise CliError(f"pick a meeting with --meeting ({', '.join(s.id for s in series)})")
+    return series[0]
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    bot = open_bot(args)
+    series = pick_series(bot, args.meeting)
+    try:
+        offset = parse_offset(args.offset)
+    except ValueError as error:
+        raise CliError(f"--offset: {error}") from None
+    now = bot.clock.now()
+    if args.occurrence:
+        try:
+            occurrence = series.recurrence.occurrence_on(dt.date.fromisoformat(args.occurrence))
+        except ValueError:
+            raise CliError(
+                f"--occurrence: '{args.occurrence}' is not a date like 2018-03-21"
+            ) from None
+        if occurrence is None:
+            raise CliError(f"{series.id} has no meeting on {args.occurrence}")
+    else:
+        occurrence = series.recurrence.next_after(now)
+        if occurrence is None:
+            raise CliError(f"{series.id} has no upcoming meeting")
+    reminders = Reminders(bot, console.ConsoleReminders(print))
+    scope = reminders.scope(series) or Scope(console.PLATFORM, console.WORKSPACE,
+                                             console.default_channel(bot))
+    print(reminders.compose(series, scope, occurrence, offset, now).text())
+    return 0
+
+
+def cmd_ics(args: argparse.Namespace) -> int:
+    bot = open_bot(args)
+    sys.stdout.write(series_calendar(pick_series(bot, args.meeting), bot.clock.now()).decode())
     return 0
 
 
@@ -148,9 +216,15 @@ def cmd_schedules(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     load_env_file()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # its job bookkeeping is noise
     args = build_parser().parse_args(argv)
-    handlers = {"run": cmd_run, "say": cmd_say, "schedules": cmd_schedules}
-    return handlers[args.command](args)
+    handlers = {"run": cmd_run, "say": cmd_say, "schedules": cmd_schedules,
+                "remind": cmd_remind, "ics": cmd_ics}
+    try:
+        return handlers[args.command](args)
+    except CliError as error:
+        print(f"chatbot: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -79,9 +80,35 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db["todo_owners"].create_index(["user_id", "todo_id"])
 
 
+def _migration_reminders(db: sqlite_utils.Database) -> None:
+    # One row per reminder ever due: the primary key is what makes a reminder post
+    # exactly once across restarts and across processes sharing this file.
+    db["reminder_claims"].create(
+        {
+            "platform": str, "series": str, "occurrence": str, "offset_minutes": int,
+            "state": str, "owner": str, "claimed_at": str, "finished_at": str,
+        },
+        pk=("platform", "series", "occurrence", "offset_minutes"),
+    )
+
+
 # Append-only: a migration is never edited once released; PRAGMA user_version
 # records how many have run.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_reminders]
+
+
+@dataclass(frozen=True)
+class ReminderKey:
+    platform: str
+    series: str
+    occurrence: str  # the occurrence's key date, ISO
+    offset_minutes: int
+
+    def params(self) -> tuple:
+        return (self.platform, self.series, self.occurrence, self.offset_minutes)
+
+
+_KEY_MATCH = "platform = ? AND series = ? AND occurrence = ? AND offset_minutes = ?"
 
 
 def _create_private_file(path: Path) -> None:
@@ -363,6 +390,71 @@ class Store:
     def set_todo_owners(self, todo_id: int, owners: list[str]) -> None:
         with self.transaction():
             self._set_owners(todo_id, owners)
+
+    # -- reminder claims ----------------------------------------------------
+
+    def claim_reminder(self, key: ReminderKey, owner: str, now: str, stale_before: str) -> bool:
+        """True if this caller may post the reminder now. A claim whose owner died
+        without finishing (claimed before `stale_before`) can be taken over."""
+        with self.transaction():
+            row = self._rows(
+                f"SELECT state, claimed_at FROM reminder_claims WHERE {_KEY_MATCH}", key.params()
+            )
+            if not row:
+                self.db.execute(
+                    "INSERT INTO reminder_claims (platform, series, occurrence, offset_minutes,"
+                    " state, owner, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?, ?)",
+                    (*key.params(), owner, now),
+                )
+                return True
+            if row[0]["state"] == "claimed" and row[0]["claimed_at"] < stale_before:
+                self.db.execute(
+                    f"UPDATE reminder_claims SET owner = ?, claimed_at = ? WHERE {_KEY_MATCH}",
+                    (owner, now, *key.params()),
+                )
+                return True
+            return False
+
+    def mark_reminder_sent(self, key: ReminderKey, now: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                f"UPDATE reminder_claims SET state = 'sent', finished_at = ? WHERE {_KEY_MATCH}",
+                (now, *key.params()),
+            )
+
+    def drop_reminder(self, key: ReminderKey, now: str) -> None:
+        """Record that an older reminder, missed while the bot was down, is not sent."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR IGNORE INTO reminder_claims (platform, series, occurrence,"
+                " offset_minutes, state, finished_at) VALUES (?, ?, ?, ?, 'dropped', ?)",
+                (*key.params(), now),
+            )
+
+    def release_reminder(self, key: ReminderKey, owner: str) -> None:
+        """Give a claim back after a failed post, so it is tried again."""
+        with self.transaction():
+            self.db.execute(
+                f"DELETE FROM reminder_claims WHERE {_KEY_MATCH} AND state = 'claimed'"
+                " AND owner = ?",
+                (*key.params(), owner),
+            )
+
+    def release_claims(self, owner: str) -> None:
+        """On shutdown: nothing is left half-claimed."""
+        with self.transaction():
+            self.db.execute(
+                "DELETE FROM reminder_claims WHERE state = 'claimed' AND owner = ?", (owner,)
+            )
+
+    def reminder_state(self, key: ReminderKey) -> str | None:
+        rows = self._rows(f"SELECT state FROM reminder_claims WHERE {_KEY_MATCH}", key.params())
+        return rows[0]["state"] if rows else None
+
+    def reminder_claims(self, platform: str) -> list[dict]:
+        return self._rows(
+            "SELECT * FROM reminder_claims WHERE platform = ? ORDER BY claimed_at", (platform,)
+        )
 
     # -- inspection (tests and `chatbot` maintenance commands) --------------
 

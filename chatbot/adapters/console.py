@@ -69,3 +69,19 @@ class Console:
             self.write(f"You are now {name}.")
             return
         self.write(render(say(self.bot, text, self.user, self.channel, self.tz)))
+
+
+class ConsoleReminders:
+    """Reminders printed as they fire; personal ones shown as DMs."""
+
+    platform = PLATFORM
+    workspace = WORKSPACE
+
+    def __init__(self, write):
+        self.write = write
+
+    def post_reminder(self, channel: str, reminder) -> None:
+        self.write(f"\n[#{channel}] {reminder.text()}")
+
+    def send_direct(self, user: User, reminder) -> None:
+        self.write(f"\n[DM to {user.name}] {reminder.text()}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatbot.commands import agenda, meeting, people, todos
+from chatbot.commands import agenda, meeting, people, remind, todos
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.dispatcher import Bot, Context, help_reply
 from chatbot.core.schedule import ScheduleBook
@@ -20,5 +20,6 @@ def build_bot(store: Store, schedules: ScheduleBook, clock: Clock | None = None)
     bot.command("todo")(todos.todo_command)
     bot.command("todos")(todos.todos_command)
     bot.command("meeting")(meeting.meeting_command)
+    bot.command("remind")(remind.remind_command)
     bot.command("help")(help_reply)
     return bot

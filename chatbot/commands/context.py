@@ -44,6 +44,10 @@ class Clock:
     def now(self) -> dt.datetime:
         return _utcnow() + self._offset
 
+    def to_real(self, instant: dt.datetime) -> dt.datetime:
+        """The wall-clock instant at which this clock will read `instant`."""
+        return instant - self._offset
+
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.fromtimestamp(time.time(), dt.UTC)

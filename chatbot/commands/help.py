@@ -36,7 +36,13 @@ COMMANDS: dict[str, CommandHelp] = {
         "Show or set your timezone: an IANA name (Europe/Berlin) or a city (los angeles).",
     ),
     "meeting": CommandHelp(
-        "/meeting [next]", "When the next meeting is, in your time and UTC, with its video link."
+        "/meeting [next | ics]",
+        "When the next meeting is, in your time and UTC, with its video link; "
+        "ics: a calendar file of the series.",
+    ),
+    "remind": CommandHelp(
+        "/remind [me on | me off]",
+        "Also get each meeting reminder as a direct message, in your own time.",
     ),
     "help": CommandHelp("/help [COMMAND]", "List the commands, or explain one."),
 }

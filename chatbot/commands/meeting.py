@@ -5,14 +5,25 @@ from __future__ import annotations
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import split_word
+from chatbot.core.calendar import series_calendar
 from chatbot.core.timefmt import how_far, long_datetime
 
 
 def meeting_command(context: Context) -> Reply:
     action, _rest = split_word(context.command.args)
+    if action == "ics":
+        return calendar_file(context)
     if action not in ("", "next"):
-        raise CommandError(f"Unknown /meeting action '{action}'. Use /meeting or /meeting next.")
+        raise CommandError(
+            f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting next or /meeting ics."
+        )
     return next_meeting(context)
+
+
+def calendar_file(context: Context) -> Reply:
+    series, _ = context.meeting()
+    ics = series_calendar(series, context.now).decode()
+    return Reply(f"Calendar of {series.name} (save as {series.id}.ics and import it):\n{ics}")
 
 
 def next_meeting(context: Context) -> Reply:

@@ -31,10 +31,10 @@ from __future__ import annotations
 import heapq
 import re
 from calendar import isleap
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import accumulate, islice, takewhile
 from math import gcd
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,10 +73,10 @@ _KNOWN_PARTS = {
 # that many consecutive periods never will, so scanning stops there.
 _CALENDAR_REPEAT_IN_PERIODS = {YEARLY: 400, MONTHLY: 4800, WEEKLY: 20871, DAILY: 146097}
 
-# Every UTC offset that ever existed is well under a day, so an occurrence
-# keyed on local date D starts within [D - 2 days, D + 3 days) in UTC, whatever
-# zone its rotate slot uses. This bounds how far around an instant we look.
-_KEY_SLACK_DAYS = 2
+# Python requires every UTC offset to be strictly within +-24 h, so an
+# occurrence keyed on local date D starts within (D - 1 day, D + 2 days) in UTC,
+# whatever zone its rotate slot uses. This bounds how far around an instant we look.
+_KEY_SLACK_DAYS = 1
 
 # Memoised walking counts stop growing past this many periods (about 550 years
 # of a daily rule); beyond it the walk is redone instead of stored.
@@ -84,6 +84,28 @@ _WALK_MEMO_LIMIT = 200_000
 
 _ORDINAL_ONE_UTC = datetime(1, 1, 1, tzinfo=UTC)
 _LAST_SCANNED_DAY = date(9999, 12, 1).toordinal()
+
+
+class _computed_once:
+    """A cached property without the per-object lock functools takes in Python 3.11.
+
+    The first access stores the value in the instance ``__dict__`` (this also
+    works on frozen dataclasses), where later lookups find it directly.
+    """
+
+    def __init__(self, compute: Callable) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None):
+        if instance is None:
+            return self
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value
+        return value
 
 
 class RecurrenceError(ValueError):
@@ -366,6 +388,54 @@ def _zone(field_name: str, key: str) -> ZoneInfo:
 # The rule bound to its start: which local dates occur, with which index
 
 
+class _DayParts:
+    """The day-selecting parts of a rule, with what it leaves to DTSTART filled in
+    (RFC 5545 3.3.10, as dateutil does), in the shapes _Schedule looks them up in.
+    """
+
+    def __init__(self, parts: RuleParts, start_month: int, start_day: int, start_weekday: int):
+        bymonth, bymonthday, byday = parts.bymonth, parts.bymonthday, parts.byday
+        if not (parts.byyearday or bymonthday or byday):
+            if parts.freq == YEARLY:
+                bymonth = bymonth or (start_month,)
+                bymonthday = (start_day,)
+            elif parts.freq == MONTHLY:
+                bymonthday = (start_day,)
+            elif parts.freq == WEEKLY:
+                byday = ((start_weekday, None),)
+        self.bymonth = frozenset(bymonth)
+        self.bymonthday = bymonthday
+        self.monthday_set = frozenset(bymonthday)
+        self.byyearday = parts.byyearday
+        self.yearday_set = frozenset(parts.byyearday)
+        self.byday = byday
+        self.every_weekdays = frozenset(weekday for weekday, position in byday if position is None)
+        self.nth_weekdays = frozenset(spec for spec in byday if spec[1] is not None)
+        # RFC 5545: "3WE" counts within the month for MONTHLY, and for YEARLY narrowed by BYMONTH.
+        self.nth_counts_in_month = parts.freq == MONTHLY or bool(bymonth)
+        # When the dates come from a single part, generating them is enough: no day-by-day check.
+        one_day_part = not parts.byyearday and bool(bymonthday) != bool(byday)
+        self.month_candidates_exact = one_day_part
+        self.week_candidates_exact = bool(self.every_weekdays) and not bymonth
+        self.year_candidates_exact = not (bymonth or bymonthday) and (
+            bool(byday) != bool(parts.byyearday)
+        )
+
+
+_day_parts_for = lru_cache(maxsize=4096)(_DayParts)
+
+
+def _day_parts(parts: RuleParts, start: datetime) -> _DayParts:
+    """Shared per rule: only what a rule leaves to DTSTART is taken from ``start``."""
+    if parts.byyearday or parts.bymonthday or parts.byday:
+        return _day_parts_for(parts, 0, 0, 0)
+    if parts.freq == YEARLY:
+        return _day_parts_for(parts, start.month, start.day, 0)
+    if parts.freq == MONTHLY:
+        return _day_parts_for(parts, 0, start.day, 0)
+    return _day_parts_for(parts, 0, 0, start.weekday() if parts.freq == WEEKLY else 0)
+
+
 class _Schedule:
     """Dates of an expanded rule, by FREQ period, without walking from the start.
 
@@ -388,7 +458,8 @@ class _Schedule:
             start.minute if parts.byminute is None else parts.byminute,
             start.second if parts.bysecond is None else parts.bysecond,
         )
-        self._bind_day_parts(parts, start)
+        # Copied onto the schedule: these are looked up on every expanded period.
+        vars(self).update(vars(_day_parts(parts, start)))
         start_day = start.toordinal()
         # The start itself is excluded when the rule's time of day is earlier.
         self.first_ordinal = start_day if self.time_of_day >= start.time() else start_day + 1
@@ -396,31 +467,16 @@ class _Schedule:
         self.last_scanned_period = self.period_of(_LAST_SCANNED_DAY)
         self._until_ordinal = self._until_as_ordinal()
         self._walked_counts = [0]
-        self._cycle_prefix = self._count_cycle_prefix()
-        full_first = len(self.period_days(self.first_period))
-        self._dropped_before_start = full_first - len(self.occurring_days(self.first_period))
-
-    def _bind_day_parts(self, parts: RuleParts, start: datetime) -> None:
-        """Fill in what the rule leaves to DTSTART (RFC 5545 3.3.10, as dateutil does)."""
-        bymonth, bymonthday, byday = parts.bymonth, parts.bymonthday, parts.byday
-        if not (parts.byyearday or bymonthday or byday):
-            if self.freq == YEARLY:
-                bymonth = bymonth or (start.month,)
-                bymonthday = (start.day,)
-            elif self.freq == MONTHLY:
-                bymonthday = (start.day,)
-            elif self.freq == WEEKLY:
-                byday = ((start.weekday(), None),)
-        self.bymonth = frozenset(bymonth)
-        self.bymonthday = bymonthday
-        self.monthday_set = frozenset(bymonthday)
-        self.byyearday = parts.byyearday
-        self.yearday_set = frozenset(parts.byyearday)
-        self.byday = byday
-        self.every_weekdays = frozenset(weekday for weekday, position in byday if position is None)
-        self.nth_weekdays = frozenset(spec for spec in byday if spec[1] is not None)
-        # RFC 5545: "3WE" counts within the month for MONTHLY, and for YEARLY narrowed by BYMONTH.
-        self.nth_counts_in_month = self.freq == MONTHLY or bool(bymonth)
+        first_days = self.period_days(self.first_period)
+        first_picked = first_days
+        if self.freq == WEEKLY and self.bysetpos:
+            # As dateutil does: the first week only offers BYSETPOS the days from the start on.
+            first_picked = _pick_positions(
+                self._week_days(self.first_period, start_day), self.bysetpos
+            )
+        self._first_period_occurring = [day for day in first_picked if day >= self.first_ordinal]
+        self._dropped_before_start = len(first_days) - len(self._first_period_occurring)
+        self._cycle_prefix = self._count_cycle_prefix(len(first_days))
 
     # ---- periods
 
@@ -460,18 +516,19 @@ class _Schedule:
 
     def occurring_days(self, period: int) -> list[int]:
         """Dates of a period that really occur: not before the start."""
-        days = self.period_days(period)
         if period == self.first_period:
-            return [day for day in days if day >= self.first_ordinal]
-        return days
+            return self._first_period_occurring
+        return self.period_days(period)
 
-    def _week_days(self, period: int) -> list[int]:
+    def _week_days(self, period: int, from_day: int = 0) -> list[int]:
         week_start = period * 7 + 1 + self.wkst
         if self.every_weekdays:
             candidates = [week_start + (weekday - self.wkst) % 7 for weekday in self.every_weekdays]
         else:
             candidates = range(week_start, week_start + 7)
-        return sorted(day for day in candidates if self._day_matches(day))
+        if from_day > week_start:
+            candidates = [day for day in candidates if day >= from_day]
+        return self._matching_sorted(candidates, self.week_candidates_exact)
 
     def _month_days(self, year: int, month: int) -> list[int]:
         if self.bymonth and month not in self.bymonth:
@@ -485,7 +542,7 @@ class _Schedule:
             candidates = self._weekday_candidates(first, first + length)
         else:
             candidates = range(first, first + length)
-        return sorted({day for day in candidates if self._day_matches(day)})
+        return self._matching_sorted(candidates, self.month_candidates_exact)
 
     def _year_days(self, year: int) -> list[int]:
         if self.bymonth or self.bymonthday:
@@ -499,6 +556,11 @@ class _Schedule:
             candidates = [first + day - 1 for day in _resolve_signed(self.byyearday, length)]
         else:
             candidates = range(first, first + length)
+        return self._matching_sorted(candidates, self.year_candidates_exact)
+
+    def _matching_sorted(self, candidates, exact: bool) -> list[int]:
+        if exact:
+            return sorted(set(candidates))
         return sorted({day for day in candidates if self._day_matches(day)})
 
     def _weekday_candidates(self, low: int, high: int) -> Iterator[int]:
@@ -554,7 +616,7 @@ class _Schedule:
 
     # ---- counting occurrences before a period (the index)
 
-    def _count_cycle_prefix(self) -> list[int] | None:
+    def _count_cycle_prefix(self, first_count: int) -> list[int] | None:
         """Running occurrence counts over one cycle of periods, if counts repeat.
 
         When the number of dates in the n-th period depends only on n mod c,
@@ -564,8 +626,8 @@ class _Schedule:
         cycle = self._cycle_length()
         if cycle is None:
             return None
-        counts = [
-            len(self.period_days(self.first_period + n * self.interval)) for n in range(cycle)
+        counts = [first_count] + [
+            len(self.period_days(self.first_period + n * self.interval)) for n in range(1, cycle)
         ]
         return list(accumulate(counts, initial=0))
 
@@ -574,9 +636,8 @@ class _Schedule:
         if self.freq == DAILY:
             if self.bymonth or self.bymonthday:
                 return None
-            return (
-                7 if self.byday else 1
-            )  # only the weekday decides, and it repeats every 7 periods
+            # Only the weekday decides, and it repeats every 7 periods.
+            return 7 if self.byday else 1
         if self.freq == WEEKLY:
             return None if self.bymonth else 1
         if self.freq == MONTHLY:
@@ -657,7 +718,7 @@ class _Schedule:
             return wall <= self.until
         return _localize(wall, self.zone)[1] <= self.until
 
-    @cached_property
+    @_computed_once
     def final_period(self) -> int | None:
         """A period at or after the last occurrence; None if the series is endless."""
         if self._until_ordinal is not None:
@@ -938,31 +999,31 @@ class Recurrence:
         start, start_utc = _localize(wall, self._zone)
         return start_utc, Occurrence(key, start, index)
 
-    @cached_property
+    @_computed_once
     def _schedule(self) -> _Schedule:
         # Shared across equal rules: series rebuilt from storage on every tick still hit the cache.
         return _schedule_for(self.rrule, self.start, self.timezone)
 
-    @cached_property
+    @_computed_once
     def _zone(self) -> ZoneInfo:
         return _zone("timezone", self.timezone)
 
-    @cached_property
+    @_computed_once
     def _slots(self) -> list[tuple[time, ZoneInfo]]:
         return [
             (slot.time, _zone("rotate", slot.zone) if slot.zone else self._zone)
             for slot in self.rotate
         ]
 
-    @cached_property
+    @_computed_once
     def _skipped(self) -> frozenset[date]:
         return frozenset(self.skip)
 
-    @cached_property
+    @_computed_once
     def _moved_to(self) -> dict[date, datetime]:
         return dict(self.moved)
 
-    @cached_property
+    @_computed_once
     def _explicit_occurrences(self) -> list[tuple[datetime, Occurrence]]:
         """Moved occurrences (keeping key and index) and extra dates (index -1)."""
         found = []

@@ -1,0 +1,31 @@
+"""/remind me on|off: personal reminders as direct messages, in your own time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from chatbot.commands.context import CommandError, Reply
+from chatbot.commands.dispatcher import Context
+from chatbot.commands.parse import clean
+
+USAGE = "Usage: /remind me on, /remind me off, or /remind to see which you get"
+
+
+def remind_command(context: Context) -> Reply:
+    words = clean(context.command.args).lower().split()
+    if not words:
+        state = "on" if context.user.remind else "off"
+        return Reply(
+            f"Personal reminders are {state} for you (in {context.zone}). "
+            f"Channel reminders are posted for everyone. {USAGE}."
+        )
+    if words[0] == "me" and len(words) == 2 and words[1] in ("on", "off"):
+        on = words[1] == "on"
+        context.store.save_user(context.scope.workspace, replace(context.user, remind=on))
+        if on:
+            return Reply(
+                f"You will get each reminder of this channel's meetings as a direct message, "
+                f"in your time ({context.zone}; change it with /tz)."
+            )
+        return Reply("You will no longer get personal reminders.")
+    raise CommandError(f"Unknown /remind request '{' '.join(words)[:40]}'. {USAGE}.")

@@ -1,0 +1,197 @@
+"""The reminder message: one composer, rendered per platform by the adapters.
+
+Composing is pure: the scheduler gathers the agenda, TODOs and member zones,
+and this module decides what a reader needs to see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+
+from chatbot.core.model import SECTIONS
+from chatbot.core.recurrence import Occurrence
+from chatbot.core.schedule import Series
+from chatbot.core.timefmt import abbreviation, how_far, long_datetime
+
+NIGHT_STARTS, NIGHT_ENDS = dt.time(22, 0), dt.time(7, 0)
+# The reminders the facilitator checklist uses to ask for agenda items and celebrations.
+ASKING_OFFSETS = (dt.timedelta(days=7), dt.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class ZoneTime:
+    zone: str
+    local: dt.datetime
+    other_day: bool  # the local weekday differs from the meeting's own day
+    night: bool
+
+    @property
+    def offset(self) -> dt.timedelta:
+        return self.local.utcoffset() or dt.timedelta(0)
+
+    def label(self) -> str:
+        day = f"{self.local:%a} " if self.other_day else ""
+        night = " (night)" if self.night else ""
+        short = abbreviation(self.local)
+        name = "" if short == self.zone else f" {self.zone}"
+        return f"{day}{self.local:%H:%M} {short}{name}{night}"
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    number: int
+    section: str
+    text: str
+    author: str
+
+
+@dataclass(frozen=True)
+class TodoLine:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Reminder:
+    series_id: str
+    series_name: str
+    start_utc: dt.datetime
+    meeting_zone: str
+    offset: dt.timedelta
+    when: str  # "in 1 hour"
+    zone_times: tuple[ZoneTime, ...]
+    video: str = ""
+    notes: str = ""
+    agenda: tuple[AgendaLine, ...] = ()
+    todos: tuple[tuple[str, tuple[TodoLine, ...]], ...] = ()  # (owner name, their TODOs)
+    warnings: tuple[str, ...] = ()
+    asks_for_items: bool = False
+    reader_zone: str | None = None  # set for personal reminders
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def headline(self) -> str:
+        if self.offset == dt.timedelta(0):
+            return f"{self.series_name} is starting now"
+        return f"{self.series_name} {self.when}"
+
+    def text(self) -> str:
+        """Plain text, as the console shows it; adapters build richer forms from the fields."""
+        lines = [f"Reminder: {self.headline}"]
+        if self.reader_zone:
+            lines.append(f"  Your time: {long_datetime(self.start_utc, self.reader_zone)}")
+        lines.append(f"  {long_datetime(self.start_utc, self.meeting_zone)} ({self.meeting_zone})")
+        lines += [f"  {zone_time.label()}" for zone_time in self.zone_times]
+        lines += [f"  Note: {warning}" for warning in self.warnings]
+        if self.video:
+            lines.append(f"  Video: {self.video}")
+        if self.notes:
+            lines.append(f"  Notes: {self.notes}")
+        lines += self.agenda_lines()
+        lines += self.todo_lines()
+        return "\n".join(lines)
+
+    def agenda_lines(self) -> list[str]:
+        if not self.agenda:
+            return ["Agenda: nothing yet. Add items with /agenda add TEXT "
+                    "(and celebrations with /agenda add thanks: TEXT)."]
+        lines = ["Agenda:"]
+        section = None
+        for item in self.agenda:
+            if item.section != section:
+                section = item.section
+                lines.append(f"  {SECTIONS[section]}")
+            lines.append(f"    {item.number}. {item.text} ({item.author})")
+        if self.asks_for_items:
+            lines.append("Anything else? Add it with /agenda add TEXT; "
+                         "celebrations with /agenda add thanks: TEXT.")
+        return lines
+
+    def todo_lines(self) -> list[str]:
+        if not self.todos:
+            return []
+        lines = ["Open TODOs:"]
+        for owner, todos in self.todos:
+            lines.append(f"  {owner}")
+            lines += [f"    {todo.number}. {todo.text}" for todo in todos]
+        return lines
+
+
+def zone_times(start_utc: dt.datetime, meeting_zone: str, zones: set[str]) -> list[ZoneTime]:
+    """The start in every zone, sorted by UTC offset (then name)."""
+    own_day = start_utc.astimezone(zoneinfo.ZoneInfo(meeting_zone)).date()
+    result = []
+    for zone in zones:
+        local = start_utc.astimezone(zoneinfo.ZoneInfo(zone))
+        clock = local.time()
+        result.append(ZoneTime(
+            zone=zone, local=local, other_day=local.date() != own_day,
+            night=clock >= NIGHT_STARTS or clock < NIGHT_ENDS,
+        ))
+    result.sort(key=lambda z: (z.offset, z.zone))
+    return result
+
+
+def shift_warnings(series: Series, occurrence: Occurrence, previous: Occurrence | None,
+                   zones: set[str]) -> list[str]:
+    """Summer time starts on different Sundays around the world: say who it moves for."""
+    if previous is None:
+        return []
+    home = zoneinfo.ZoneInfo(series.timezone)
+
+    def gap(zone: str, instant: dt.datetime) -> dt.timedelta:
+        there = instant.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
+        return there - instant.astimezone(home).utcoffset()
+
+    moved: dict[dt.timedelta, list[str]] = {}
+    for zone in sorted(zones):
+        change = gap(zone, occurrence.start_utc) - gap(zone, previous.start_utc)
+        if change:
+            moved.setdefault(change, []).append(zone)
+    return [
+        f"this time the meeting is {_amount(change)} {_direction(change)}"
+        f" than last time for {', '.join(names)}"
+        for change, names in sorted(moved.items())
+    ]
+
+
+def _direction(change: dt.timedelta) -> str:
+    return "later" if change > dt.timedelta(0) else "earlier"
+
+
+def _amount(change: dt.timedelta) -> str:
+    minutes = abs(int(change.total_seconds())) // 60
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append("one hour" if hours == 1 else f"{hours} hours")
+    if minutes:
+        parts.append(f"{minutes} minutes")
+    return " ".join(parts)
+
+
+def compose_reminder(
+    series: Series, occurrence: Occurrence, offset: dt.timedelta, now: dt.datetime,
+    member_zones: set[str], agenda: list[AgendaLine],
+    todos: list[tuple[str, list[TodoLine]]], reader_zone: str | None = None,
+) -> Reminder:
+    zones = {z for z in member_zones if z} | set(series.zones) | {"UTC"}
+    previous = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
+    return Reminder(
+        series_id=series.id,
+        series_name=series.name,
+        start_utc=occurrence.start_utc,
+        meeting_zone=series.timezone,
+        offset=offset,
+        when=how_far(occurrence.start_utc, now),
+        zone_times=tuple(zone_times(occurrence.start_utc, series.timezone, zones)),
+        video=series.video,
+        notes=series.notes,
+        agenda=tuple(agenda),
+        todos=tuple((owner, tuple(lines)) for owner, lines in todos),
+        warnings=tuple(shift_warnings(series, occurrence, previous, zones)),
+        asks_for_items=offset in ASKING_OFFSETS,
+        reader_zone=reader_zone,
+    )

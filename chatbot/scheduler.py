@@ -1,0 +1,233 @@
+"""Reminders: which are due, claiming them exactly once, and APScheduler wiring.
+
+`Reminders.tick(now)` is the whole rule and is what tests drive with a
+controlled clock; `ReminderScheduler` only decides *when* to call it. The job
+store is APScheduler's in-memory one, rebuilt from the schedule files and the
+database at every start (a shared or pickled job store would be a second
+source of truth; the claims table is the only one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from chatbot.commands import Bot
+from chatbot.commands.agenda import numbered
+from chatbot.core.model import Scope, User
+from chatbot.core.recurrence import Occurrence
+from chatbot.core.reminder import AgendaLine, Reminder, TodoLine, compose_reminder
+from chatbot.core.schedule import Series
+from chatbot.store import ReminderKey
+
+log = logging.getLogger(__name__)
+
+# A reminder is still worth posting this long after its due time if the meeting
+# has not begun; the "starting now" one gets this much slack after the start.
+START_GRACE = dt.timedelta(minutes=2)
+# A claim not finished within this long belongs to a process that died.
+CLAIM_LEASE = dt.timedelta(minutes=5)
+RESCAN_SECONDS = 30
+RETRY_SECONDS = 5
+
+
+class ReminderTarget(Protocol):
+    """What an adapter provides to deliver reminders on its platform."""
+
+    platform: str
+    workspace: str
+
+    def post_reminder(self, channel: str, reminder: Reminder) -> None: ...
+
+    def send_direct(self, user: User, reminder: Reminder) -> None: ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    series: str
+    occurrence: str
+    offset: dt.timedelta
+    channel: str
+
+
+def offset_minutes(offset: dt.timedelta) -> int:
+    return int(offset.total_seconds() // 60)
+
+
+class Reminders:
+    def __init__(self, bot: Bot, target: ReminderTarget, owner: str | None = None):
+        self.bot = bot
+        self.target = target
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.failed = False  # a post failed during the last tick: retry soon
+
+    @property
+    def store(self):
+        return self.bot.store
+
+    def scope(self, series: Series) -> Scope | None:
+        channel = series.channels.get(self.target.platform)
+        if channel is None:
+            return None
+        return Scope(self.target.platform, self.target.workspace, channel)
+
+    def key(self, series: Series, occurrence: Occurrence, offset: dt.timedelta) -> ReminderKey:
+        return ReminderKey(self.target.platform, series.id, occurrence.key.isoformat(),
+                           offset_minutes(offset))
+
+    # -- what is due --------------------------------------------------------
+
+    def _candidates(self, series: Series, now: dt.datetime) -> list[Occurrence]:
+        """Occurrences that have not begun (give or take START_GRACE) whose earliest
+        reminder is already due."""
+        longest = max(series.reminders, default=dt.timedelta(0))
+        return series.recurrence.between(now - START_GRACE, now + longest + dt.timedelta(seconds=1))
+
+    def tick(self, now: dt.datetime) -> list[Delivery]:
+        """Post every reminder due at `now` that nobody has posted yet.
+
+        Per occurrence only the latest due reminder is posted: after downtime the
+        team gets one reminder, not the whole backlog; older ones are dropped.
+        """
+        delivered = []
+        self.failed = False
+        for series in self.bot.schedules.series:
+            scope = self.scope(series)
+            if scope is None or not series.reminders:
+                continue
+            for occurrence in self._candidates(series, now):
+                due = [o for o in series.reminders if occurrence.start_utc - o <= now]
+                if not due:
+                    continue
+                latest = min(due)
+                for older in due:
+                    if older != latest:
+                        self.store.drop_reminder(self.key(series, occurrence, older),
+                                                 now.isoformat())
+                if self._deliver(series, scope, occurrence, latest, now):
+                    delivered.append(Delivery(series.id, occurrence.key.isoformat(), latest,
+                                              scope.channel))
+        return delivered
+
+    def next_due(self, now: dt.datetime) -> dt.datetime | None:
+        soonest = None
+        for series in self.bot.schedules.series:
+            if self.scope(series) is None or not series.reminders:
+                continue
+            longest = max(series.reminders)
+            # between() excludes its end; next_after() covers what lies beyond it.
+            occurrences = series.recurrence.between(now, now + longest + dt.timedelta(seconds=1))
+            following = series.recurrence.next_after(now + longest)
+            if following is not None:
+                occurrences.append(following)
+            for occurrence in occurrences:
+                for offset in series.reminders:
+                    due = occurrence.start_utc - offset
+                    if due > now and (soonest is None or due < soonest):
+                        soonest = due
+        return soonest
+
+    # -- posting ------------------------------------------------------------
+
+    def _deliver(self, series: Series, scope: Scope, occurrence: Occurrence,
+                 offset: dt.timedelta, now: dt.datetime) -> bool:
+        key = self.key(series, occurrence, offset)
+        if not self.store.claim_reminder(key, self.owner, now.isoformat(),
+                                         (now - CLAIM_LEASE).isoformat()):
+            return False
+        try:
+            reminder = self.compose(series, scope, occurrence, offset, now)
+            self.target.post_reminder(scope.channel, reminder)
+        except Exception:
+            log.exception("posting reminder %s failed; it will be retried", key)
+            self.store.release_reminder(key, self.owner)
+            self.failed = True
+            return False
+        self.store.mark_reminder_sent(key, now.isoformat())
+        self._send_personal(series, scope, occurrence, offset, now)
+        return True
+
+    def _send_personal(self, series: Series, scope: Scope, occurrence: Occurrence,
+                       offset: dt.timedelta, now: dt.datetime) -> None:
+        for member in self.store.members(scope):
+            if not member.remind:
+                continue
+            try:
+                reminder = self.compose(series, scope, occurrence, offset, now,
+                                        reader_zone=member.zone or "UTC")
+                self.target.send_direct(member, reminder)
+            except Exception:
+                log.exception("personal reminder to %s failed", member.id)
+
+    def compose(self, series: Series, scope: Scope, occurrence: Occurrence,
+                offset: dt.timedelta, now: dt.datetime, reader_zone: str | None = None
+                ) -> Reminder:
+        items = numbered(self.store.agenda(scope, series.id, occurrence.key.isoformat()))
+        agenda = [AgendaLine(n, i.section, i.text, i.author_name)
+                  for n, i in enumerate(items, start=1) if not i.done]
+        todos = self.store.todos(scope)
+        owner_ids = sorted({o for t in todos for o in t.owners})
+        users = self.store.users(scope.workspace, owner_ids)
+        names = {o: users[o].name if o in users else o for o in owner_ids}
+        by_owner = [
+            (names[o], [TodoLine(t.number, t.text) for t in todos if o in t.owners])
+            for o in sorted(owner_ids, key=lambda o: names[o].lower())
+        ]
+        zones = {m.zone for m in self.store.members(scope) if m.zone}
+        return compose_reminder(series, occurrence, offset, now, zones, agenda, by_owner,
+                                reader_zone=reader_zone)
+
+
+class ReminderScheduler:
+    """Calls `Reminders.tick` when the next reminder is due, and every 30 s to
+    pick up edited schedule files and retry failed posts."""
+
+    def __init__(self, reminders: Reminders):
+        self.reminders = reminders
+        self.clock = reminders.bot.clock
+        self.scheduler = BackgroundScheduler(timezone=dt.UTC)
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def start(self) -> None:
+        """Posts what was missed while the bot was down, then keeps time."""
+        self.scheduler.add_job(self.run, IntervalTrigger(seconds=RESCAN_SECONDS), id="rescan",
+                               max_instances=1, coalesce=True)
+        self.scheduler.start()
+        self.run()
+
+    def run(self) -> None:
+        with self._lock:
+            if self._stopping:
+                return
+            now = self.clock.now()
+            try:
+                self.reminders.tick(now)
+                upcoming = self.reminders.next_due(now)
+            except Exception:
+                log.exception("reminder tick failed")
+                upcoming = None
+            if self.reminders.failed:
+                retry = now + dt.timedelta(seconds=RETRY_SECONDS)
+                upcoming = retry if upcoming is None else min(upcoming, retry)
+            if upcoming is not None:
+                self.scheduler.add_job(
+                    self.run, DateTrigger(run_date=self.clock.to_real(upcoming)),
+                    id="next-reminder", replace_existing=True, misfire_grace_time=None,
+                )
+
+    def shutdown(self) -> None:
+        with self._lock:  # waits for a tick in progress; none starts after this
+            self._stopping = True
+        self.scheduler.shutdown(wait=True)
+        self.reminders.store.release_claims(self.reminders.owner)
