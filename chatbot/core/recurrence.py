@@ -23,7 +23,10 @@ Occurrences are identified by their local date (``Occurrence.key``), so a
 rule may yield at most one occurrence per day: sub-daily frequencies and
 several BYHOUR/BYMINUTE/BYSECOND values are rejected, as is BYWEEKNO.
 Like dateutil (and unlike some calendar apps), a ``start`` that does not
-match the rule is not itself an occurrence; it only anchors the rule.
+match the rule is not itself an occurrence; it only anchors the rule, and
+like dateutil, BYSETPOS in the first week of a WEEKLY rule picks only among
+days from the start on. A date-only UNTIL includes that whole local day;
+"...Z" compares instants, a floating UNTIL compares local wall times.
 """
 
 from __future__ import annotations
