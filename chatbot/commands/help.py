@@ -36,8 +36,14 @@ COMMANDS: dict[str, CommandHelp] = {
         "Show or set your timezone: an IANA name (Europe/Berlin) or a city (los angeles).",
     ),
     "meeting": CommandHelp(
-        "/meeting [next]", "When the next meeting is, in your time and UTC, with its video link."
+        "/meeting [next | start | end]",
+        "When the next meeting is, in your time and UTC, with its video link; "
+        "start it, or end it and archive the minutes.",
+        "/meeting start: roll call, decisions and TODOs go to this meeting. /meeting end: "
+        "agenda items not done carry over to the next meeting, the minutes are archived "
+        "and a summary is posted.",
     ),
+    "decision": CommandHelp("/decision TEXT", "Record a decision in the meeting's minutes."),
     "help": CommandHelp("/help [COMMAND]", "List the commands, or explain one."),
 }
 
