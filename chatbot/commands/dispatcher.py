@@ -167,6 +167,13 @@ class Bot:
         record = self.store.meeting(scope, series_id, occurrence.key.isoformat())
         return record is not None and record.ended_at is not None
 
+    def next_not_ended(self, scope, series: Series, now: dt.datetime) -> Occurrence | None:
+        """The next occurrence, skipping one already held early (started and ended)."""
+        following = series.recurrence.next_after(now)
+        while following is not None and self.has_ended(scope, series.id, following):
+            following = series.recurrence.next_after(following.start_utc)
+        return following
+
     def meeting_for(
         self, message: Message, pick: str | None, now: dt.datetime
     ) -> tuple[Series, Occurrence]:
@@ -198,7 +205,9 @@ class Bot:
         ]
         if in_progress:
             return in_progress[0]
-        upcoming = [(s, o) for s in candidates if (o := s.recurrence.next_after(now)) is not None]
+        upcoming = [
+            (s, o) for s in candidates if (o := self.next_not_ended(message.scope, s, now))
+        ]
         if not upcoming:
             raise CommandError(
                 f"{candidates[0].name} has no upcoming meeting; add dates to its schedule file."

@@ -11,11 +11,13 @@ from chatbot.commands.parse import clean
 from chatbot.core.model import MeetingRecord
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
-from chatbot.core.timefmt import clock_time, in_zone, long_datetime
+from chatbot.core.timefmt import clock_time, how_far, in_zone, long_datetime
 from chatbot.meeting_record import Ended, end_meeting
 
-# A meeting that starts late, even hours late, is still that day's meeting, not the next.
-LATE_START_GRACE = dt.timedelta(hours=12)
+# /meeting start picks the occurrence scheduled nearest to now, within this much either
+# way: a meeting started hours late is still that day's meeting, and a mistaken start
+# cannot open next month's meeting weeks early.
+START_WINDOW = dt.timedelta(hours=12)
 
 
 def _series(context: Context) -> dict[str, Series]:
@@ -38,16 +40,21 @@ def _occurrence(series: Series, record: MeetingRecord) -> Occurrence:
 
 
 def _to_start(context: Context) -> tuple[Series, Occurrence]:
-    series, occurrence = context.meeting()
+    series, upcoming = context.meeting()  # in progress by the clock, else the next
     earlier = series.recurrence.previous_before(context.now)
-    if (
-        earlier is not None
-        and earlier != occurrence
-        and context.now - earlier.start_utc <= LATE_START_GRACE
-        and not context.bot.has_ended(context.scope, series.id, earlier)
-    ):
-        return series, earlier
-    return series, occurrence
+    choices = [upcoming]
+    if earlier is not None and not context.bot.has_ended(context.scope, series.id, earlier):
+        choices.append(earlier)
+    distance = {o: abs(o.start_utc - context.now) for o in choices}
+    nearest = min(choices, key=distance.get)
+    if distance[nearest] > START_WINDOW:
+        when = long_datetime(upcoming.start_utc, context.zone, context.now)
+        raise CommandError(
+            f"The next {series.name} is on {when} ({how_far(upcoming.start_utc, context.now)}); "
+            "/meeting start works from 12 hours before a scheduled meeting to 12 hours after. "
+            "For an extra meeting, add its date to the schedule file."
+        )
+    return series, nearest
 
 
 def start(context: Context) -> Reply:
@@ -63,12 +70,6 @@ def start(context: Context) -> Reply:
     series, occurrence = _to_start(context)
     key = occurrence.key.isoformat()
     when = long_datetime(occurrence.start_utc, context.zone, context.now)
-    record = context.store.meeting(context.scope, series.id, key)
-    if record is not None and record.ended_at is not None:
-        raise CommandError(
-            f"{series.name} of {when} has already ended; its minutes are in "
-            f"{record.archive_path or 'the archive'}."
-        )
     context.store.start_meeting(
         context.scope, series.id, key, context.user.id, context.now.isoformat()
     )
