@@ -7,6 +7,7 @@ end; `commit()` says what happened in one line for the bot's summary.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -48,13 +49,15 @@ def inside(root: Path, path: Path) -> str | None:
 def write(root: Path, relative: str, text: str) -> Path:
     """Write (or rewrite) the minutes file; ArchiveError if the disk says no."""
     path = root / relative
+    # Write beside it, then rename: a reader (or git) never sees half a file.
+    partial = path.with_name(path.name + ".partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write beside it, then rename: a reader (or git) never sees half a file.
-        partial = path.with_name(path.name + ".partial")
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)
     except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise ArchiveError(f"Could not write the minutes to {path}: {error.strerror}") from None
     return path
 

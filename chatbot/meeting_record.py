@@ -132,6 +132,10 @@ def minutes_markdown(
 # Ending a meeting
 
 
+class NotInProgress(Exception):
+    """The meeting had already ended (two people said /meeting end at once)."""
+
+
 @dataclass(frozen=True)
 class Ended:
     minutes: MinutesInput
@@ -148,7 +152,8 @@ def end_meeting(
     """Close the meeting, carry undone items over, archive the minutes, commit them.
 
     The store changes and the file are one unit: if the file cannot be written the
-    transaction rolls back and the meeting stays in progress (ArchiveError).
+    transaction rolls back and the meeting stays in progress (ArchiveError). Raises
+    NotInProgress if it was not in progress, so items are never carried over twice.
     """
     key = occurrence.key.isoformat()
     following = series.recurrence.next_after(occurrence.start_utc)
@@ -158,6 +163,8 @@ def end_meeting(
             scope, series.id, key, following.key.isoformat() if following else None,
             now.isoformat(), relative,
         )
+        if carried is None:
+            raise NotInProgress(key)
         minutes = build_minutes(store, scope, series, occurrence, now)
         path = archive.write(archive_root, relative, render_minutes(minutes))
     message = f"Minutes of {series.name}, {occurrence.key.isoformat()}"

@@ -456,15 +456,19 @@ class Store:
     def end_meeting(
         self, scope: Scope, series: str, occurrence: str, next_occurrence: str | None,
         now: str, archive_path: str | None,
-    ) -> list[AgendaItem]:
+    ) -> list[AgendaItem] | None:
         """Close the meeting and copy its undone agenda items to the next occurrence
-        (flagged carried over), in one transaction. Returns the copies."""
+        (flagged carried over), in one transaction. Returns the copies, or None when the
+        meeting was not in progress (someone else ended it a moment ago)."""
         with self.transaction():
-            self.db.execute(
+            cursor = self.db.execute(
                 "UPDATE meetings SET ended_at = ?, archive_path = ? WHERE workspace = ?"
-                " AND channel = ? AND series = ? AND occurrence = ?",
+                " AND channel = ? AND series = ? AND occurrence = ?"
+                " AND started_at IS NOT NULL AND ended_at IS NULL",
                 (now, archive_path, scope.workspace, scope.channel, series, occurrence),
             )
+            if cursor.rowcount == 0:
+                return None
             if next_occurrence is None:
                 return []
             carried = []

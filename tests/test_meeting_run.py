@@ -10,7 +10,7 @@ import pytest
 
 from chatbot import archive
 from chatbot.core.model import Scope
-from chatbot.meeting_record import build_minutes
+from chatbot.meeting_record import NotInProgress, build_minutes, end_meeting
 
 SCOPE = Scope("console", "console", "binder-team")
 # The seed schedule: third Wednesday, 18:00 Europe/Berlin, 60 minutes.
@@ -235,3 +235,23 @@ def test_archive_paths():
     assert archive.link_between(MINUTES, "older/2017.md") == "../older/2017.md"
     with pytest.raises(archive.ArchiveError):
         archive.relative_path("../escape", dt.date(2018, 3, 21))
+
+
+def test_a_second_end_of_the_same_meeting_carries_nothing_twice(chat):
+    chat.ok("/agenda add still to do")
+    at(chat, MARCH)
+    chat.ok("/meeting start")
+    series = chat.bot.schedules.series[0]
+    march = series.occurrence_on_day(dt.date(2018, 3, 21))
+    end_meeting(chat.store, chat.archive, SCOPE, series, march, MARCH)
+    before = chat.snapshot()
+    # What a second process that also saw the meeting in progress would do next.
+    with pytest.raises(NotInProgress):
+        end_meeting(chat.store, chat.archive, SCOPE, series, march, MARCH)
+    assert chat.snapshot() == before
+
+
+def test_help_and_unknown_actions(chat):
+    assert chat.ok("/help decision").startswith("/decision TEXT")
+    assert "/meeting [next | start | end]" in chat.ok("/help")
+    assert "Use /meeting, /meeting start or /meeting end." in chat.error("/meeting stop")

@@ -16,7 +16,7 @@ from pathlib import Path
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.help import COMMANDS, help_text
 from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_command
-from chatbot.core.model import User
+from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
 from chatbot.store import Store
@@ -163,11 +163,13 @@ class Bot:
             return list(self.schedules.series)
         return bound
 
-    def has_ended(self, scope, series_id: str, occurrence: Occurrence) -> bool:
+    def has_ended(self, scope: Scope, series_id: str, occurrence: Occurrence) -> bool:
         record = self.store.meeting(scope, series_id, occurrence.key.isoformat())
         return record is not None and record.ended_at is not None
 
-    def next_not_ended(self, scope, series: Series, now: dt.datetime) -> Occurrence | None:
+    def next_not_ended(
+        self, scope: Scope, series: Series, now: dt.datetime
+    ) -> Occurrence | None:
         """The next occurrence, skipping one already held early (started and ended)."""
         following = series.recurrence.next_after(now)
         while following is not None and self.has_ended(scope, series.id, following):

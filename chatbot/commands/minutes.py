@@ -12,7 +12,7 @@ from chatbot.core.model import MeetingRecord
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, in_zone, long_datetime
-from chatbot.meeting_record import Ended, end_meeting
+from chatbot.meeting_record import Ended, NotInProgress, end_meeting
 
 # /meeting start picks the occurrence scheduled nearest to now, within this much either
 # way: a meeting started hours late is still that day's meeting, and a mistaken start
@@ -100,6 +100,8 @@ def end(context: Context) -> Reply:
             f"{error}. The meeting is still in progress: fix the archive folder "
             "(CHATBOT_ARCHIVE) and say /meeting end again."
         ) from None
+    except NotInProgress:
+        raise CommandError(f"{series.name} has just been ended by someone else.") from None
     return Reply(summary(context, series, occurrence, ended), public=True)
 
 
