@@ -168,3 +168,11 @@ def test_undated_and_binary_files_are_refused(tmp_path):
         load_notes(binary)
     with pytest.raises(NotesError, match="is a folder"):
         load_notes(tmp_path)
+
+
+def test_imported_todos_without_owner_are_listed(chat):
+    do_import(chat, "2020-05-21.md")
+    lines = chat.ok("/todos").splitlines()
+    assert lines[1] == "nobody yet"
+    assert "  1. Can we add a license before moving" in lines
+    assert len(lines) == 1 + 1 + 4
