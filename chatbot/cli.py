@@ -1,4 +1,5 @@
-"""The `chatbot` command line: run the bot, say one command, inspect schedules."""
+"""The `chatbot` command line: run the bot, say one command, inspect schedules,
+print a meeting's minutes and import past notes."""
 
 from __future__ import annotations
 
@@ -8,15 +9,25 @@ import getpass
 import json
 import logging
 import sys
+from collections import Counter
+from pathlib import Path
 
 from chatbot.adapters import console
-from chatbot.commands import Bot, Clock, build_bot
+from chatbot.commands import Bot, Clock, CommandError, Message, build_bot
 from chatbot.config import Settings, load_env_file
 from chatbot.core.calendar import series_calendar
-from chatbot.core.model import Scope
+from chatbot.core.model import Scope, User
+from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series, parse_offset
 from chatbot.core.timefmt import in_zone, utc_stamp
 from chatbot.core.timezones import UnknownZone, local_zone_name, resolve_zone
+from chatbot.meeting_record import (
+    Imported,
+    NotesError,
+    import_notes,
+    load_notes,
+    minutes_markdown,
+)
 from chatbot.scheduler import Reminders, ReminderScheduler
 from chatbot.store import Store
 
@@ -46,6 +57,13 @@ def zone_argument(text: str) -> str:
         return resolve_zone(text)
     except UnknownZone as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2018-03-21") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +113,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     ics = commands.add_parser("ics", parents=[common], help="print the RFC 5545 calendar")
     ics.add_argument("--meeting", default=None)
+
+    minutes = commands.add_parser("minutes", parents=[common],
+                                  help="print a meeting's minutes as markdown")
+    minutes.add_argument("--meeting", default=None, help="series id (default: the channel's)")
+    minutes.add_argument("--date", type=date_argument, default=None,
+                         help="the occurrence (default: in progress, else the last held)")
+    minutes.add_argument("--channel", default=None, help="console channel")
+
+    importing = commands.add_parser("import", parents=[common],
+                                    help="store past meeting notes (markdown)")
+    importing.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    importing.add_argument("--meeting", default=None, help="series id (default: the channel's)")
+    importing.add_argument("--channel", default=None, help="console channel")
+    importing.add_argument("--json", action="store_true", help="what was found, as JSON")
     return parser
 
 
@@ -103,7 +135,15 @@ def open_bot(args: argparse.Namespace) -> Bot:
     schedules = ScheduleBook(settings.schedules)
     for problem in schedules.problems:
         log.warning("skipping broken schedule: %s", problem)
-    return build_bot(Store(settings.db), schedules, Clock(getattr(args, "now", None)))
+    return build_bot(
+        Store(settings.db), schedules, Clock(getattr(args, "now", None)), settings.archive
+    )
+
+
+def console_message(bot: Bot, channel: str | None) -> Message:
+    """The command line acts in a console channel, as `say` does."""
+    scope = Scope(console.PLATFORM, console.WORKSPACE, channel or console.default_channel(bot))
+    return Message(text="", scope=scope, user=User(id=getpass.getuser(), name=getpass.getuser()))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -213,13 +253,104 @@ def cmd_schedules(args: argparse.Namespace) -> int:
     return 0
 
 
+def minutes_occurrence(
+    bot: Bot, message: Message, pick: str | None, day: dt.date | None
+) -> tuple[Series, Occurrence]:
+    """--date's occurrence; else the meeting in progress, else the last one held."""
+    series, current = bot.meeting_for(message, pick, bot.clock.now())
+    scope = message.scope
+    if day is not None:
+        held = bot.store.meeting(scope, series.id, day.isoformat())
+        if held is None and series.recurrence.occurrence_on(day) is None:
+            raise CommandError(
+                f"{series.name} has no meeting on {day}: none is scheduled, held or imported."
+            )
+        return series, series.occurrence_on_day(day)
+    record = bot.store.meeting(scope, series.id, current.key.isoformat())
+    if record is not None and record.in_progress:
+        return series, current
+    latest = bot.store.latest_meeting(scope, series.id)
+    if latest is None:
+        print(f"note: no meeting held yet; this is the draft of {current.key}", file=sys.stderr)
+        return series, current
+    return series, series.occurrence_on_day(dt.date.fromisoformat(latest.occurrence))
+
+
+def cmd_minutes(args: argparse.Namespace) -> int:
+    bot = open_bot(args)
+    message = console_message(bot, args.channel)
+    try:
+        series, occurrence = minutes_occurrence(bot, message, args.meeting, args.date)
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(minutes_markdown(bot.store, message.scope, series, occurrence, bot.clock.now()), end="")
+    return 0
+
+
+def describe_import(result: Imported) -> list[str]:
+    notes = result.loaded.notes
+    outcome = "stored" if result.stored else "already imported; nothing stored"
+    lines = [f"{result.loaded.source}: meeting of {notes.date} ({outcome})"]
+    lines.append(f"  Roll call ({len(notes.attendees)}):")
+    lines += [
+        "    " + " / ".join(filter(None, [a.name, a.affiliation, a.github and f"@{a.github}"]))
+        for a in notes.attendees
+    ]
+    lines.append(f"  TODOs ({len(notes.todos)}):")
+    lines += [f"    {t.text} ({t.owner or 'no owner'})" for t in notes.todos]
+    sections = Counter(item.section for item in notes.agenda)
+    counts = ", ".join(f"{section} {count}" for section, count in sections.items())
+    lines.append(f"  Agenda ({len(notes.agenda)}){': ' + counts if counts else ''}")
+    return lines
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    bot = open_bot(args)
+    message = console_message(bot, args.channel)
+    try:
+        series, _ = bot.meeting_for(message, args.meeting, bot.clock.now())
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    # Read every file before storing any: one bad file imports nothing.
+    loaded, problems = [], []
+    for path in args.files:
+        try:
+            loaded.append(load_notes(path))
+        except NotesError as error:
+            problems.append(str(error))
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("nothing imported", file=sys.stderr)
+        return 1
+    with bot.store.transaction():
+        results = [
+            import_notes(bot.store, bot.archive, message.scope, series, notes,
+                         bot.clock.now())
+            for notes in loaded
+        ]
+    if args.json:
+        print(json.dumps([
+            {"file": str(r.loaded.source), "stored": r.stored, **r.loaded.notes.to_json()}
+            for r in results
+        ], indent=2))
+    else:
+        for result in results:
+            print("\n".join(describe_import(result)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     load_env_file()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # its job bookkeeping is noise
     args = build_parser().parse_args(argv)
-    handlers = {"run": cmd_run, "say": cmd_say, "schedules": cmd_schedules,
-                "remind": cmd_remind, "ics": cmd_ics}
+    handlers = {
+        "run": cmd_run, "say": cmd_say, "schedules": cmd_schedules,
+        "remind": cmd_remind, "ics": cmd_ics, "minutes": cmd_minutes, "import": cmd_import,
+    }
     try:
         return handlers[args.command](args)
     except CliError as error:

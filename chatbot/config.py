@@ -13,12 +13,14 @@ from dotenv import load_dotenv
 class Settings:
     db: Path
     schedules: Path
+    archive: Path  # minutes go to <archive>/<series>/<YYYY-MM-DD>.md
 
     @classmethod
     def from_env(cls, db: str | None = None, schedules: str | None = None) -> Settings:
         return cls(
             db=Path(db or os.environ.get("CHATBOT_DB") or "chatbot.db"),
             schedules=Path(schedules or os.environ.get("CHATBOT_SCHEDULES") or "schedules"),
+            archive=Path(os.environ.get("CHATBOT_ARCHIVE") or "notes"),
         )
 
 

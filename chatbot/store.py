@@ -12,12 +12,20 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlite_utils
 
-from chatbot.core.model import AgendaItem, Attendance, Scope, Todo, User
+from chatbot.core.model import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    MeetingRecord,
+    Scope,
+    Todo,
+    User,
+)
 
 BUSY_TIMEOUT_SECONDS = 30
 
@@ -92,9 +100,41 @@ def _migration_reminders(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_minutes(db: sqlite_utils.Database) -> None:
+    # One row per occurrence the bot ran or imported; started and not ended is "in progress".
+    db["meetings"].create(
+        {
+            "workspace": str, "channel": str, "series": str, "occurrence": str,
+            "started_at": str, "ended_at": str, "started_by": str, "archive_path": str,
+            "imported_from": str,
+        },
+        pk=("workspace", "channel", "series", "occurrence"),
+    )
+    db["meetings"].create_index(["workspace", "channel", "ended_at"])
+    db["decisions"].create(
+        {
+            "id": int, "workspace": str, "channel": str, "series": str, "occurrence": str,
+            "text": str, "author_id": str, "created_at": str,
+        },
+        pk="id",
+        not_null={"workspace", "channel", "series", "occurrence", "text"},
+    )
+    db["decisions"].create_index(["workspace", "channel", "series", "occurrence"])
+    # Content hashes of imported notes, so importing a file again stores nothing twice.
+    db["imports"].create(
+        {
+            "workspace": str, "channel": str, "series": str, "content_hash": str,
+            "file_name": str, "occurrence": str, "imported_at": str,
+        },
+        pk=("workspace", "channel", "series", "content_hash"),
+    )
+
+
 # Append-only: a migration is never edited once released; PRAGMA user_version
 # records how many have run.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_reminders]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _migration_1, _migration_reminders, _migration_minutes,
+]
 
 
 @dataclass(frozen=True)
@@ -456,6 +496,139 @@ class Store:
             "SELECT * FROM reminder_claims WHERE platform = ? ORDER BY claimed_at", (platform,)
         )
 
+    # -- meetings, decisions, imports ----------------------------------------
+
+    def meeting(self, scope: Scope, series: str, occurrence: str) -> MeetingRecord | None:
+        rows = self._rows(
+            "SELECT * FROM meetings WHERE workspace = ? AND channel = ? AND series = ?"
+            " AND occurrence = ?",
+            (scope.workspace, scope.channel, series, occurrence),
+        )
+        return _meeting(rows[0]) if rows else None
+
+    def open_meetings(self, scope: Scope) -> list[MeetingRecord]:
+        """Meetings started and not yet ended in this channel, oldest start first."""
+        rows = self._rows(
+            "SELECT * FROM meetings WHERE workspace = ? AND channel = ?"
+            " AND started_at IS NOT NULL AND ended_at IS NULL ORDER BY started_at",
+            (scope.workspace, scope.channel),
+        )
+        return [_meeting(row) for row in rows]
+
+    def latest_meeting(self, scope: Scope, series: str) -> MeetingRecord | None:
+        """The most recent occurrence that was held or imported."""
+        rows = self._rows(
+            "SELECT * FROM meetings WHERE workspace = ? AND channel = ? AND series = ?"
+            " AND started_at IS NOT NULL ORDER BY occurrence DESC LIMIT 1",
+            (scope.workspace, scope.channel, series),
+        )
+        return _meeting(rows[0]) if rows else None
+
+    def previous_meeting(
+        self, scope: Scope, series: str, occurrence: str
+    ) -> MeetingRecord | None:
+        """The last occurrence before this one that was held or imported."""
+        rows = self._rows(
+            "SELECT * FROM meetings WHERE workspace = ? AND channel = ? AND series = ?"
+            " AND occurrence < ? AND started_at IS NOT NULL ORDER BY occurrence DESC LIMIT 1",
+            (scope.workspace, scope.channel, series, occurrence),
+        )
+        return _meeting(rows[0]) if rows else None
+
+    def start_meeting(
+        self, scope: Scope, series: str, occurrence: str, started_by: str, now: str
+    ) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO meetings (workspace, channel, series, occurrence, started_at,"
+                " started_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                " started_at = excluded.started_at, started_by = excluded.started_by",
+                (scope.workspace, scope.channel, series, occurrence, now, started_by),
+            )
+
+    def end_meeting(
+        self, scope: Scope, series: str, occurrence: str, next_occurrence: str | None,
+        now: str, archive_path: str | None,
+    ) -> list[AgendaItem] | None:
+        """Close the meeting and copy its undone agenda items to the next occurrence
+        (flagged carried over), in one transaction. Returns the copies, or None when the
+        meeting was not in progress (someone else ended it a moment ago)."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE meetings SET ended_at = ?, archive_path = ? WHERE workspace = ?"
+                " AND channel = ? AND series = ? AND occurrence = ?"
+                " AND started_at IS NOT NULL AND ended_at IS NULL",
+                (now, archive_path, scope.workspace, scope.channel, series, occurrence),
+            )
+            if cursor.rowcount == 0:
+                return None
+            if next_occurrence is None:
+                return []
+            carried = []
+            for item in self.agenda(scope, series, occurrence):
+                if item.done:
+                    continue
+                author = User(id=item.author_id, name=item.author_name)
+                copy = self.add_agenda_item(
+                    scope, series, next_occurrence, item.section, item.text, author, now
+                )
+                self.db.execute(
+                    "UPDATE agenda_items SET carried_over = 1 WHERE id = ?", (copy.id,)
+                )
+                carried.append(replace(copy, carried_over=True))
+            return carried
+
+    def record_past_meeting(
+        self, scope: Scope, series: str, occurrence: str, started_at: str, ended_at: str,
+        archive_path: str | None, imported_from: str,
+    ) -> None:
+        """An imported occurrence; a meeting the bot ran on that day keeps its record."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO meetings (workspace, channel, series, occurrence, started_at,"
+                " ended_at, archive_path, imported_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (scope.workspace, scope.channel, series, occurrence, started_at, ended_at,
+                 archive_path, imported_from),
+            )
+
+    def add_decision(
+        self, scope: Scope, series: str, occurrence: str, text: str, author_id: str, now: str
+    ) -> Decision:
+        with self.transaction():
+            decision_id = self.db["decisions"].insert({
+                "workspace": scope.workspace, "channel": scope.channel, "series": series,
+                "occurrence": occurrence, "text": text, "author_id": author_id,
+                "created_at": now,
+            }).last_pk
+        return Decision(decision_id, text, author_id, now)
+
+    def decisions(self, scope: Scope, series: str, occurrence: str) -> list[Decision]:
+        rows = self._rows(
+            "SELECT * FROM decisions WHERE workspace = ? AND channel = ? AND series = ?"
+            " AND occurrence = ? ORDER BY id",
+            (scope.workspace, scope.channel, series, occurrence),
+        )
+        return [Decision(r["id"], r["text"], r["author_id"], r["created_at"]) for r in rows]
+
+    def is_imported(self, scope: Scope, series: str, content_hash: str) -> bool:
+        return bool(self._rows(
+            "SELECT 1 FROM imports WHERE workspace = ? AND channel = ? AND series = ?"
+            " AND content_hash = ?",
+            (scope.workspace, scope.channel, series, content_hash),
+        ))
+
+    def record_import(
+        self, scope: Scope, series: str, content_hash: str, file_name: str,
+        occurrence: str, now: str,
+    ) -> None:
+        with self.transaction():
+            self.db["imports"].insert({
+                "workspace": scope.workspace, "channel": scope.channel, "series": series,
+                "content_hash": content_hash, "file_name": file_name,
+                "occurrence": occurrence, "imported_at": now,
+            })
+
     # -- inspection (tests and `chatbot` maintenance commands) --------------
 
     def counts(self) -> dict[str, int]:
@@ -476,6 +649,14 @@ def _agenda_item(row: dict) -> AgendaItem:
         author_id=row["author_id"], author_name=row["author_name"],
         position=row["position"], done=bool(row["done"]),
         carried_over=bool(row["carried_over"]),
+    )
+
+
+def _meeting(row: dict) -> MeetingRecord:
+    return MeetingRecord(
+        series=row["series"], occurrence=row["occurrence"], started_at=row["started_at"],
+        ended_at=row["ended_at"], started_by=row["started_by"],
+        archive_path=row["archive_path"], imported_from=row["imported_from"],
     )
 
 

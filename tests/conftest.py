@@ -28,7 +28,10 @@ class Chat:
         self.db_path = tmp_path / "chatbot.db"
         self.store = Store(self.db_path)
         self.clock = Clock(now)
-        self.bot = build_bot(self.store, ScheduleBook(self.schedules_dir), self.clock)
+        self.archive = tmp_path / "notes"  # /meeting end writes the minutes here
+        self.bot = build_bot(
+            self.store, ScheduleBook(self.schedules_dir), self.clock, self.archive
+        )
 
     def set_now(self, now: dt.datetime) -> None:
         self.clock = Clock(now)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from chatbot.commands import agenda, meeting, people, remind, todos
+from pathlib import Path
+
+from chatbot.commands import agenda, meeting, minutes, people, remind, todos
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.dispatcher import Bot, Context, help_reply
 from chatbot.core.schedule import ScheduleBook
@@ -11,8 +13,11 @@ from chatbot.store import Store
 __all__ = ["Bot", "Clock", "CommandError", "Context", "Message", "Reply", "build_bot"]
 
 
-def build_bot(store: Store, schedules: ScheduleBook, clock: Clock | None = None) -> Bot:
-    bot = Bot(store, schedules, clock)
+def build_bot(
+    store: Store, schedules: ScheduleBook, clock: Clock | None = None,
+    archive: Path | None = None,
+) -> Bot:
+    bot = Bot(store, schedules, clock, archive)
     bot.command("agenda")(agenda.agenda_command)
     bot.command("attend")(people.attend_command)
     bot.command("attendance")(people.attendance_command)
@@ -21,5 +26,6 @@ def build_bot(store: Store, schedules: ScheduleBook, clock: Clock | None = None)
     bot.command("todos")(todos.todos_command)
     bot.command("meeting")(meeting.meeting_command)
     bot.command("remind")(remind.remind_command)
+    bot.command("decision")(minutes.decision_command)
     bot.command("help")(help_reply)
     return bot

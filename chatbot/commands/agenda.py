@@ -33,7 +33,9 @@ def format_agenda(items: list[AgendaItem]) -> list[str]:
         marks = "".join(
             [" (done)" if item.done else "", " (carried over)" if item.carried_over else ""]
         )
-        lines.append(f"  {number}. {item.text} ({item.author_name}){marks}")
+        # Imported items have no author (the notes put it in the text, if anywhere).
+        author = f" ({item.author_name})" if item.author_name else ""
+        lines.append(f"  {number}. {item.text}{author}{marks}")
     return lines
 
 

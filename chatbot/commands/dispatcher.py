@@ -11,11 +11,12 @@ import difflib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.help import COMMANDS, help_text
 from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_command
-from chatbot.core.model import User
+from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
 from chatbot.store import Store
@@ -23,6 +24,7 @@ from chatbot.store import Store
 log = logging.getLogger(__name__)
 
 Handler = Callable[["Context"], Reply]
+DEFAULT_ARCHIVE = Path("notes")
 
 
 @dataclass
@@ -83,10 +85,14 @@ class Context:
 
 
 class Bot:
-    def __init__(self, store: Store, schedules: ScheduleBook, clock: Clock | None = None):
+    def __init__(
+        self, store: Store, schedules: ScheduleBook, clock: Clock | None = None,
+        archive: Path | None = None,
+    ):
         self.store = store
         self.schedules = schedules
         self.clock = clock or Clock()
+        self.archive = archive or DEFAULT_ARCHIVE  # where /meeting end writes the minutes
         self.handlers: dict[str, Handler] = {}
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
@@ -157,6 +163,19 @@ class Bot:
             return list(self.schedules.series)
         return bound
 
+    def has_ended(self, scope: Scope, series_id: str, occurrence: Occurrence) -> bool:
+        record = self.store.meeting(scope, series_id, occurrence.key.isoformat())
+        return record is not None and record.ended_at is not None
+
+    def next_not_ended(
+        self, scope: Scope, series: Series, now: dt.datetime
+    ) -> Occurrence | None:
+        """The next occurrence, skipping one already held early (started and ended)."""
+        following = series.recurrence.next_after(now)
+        while following is not None and self.has_ended(scope, series.id, following):
+            following = series.recurrence.next_after(following.start_utc)
+        return following
+
     def meeting_for(
         self, message: Message, pick: str | None, now: dt.datetime
     ) -> tuple[Series, Occurrence]:
@@ -174,10 +193,23 @@ class Bot:
                 "No meeting is scheduled for this channel. Bind one in its schedule file: "
                 f'[channels] {message.scope.platform} = "{message.scope.channel}".'
             )
-        in_progress = [(s, o) for s in candidates if (o := s.in_progress(now)) is not None]
+        # A meeting started with /meeting start wins, whatever the clock says (it may start
+        # early or run late); one already ended no longer counts as in progress.
+        started = {m.series: m for m in self.store.open_meetings(message.scope)}
+        for series in candidates:
+            if series.id in started:
+                key = dt.date.fromisoformat(started[series.id].occurrence)
+                return series, series.occurrence_on_day(key)
+        in_progress = [
+            (s, o) for s in candidates
+            if (o := s.in_progress(now)) is not None
+            and not self.has_ended(message.scope, s.id, o)
+        ]
         if in_progress:
             return in_progress[0]
-        upcoming = [(s, o) for s in candidates if (o := s.recurrence.next_after(now)) is not None]
+        upcoming = [
+            (s, o) for s in candidates if (o := self.next_not_ended(message.scope, s, now))
+        ]
         if not upcoming:
             raise CommandError(
                 f"{candidates[0].name} has no upcoming meeting; add dates to its schedule file."

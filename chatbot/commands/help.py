@@ -36,14 +36,18 @@ COMMANDS: dict[str, CommandHelp] = {
         "Show or set your timezone: an IANA name (Europe/Berlin) or a city (los angeles).",
     ),
     "meeting": CommandHelp(
-        "/meeting [next | ics]",
+        "/meeting [next | start | end | ics]",
         "When the next meeting is, in your time and UTC, with its video link; "
-        "ics: a calendar file of the series.",
+        "start it, or end it and archive the minutes; ics: a calendar file of the series.",
+        "/meeting start: roll call, decisions and TODOs go to this meeting. /meeting end: "
+        "agenda items not done carry over to the next meeting, the minutes are archived "
+        "and a summary is posted.",
     ),
     "remind": CommandHelp(
         "/remind [me on | me off]",
         "Also get each meeting reminder as a direct message, in your own time.",
     ),
+    "decision": CommandHelp("/decision TEXT", "Record a decision in the meeting's minutes."),
     "help": CommandHelp("/help [COMMAND]", "List the commands, or explain one."),
 }
 

@@ -1,7 +1,8 @@
-"""/meeting: when the meeting is, in your time and in UTC."""
+"""/meeting: when the meeting is, in your time and in UTC; start and end it."""
 
 from __future__ import annotations
 
+from chatbot.commands import minutes
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import split_word
@@ -11,13 +12,16 @@ from chatbot.core.timefmt import how_far, long_datetime
 
 def meeting_command(context: Context) -> Reply:
     action, _rest = split_word(context.command.args)
-    if action == "ics":
-        return calendar_file(context)
-    if action not in ("", "next"):
+    actions = {
+        "": next_meeting, "next": next_meeting, "ics": calendar_file,
+        "start": minutes.start, "end": minutes.end,
+    }
+    if action not in actions:
         raise CommandError(
-            f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting next or /meeting ics."
+            f"Unknown /meeting action '{action[:40]}'. "
+            "Use /meeting, /meeting start, /meeting end or /meeting ics."
         )
-    return next_meeting(context)
+    return actions[action](context)
 
 
 def calendar_file(context: Context) -> Reply:
@@ -30,11 +34,13 @@ def next_meeting(context: Context) -> Reply:
     series, occurrence = context.meeting()
     start = occurrence.start_utc
     items = context.store.agenda(context.scope, series.id, occurrence.key.isoformat())
-    status = (
-        "in progress now"
-        if series.in_progress(context.now) == occurrence
-        else how_far(start, context.now)
-    )
+    started = minutes.started_at(context, series, occurrence)
+    if started:
+        status = f"in progress, {started}"
+    elif series.in_progress(context.now) == occurrence:
+        status = "in progress now"
+    else:
+        status = how_far(start, context.now)
     lines = [
         f"{series.name}: {long_datetime(start, context.zone, context.now)} your time ({status})",
         f"  {long_datetime(start, 'UTC', context.now)}",

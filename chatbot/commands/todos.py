@@ -107,4 +107,9 @@ def format_by_owner(context: Context, todos: list[Todo]) -> list[str]:
     for owner in sorted(owner_ids, key=lambda o: names[o].lower()):
         lines.append(names[owner])
         lines += [f"  {t.number}. {t.text}" for t in todos if owner in t.owners]
+    # Imported notes have TODOs nobody took; they must not vanish from the list.
+    unowned = [t for t in todos if not t.owners]
+    if unowned:
+        lines.append("nobody yet")
+        lines += [f"  {t.number}. {t.text}" for t in unowned]
     return lines

@@ -80,3 +80,29 @@ class Todo:
     @property
     def is_open(self) -> bool:
         return self.done_at is None
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    text: str
+    author_id: str
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    """One occurrence the bot ran (or imported): when it started and ended, where its
+    minutes are. `occurrence` is the occurrence key (the local date, ISO)."""
+
+    series: str
+    occurrence: str
+    started_at: str | None = None
+    ended_at: str | None = None
+    started_by: str | None = None
+    archive_path: str | None = None  # relative to the archive folder
+    imported_from: str | None = None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.started_at is not None and self.ended_at is None

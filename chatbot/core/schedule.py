@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from chatbot.core.recurrence import Occurrence, Recurrence, RecurrenceError, RotateSlot
 from chatbot.core.timezones import is_zone
@@ -65,6 +66,18 @@ class Series:
     def current_or_next(self, now: dt.datetime) -> Occurrence | None:
         """'The meeting': the one in progress, else the next one."""
         return self.in_progress(now) or self.recurrence.next_after(now)
+
+    def occurrence_on_day(self, day: dt.date) -> Occurrence:
+        """The scheduled occurrence keyed `day`; else one at the series' usual wall time.
+
+        Past notes are keyed by the date they were held, which is not always a date
+        the rule produces (a meeting moved by a day, before the schedule file existed).
+        """
+        scheduled = self.recurrence.occurrence_on(day)
+        if scheduled is not None:
+            return scheduled
+        wall = dt.datetime.combine(day, self.recurrence.start.time())
+        return Occurrence(day, wall.replace(tzinfo=ZoneInfo(self.timezone)), -1)
 
 
 def parse_offset(text: str) -> dt.timedelta:

@@ -1,0 +1,318 @@
+"""Render a meeting's minutes as team-compass style markdown.
+
+``render_minutes`` is a pure function of a ``MinutesInput``.  Every piece of
+user-provided text goes through ``escape_markdown`` so that it can neither
+break the document structure nor inject HTML, links or fake TODO lines; the
+output can be read back with ``chatbot.core.notes_import.parse_notes``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SECTION_HEADINGS = {
+    "discuss": "Help or discussion needed",
+    "decision": "Decisions needed",
+    "update": "Quick updates",
+    "news": "News and reports",
+    "thanks": "Thanks and celebrations",
+}
+STATUSES = ("discussed", "carried over", "open")
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+WEEKDAY_NAMES = (
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+)
+
+# Characters with a markdown meaning (GitHub adds `$` math and `~` strike).
+# `!` and `&` need none: images need `[`, entities cannot add structure.
+_SPECIAL_CHARS = frozenset("\\`*_[]()<>#|~$")
+_URL_RE = re.compile(r"https?://[^\s<>\\]+")
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    affiliation: str = ""
+    github: str = ""
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    section: str  # a key of SECTION_HEADINGS
+    text: str
+    author: str = ""
+    status: str = "discussed"  # "discussed" | "carried over" | "open"
+
+
+@dataclass(frozen=True)
+class TodoEntry:
+    number: int
+    text: str
+    owners: tuple[str, ...]
+    is_new: bool
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class MinutesInput:
+    series_name: str
+    start: datetime.datetime  # aware, in the series' time zone
+    member_zones: tuple[str, ...]  # IANA names
+    video: str = ""
+    notes_url: str = ""
+    previous_notes: str = ""  # relative link/path to the previous minutes
+    attendees: tuple[Attendee, ...] = ()
+    regrets: tuple[Attendee, ...] = ()
+    agenda: tuple[AgendaEntry, ...] = ()
+    decisions: tuple[str, ...] = ()
+    todos: tuple[TodoEntry, ...] = ()
+
+
+# --------------------------------------------------------------------------
+# Escaping
+
+
+def collapse_whitespace(text: str) -> str:
+    """One line: control characters and all runs of whitespace become one space."""
+    cleaned = "".join(
+        " " if unicodedata.category(char) == "Cc" else char for char in text
+    )
+    return " ".join(cleaned.split())
+
+
+def escape_markdown(text: str) -> str:
+    """Make ``text`` safe to place inside one markdown line (list item,
+    heading, table cell): it renders literally, as a single line."""
+    flat = collapse_whitespace(text)
+    escaped = "".join("\\" + char if char in _SPECIAL_CHARS else char for char in flat)
+    # Line-start markers: lists ("-", "+", "1."), setext underline ("=").
+    escaped = re.sub(r"^([-+=])", r"\\\1", escaped)
+    escaped = re.sub(r"^(\d{1,9})\.", r"\1\\.", escaped)
+    # A "TODO:" in user text must not read as an action item when re-imported.
+    return re.sub(r"\b(TODO|Todo)(\s*):", r"\1\2\\:", escaped)
+
+
+def _escape_field(text: str) -> str:
+    """Escape one "name / affiliation / @github" field of the roll call."""
+    escaped = escape_markdown(text).replace("/", "\\/")
+    return "\\" + escaped if escaped.startswith("@") else escaped
+
+
+def _link_or_text(value: str) -> str:
+    value = collapse_whitespace(value)
+    if _URL_RE.fullmatch(value):
+        return f"<{value}>"
+    return escape_markdown(value)
+
+
+def _relative_link(path: str) -> str:
+    path = collapse_whitespace(path)
+    target = quote(path, safe="/:?#&=%@+~.,;!*$'-_")
+    return f"[{escape_markdown(path)}]({target})"
+
+
+# --------------------------------------------------------------------------
+# Times
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone: {name!r}") from error
+
+
+def _zone_abbreviation(moment: datetime.datetime) -> str:
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.utcoffset() or datetime.timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}" + (f":{rest:02d}" if rest else "")
+
+
+def _clock(moment: datetime.datetime) -> str:
+    return f"{moment:%H:%M} {_zone_abbreviation(moment)}"
+
+
+def _long_date(moment: datetime.datetime) -> str:
+    weekday = WEEKDAY_NAMES[moment.weekday()]
+    return f"{weekday} {moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+
+
+def _date_line(start: datetime.datetime) -> str:
+    line = f"- **Date:** {_long_date(start)}, {_clock(start)}"
+    if start.utcoffset():
+        utc = start.astimezone(datetime.UTC)
+        line += f" ({utc:%H:%M} UTC)"
+    return line
+
+
+def _member_zone_lines(start: datetime.datetime, zones: tuple[str, ...]) -> list[str]:
+    local_times = sorted(
+        ((start.astimezone(_zone(name)), name) for name in set(zones)),
+        key=lambda pair: (pair[0].utcoffset(), pair[1]),
+    )
+    if not local_times:
+        return []
+    lines = ["- **Time in members' zones:**"]
+    for local, name in local_times:
+        day = "" if local.date() == start.date() else WEEKDAY_NAMES[local.weekday()] + " "
+        lines.append(f"  - {day}{_clock(local)} ({escape_markdown(name)})")
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Sections
+
+
+def _header(meeting: MinutesInput) -> list[str]:
+    start = meeting.start
+    month = f"{MONTH_NAMES[start.month - 1]} {start.year}"
+    lines = ["---", f"title: {month}", "---", ""]
+    lines += [f"# {escape_markdown(meeting.series_name)} - {month}", ""]
+    lines.append(_date_line(start))
+    lines += _member_zone_lines(start, meeting.member_zones)
+    if meeting.video.strip():
+        lines.append(f"- **Video conference link:** {_link_or_text(meeting.video)}")
+    if meeting.notes_url.strip():
+        lines.append(f"- **Meeting notes:** {_link_or_text(meeting.notes_url)}")
+    if meeting.previous_notes.strip():
+        lines.append(
+            f"- **Previous meeting's notes:** {_relative_link(meeting.previous_notes)}"
+        )
+    return lines
+
+
+def _attendee_line(person: Attendee) -> str | None:
+    name = collapse_whitespace(person.name)
+    if not name:
+        return None
+    fields = [_escape_field(name)]
+    if collapse_whitespace(person.affiliation):
+        fields.append(_escape_field(person.affiliation))
+    github = collapse_whitespace(person.github).lstrip("@")
+    if github:
+        fields.append("@" + escape_markdown(github).replace("/", "\\/"))
+    return "- " + " / ".join(fields)
+
+
+def _people(people: tuple[Attendee, ...]) -> list[str]:
+    return [line for line in map(_attendee_line, people) if line]
+
+
+def _roll_call(meeting: MinutesInput) -> list[str]:
+    attendees = _people(meeting.attendees) or ["No one signed in."]
+    lines = ["## Roll call", "", *attendees]
+    regrets = _people(meeting.regrets)
+    if regrets:
+        lines += ["", "Regrets:", "", *regrets]
+    return lines
+
+
+def _agenda_line(entry: AgendaEntry) -> str:
+    author = collapse_whitespace(entry.author)
+    prefix = f"**{escape_markdown(author)}:** " if author else ""
+    return f"- {prefix}{escape_markdown(entry.text)} _({entry.status})_"
+
+
+def _agenda_section(key: str, agenda: tuple[AgendaEntry, ...]) -> list[str]:
+    lines = [_agenda_line(entry) for entry in agenda if entry.section == key]
+    if not lines:
+        return []
+    return [f"## {SECTION_HEADINGS[key]}", "", *lines]
+
+
+def _decisions(decisions: tuple[str, ...]) -> list[str]:
+    lines = [f"- {escape_markdown(text)}" for text in decisions if text.strip()]
+    return ["## Decisions", "", *lines] if lines else []
+
+
+# --------------------------------------------------------------------------
+# TODOs
+
+
+def _owners(todo: TodoEntry) -> tuple[str, ...]:
+    return tuple(
+        name for name in map(collapse_whitespace, todo.owners) if name
+    )
+
+
+def _todo_line(todo: TodoEntry) -> str:
+    box = "x" if todo.done else " "
+    text = escape_markdown(todo.text) or "\\(no description\\)"
+    owners = ", ".join(escape_markdown(name) for name in _owners(todo))
+    suffix = f" ({owners})" if owners else ""
+    return f"- [{box}] TODO #{todo.number}: {text}{suffix}"
+
+
+def _todo_kind(todo: TodoEntry) -> str:
+    if todo.done:
+        return "Done since the last meeting:"
+    return "New:" if todo.is_new else "Still open from earlier meetings:"
+
+
+def _todo_group(owners: tuple[str, ...], todos: list[TodoEntry]) -> list[str]:
+    title = ", ".join(escape_markdown(name) for name in owners) or "Unassigned"
+    lines = [f"### {title}"]
+    for kind in ("New:", "Still open from earlier meetings:", "Done since the last meeting:"):
+        chosen = sorted(
+            (todo for todo in todos if _todo_kind(todo) == kind),
+            key=lambda todo: todo.number,
+        )
+        if chosen:
+            lines += ["", kind, "", *map(_todo_line, chosen)]
+    return lines
+
+
+def _todos(todos: tuple[TodoEntry, ...]) -> list[str]:
+    groups: dict[tuple[str, ...], list[TodoEntry]] = {}
+    for todo in todos:
+        groups.setdefault(_owners(todo), []).append(todo)
+    order = sorted(groups, key=lambda owners: (not owners, [o.lower() for o in owners]))
+    lines = ["## TODOs"] if groups else []
+    for owners in order:
+        lines += ["", *_todo_group(owners, groups[owners])]
+    return lines
+
+
+# --------------------------------------------------------------------------
+# The document
+
+
+def _validate(meeting: MinutesInput) -> None:
+    if meeting.start.utcoffset() is None:
+        raise ValueError("start must be a timezone-aware datetime")
+    for entry in meeting.agenda:
+        if entry.section not in SECTION_HEADINGS:
+            raise ValueError(f"unknown agenda section: {entry.section!r}")
+        if entry.status not in STATUSES:
+            raise ValueError(f"unknown agenda status: {entry.status!r}")
+
+
+def render_minutes(meeting: MinutesInput) -> str:
+    """The minutes of one meeting as team-compass markdown."""
+    _validate(meeting)
+    parts = [
+        _header(meeting),
+        _roll_call(meeting),
+        _agenda_section("discuss", meeting.agenda),
+        _agenda_section("decision", meeting.agenda),
+        _agenda_section("update", meeting.agenda),
+        _decisions(meeting.decisions),
+        _todos(meeting.todos),
+        _agenda_section("news", meeting.agenda),
+        _agenda_section("thanks", meeting.agenda),
+    ]
+    return "\n\n".join("\n".join(part) for part in parts if part) + "\n"

@@ -1,0 +1,522 @@
+"""Read past team-compass meeting notes (markdown) into plain data.
+
+The notes are written by many people in a shared document, so the parser is
+lenient: separators vary, template placeholder lines stay in, and owners of
+action items are written in several ways.  Everything here is pure: text in,
+frozen dataclasses out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+
+# Ordered: the first pattern that matches a heading decides its section key.
+_SECTION_PATTERNS = (
+    ("thanks", re.compile(r"^thank", re.I)),
+    ("decision", re.compile(r"\bdecisions?\s+(needed|to\s+make|required)\b", re.I)),
+    ("discuss", re.compile(r"\b(help|discussion|agenda)\b", re.I)),
+    ("update", re.compile(r"\bupdates?\b", re.I)),
+    ("news", re.compile(r"\b(news|reports?|celebrations?)\b", re.I)),
+)
+
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_BULLET_RE = re.compile(r"^(\s*)([*+-])(?:\s+(.*))?$")
+_NUMBERED_RE = re.compile(r"^(\s*)\d{1,3}[.)](?:\s+(.*))?$")
+_CHECKBOX_RE = re.compile(r"^\[([ xX])\]\s*(.*)$")
+_ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_SEPARATOR_RE = re.compile(r"(?<!\\)[/|]")
+_DATE_LINE_RE = re.compile(
+    r"^\**\s*(?:meeting\s+)?date\s*\**\s*:\s*\**\s*(?P<value>.+)$", re.I
+)
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DAY_MONTH_YEAR_RE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b"
+)
+_MONTH_DAY_YEAR_RE = re.compile(
+    r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"
+)
+_MONTH_YEAR_RE = re.compile(r"\b([A-Za-z]{3,9})\s+(\d{4})\b")
+_YEAR_MONTH_RE = re.compile(r"(\d{4})-(\d{2})(?!\d)")
+
+_TODO_RE = re.compile(
+    r"^(?:\*\*(?P<bold_owner>[^*]+?):?\*\*:?\s*|(?P<owner>[A-Z][\w.' -]{0,40}?):\s+)?"
+    r"\**(?:TODO|Todo)(?:\s*#\d+)?\**\s*:\**\s*(?P<text>.*)$"
+)
+_FOLLOW_UP_RE = re.compile(
+    r"^(?P<owner>[A-Z][\w'-]*(?:\s+[A-Z][\w'.-]*)?)\s+will\s+follow[ -]up\b"
+)
+_TRAILING_OWNER_RE = re.compile(
+    r"^(?P<text>.*?)\s*(?<!\\)(?:\((?P<paren>(?:\\.|[^()\\])+)\)"
+    r"|\[(?P<bracket>(?:\\.|[^\[\]\\])+)\])$"
+)
+_OWNER_SPLIT_RE = re.compile(r"\s*(?:,|/|&|\band\b)\s*")
+_STATUS_SUFFIX_RE = re.compile(r"\s*_\((?:discussed|carried over|open)\)_$")
+
+_PLACEHOLDER_NAMES = {"name", "your name", "full name", "<name>"}
+_PLACEHOLDER_FIELDS = {
+    "institution", "affiliation", "github", "github handle", "handle",
+    "@github", "@handle",
+}
+_PLACEHOLDER_ITEM_RE = re.compile(
+    r"^(?:add (?:agenda )?item here\b|name\s*:\s*update or pass$|name$|\(?add yourself\)?$)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ImportedAttendee:
+    name: str
+    affiliation: str
+    github: str  # without '@', '' if none
+
+
+@dataclass(frozen=True)
+class ImportedTodo:
+    text: str
+    owner: str | None  # as written, e.g. "Tim", "Chris H", "Craig/Kacper"
+
+
+@dataclass(frozen=True)
+class ImportedAgendaItem:
+    section: str  # discuss | decision | update | news | thanks
+    text: str
+
+
+@dataclass(frozen=True)
+class ImportedNotes:
+    date: datetime.date | None
+    title: str | None
+    attendees: tuple[ImportedAttendee, ...]
+    todos: tuple[ImportedTodo, ...]
+    agenda: tuple[ImportedAgendaItem, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "date": self.date.isoformat() if self.date else None,
+            "title": self.title,
+            "attendees": [
+                {"name": a.name, "affiliation": a.affiliation, "github": a.github}
+                for a in self.attendees
+            ],
+            "todos": [{"text": t.text, "owner": t.owner} for t in self.todos],
+            "agenda": [{"section": i.section, "text": i.text} for i in self.agenda],
+        }
+
+
+# --------------------------------------------------------------------------
+# Small text helpers
+
+
+def unescape_markdown(text: str) -> str:
+    """Undo backslash escapes of ASCII punctuation (the inverse of escaping)."""
+    return _ESCAPED_RE.sub(r"\1", text)
+
+
+def split_owners(owner: str | None) -> tuple[str, ...]:
+    """Split an owner as written ("Tim, Min", "Craig/Kacper") into names."""
+    if not owner:
+        return ()
+    return tuple(part for part in _OWNER_SPLIT_RE.split(owner.strip()) if part)
+
+
+def section_key(heading: str) -> str | None:
+    """Map a heading such as "Reports and celebrations" onto a section key."""
+    for key, pattern in _SECTION_PATTERNS:
+        if pattern.search(heading):
+            return key
+    return None
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _looks_like_name(part: str) -> bool:
+    if re.fullmatch(r"@[\w-]+", part):
+        return True
+    words = part.split()
+    return 0 < len(words) <= 4 and all(
+        word[0].isupper() and re.fullmatch(r"[\w.'-]+", word) for word in words
+    )
+
+
+# --------------------------------------------------------------------------
+# Blocks: the notes as a flat list of headings, list items and paragraphs
+
+
+@dataclass
+class _Block:
+    kind: str  # "heading" | "item" | "para" | "blank"
+    text: str = ""
+    indent: int = 0
+    level: int = 0  # heading level
+    ordered: bool = False
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, str], list[str]]:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, lines
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "---":
+            return _parse_front_matter(lines[1:end]), lines[end + 1:]
+    return {}, lines
+
+
+def _parse_front_matter(lines: list[str]) -> dict[str, str]:
+    fields = {}
+    for line in lines:
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            fields[key.strip().lower()] = value.strip().strip("'\"")
+    return fields
+
+
+def _to_block(line: str) -> _Block:
+    if not line.strip():
+        return _Block("blank")
+    heading = _HEADING_RE.match(line)
+    if heading:
+        return _Block("heading", heading.group(2), level=len(heading.group(1)))
+    bullet = _BULLET_RE.match(line)
+    if bullet:
+        return _Block("item", bullet.group(3) or "", indent=len(bullet.group(1)))
+    numbered = _NUMBERED_RE.match(line)
+    if numbered:
+        return _Block(
+            "item", numbered.group(2) or "", indent=len(numbered.group(1)), ordered=True
+        )
+    return _Block("para", line.strip(), indent=len(line) - len(line.lstrip()))
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    """Group lines into blocks, joining an item's indented continuation lines."""
+    blocks: list[_Block] = []
+    for raw in lines:
+        line = raw.expandtabs(4)
+        block = _to_block(line)
+        previous = blocks[-1] if blocks else None
+        if (
+            block.kind == "para"
+            and previous is not None
+            and previous.kind == "item"
+            and block.indent > previous.indent
+        ):
+            previous.text = f"{previous.text} {block.text}"
+            continue
+        blocks.append(block)
+    for block in blocks:
+        block.text = _clean(block.text)
+    return blocks
+
+
+def _mark_numbered_headings(blocks: list[_Block]) -> None:
+    """Turn "1.  Decisions needed" lines into sub-headings where a part of the
+    notes (between two headings) uses numbered items as section titles, i.e.
+    has top-level numbered items and nested bullet items."""
+    start = 0
+    for end in range(len(blocks) + 1):
+        if end < len(blocks) and blocks[end].kind != "heading":
+            continue
+        part = blocks[start:end]
+        numbered = [b for b in part if b.kind == "item" and b.ordered and b.indent == 0]
+        nested = any(b.kind == "item" and not b.ordered and b.indent > 0 for b in part)
+        if numbered and nested:
+            for block in numbered:
+                block.kind, block.level = "heading", 7
+        start = end + 1
+
+
+# --------------------------------------------------------------------------
+# Dates
+
+
+def _month_number(word: str) -> int | None:
+    word = word.lower()
+    if len(word) < 3:
+        return None
+    for number, name in enumerate(MONTHS, start=1):
+        if name.startswith(word) or (word == "sept" and number == 9):
+            return number
+    return None
+
+
+def _safe_date(year: str | int, month: int | None, day: str | int) -> datetime.date | None:
+    if month is None:
+        return None
+    try:
+        return datetime.date(int(year), month, int(day))
+    except ValueError:
+        return None
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """Find a full date in free text like "Thursday, 16th May 2019 at 5pm"."""
+    iso = _ISO_DATE_RE.search(value)
+    if iso:
+        return _safe_date(iso.group(1), int(iso.group(2)), iso.group(3))
+    for match in _DAY_MONTH_YEAR_RE.finditer(value):
+        found = _safe_date(match.group(3), _month_number(match.group(2)), match.group(1))
+        if found:
+            return found
+    for match in _MONTH_DAY_YEAR_RE.finditer(value):
+        found = _safe_date(match.group(3), _month_number(match.group(1)), match.group(2))
+        if found:
+            return found
+    return None
+
+
+def _parse_month(value: str) -> datetime.date | None:
+    """"March 2018" -> 2018-03-01 (only the month is known)."""
+    for match in _MONTH_YEAR_RE.finditer(value):
+        found = _safe_date(match.group(2), _month_number(match.group(1)), 1)
+        if found:
+            return found
+    return None
+
+
+def _date_from_filename(filename: str | None) -> tuple[datetime.date | None, datetime.date | None]:
+    """Return (full date, first of month) found in a file name."""
+    if not filename:
+        return None, None
+    name = PurePath(filename).name
+    iso = _ISO_DATE_RE.search(name)
+    full = _safe_date(iso.group(1), int(iso.group(2)), iso.group(3)) if iso else None
+    month = _YEAR_MONTH_RE.search(name)
+    first = _safe_date(month.group(1), int(month.group(2)), 1) if month else None
+    return full, first
+
+
+def _pick_date(
+    date_line: str | None,
+    front_matter: dict[str, str],
+    title: str | None,
+    filename: str | None,
+) -> datetime.date | None:
+    from_file, month_from_file = _date_from_filename(filename)
+    candidates = (
+        parse_date(date_line) if date_line else None,
+        parse_date(front_matter.get("date", "")),
+        from_file,
+        _parse_month(title) if title else None,
+        month_from_file,
+    )
+    return next((date for date in candidates if date), None)
+
+
+# --------------------------------------------------------------------------
+# Roll call
+
+
+def _is_roll_call_heading(text: str) -> bool:
+    return re.fullmatch(r"roll[ -]?call:?", text.strip(), re.I) is not None
+
+
+def _is_roll_call_intro(text: str) -> bool:
+    return re.search(r"roll[ -]?call\s*:\s*$", text, re.I) is not None
+
+
+def _parse_attendee(text: str) -> ImportedAttendee | None:
+    fields = [part.strip() for part in _SEPARATOR_RE.split(text)]
+    while fields and not fields[-1]:
+        fields.pop()
+    if not fields or not fields[0]:
+        return None
+    if fields[0].lower() in _PLACEHOLDER_NAMES and all(
+        part.lower() in _PLACEHOLDER_FIELDS for part in fields[1:]
+    ):
+        return None
+    github = ""
+    if len(fields) > 1 and fields[-1].startswith("@"):
+        github = fields.pop()[1:]
+    affiliation = " / ".join(part for part in fields[1:] if part)
+    return ImportedAttendee(
+        name=unescape_markdown(fields[0]),
+        affiliation=unescape_markdown(affiliation),
+        github=unescape_markdown(github),
+    )
+
+
+# --------------------------------------------------------------------------
+# TODOs
+
+
+def _trailing_owner(text: str, trusted: bool) -> tuple[str, str | None]:
+    """Split "reach out to CERN (Tim)" into ("reach out to CERN", "Tim")."""
+    match = _TRAILING_OWNER_RE.match(text)
+    if not match or not match.group("text"):
+        return text, None
+    owner = unescape_markdown(_clean(match.group("paren") or match.group("bracket")))
+    parts = split_owners(owner)
+    if not parts or not (trusted or all(_looks_like_name(part) for part in parts)):
+        return text, None
+    return match.group("text"), owner
+
+
+def _subject_owner(text: str, first_names: frozenset[str]) -> str | None:
+    """"Chris H opens an issue" -> "Chris H" when Chris is in the roll call."""
+    match = re.match(r"^([A-Z][\w'-]*)((?:\s+[A-Z][\w'-]*\.?)?)\s+[a-z]", text)
+    if match and match.group(1) in first_names:
+        return match.group(1) + match.group(2)
+    return None
+
+
+def _todo_from_marker(
+    content: str, checkbox: str | None, first_names: frozenset[str]
+) -> ImportedTodo | None:
+    match = _TODO_RE.match(content)
+    if not match or not match.group("text"):
+        return None
+    text = match.group("text")
+    owner = match.group("bold_owner") or match.group("owner")
+    if owner:
+        owner = _clean(owner)
+    else:
+        # The bot writes "- [ ] TODO: text (Owner)" with text parentheses
+        # escaped, so a trailing parenthesis there is always the owner list.
+        text, owner = _trailing_owner(text, trusted=checkbox is not None)
+        if owner is None and checkbox is None:
+            owner = _subject_owner(text, first_names)
+    return ImportedTodo(unescape_markdown(text), owner)
+
+
+def _find_todo(block: _Block, in_queue: bool, first_names: frozenset[str]) -> ImportedTodo | None:
+    content, checkbox = block.text, None
+    box = _CHECKBOX_RE.match(content) if block.kind == "item" else None
+    if box:
+        checkbox, content = box.group(1), box.group(2).strip()
+        if checkbox != " ":
+            return None  # already done
+    todo = _todo_from_marker(content, checkbox, first_names)
+    if todo:
+        return todo
+    follow_up = _FOLLOW_UP_RE.match(content)
+    if follow_up:
+        return ImportedTodo(unescape_markdown(content), follow_up.group("owner"))
+    if checkbox is None or in_queue or _is_placeholder_item(content):
+        return None
+    text, owner = _trailing_owner(content, trusted=False)
+    return ImportedTodo(unescape_markdown(text), owner)
+
+
+# --------------------------------------------------------------------------
+# Agenda
+
+
+def _is_placeholder_item(text: str) -> bool:
+    return not text or _PLACEHOLDER_ITEM_RE.match(text) is not None
+
+
+def _agenda_text(text: str) -> str:
+    return unescape_markdown(_STATUS_SUFFIX_RE.sub("", text))
+
+
+def _top_level_items(candidates: list[tuple[int, str, int, str]]) -> list[ImportedAgendaItem]:
+    """Keep only the least indented items of each section."""
+    top: dict[int, int] = {}
+    for section_id, _key, indent, _text in candidates:
+        top[section_id] = min(indent, top.get(section_id, indent))
+    return [
+        ImportedAgendaItem(key, _agenda_text(text))
+        for section_id, key, indent, text in candidates
+        if indent == top[section_id]
+    ]
+
+
+# --------------------------------------------------------------------------
+# The parser
+
+
+def _first_names(blocks: list[_Block]) -> frozenset[str]:
+    """First names of the people in the roll call (to spot TODO owners)."""
+    names = set()
+    in_roll_call = False
+    for block in blocks:
+        if block.kind == "heading":
+            in_roll_call = _is_roll_call_heading(block.text)
+        elif block.kind == "para" and not block.text.startswith(">"):
+            in_roll_call = _is_roll_call_intro(block.text)
+        elif block.kind == "item" and in_roll_call:
+            attendee = _parse_attendee(block.text)
+            if attendee and attendee.name.split():
+                names.add(attendee.name.split()[0])
+    return frozenset(names)
+
+
+@dataclass
+class _Collector:
+    """Walks the blocks once, collecting what the notes contain."""
+
+    first_names: frozenset[str]
+    section: str | None = None
+    section_id: int = 0
+    in_queue: bool = False
+    in_roll_call: bool = False
+    heading_title: str | None = None
+    date_line: str | None = None
+    attendees: list[ImportedAttendee] = field(default_factory=list)
+    todos: list[ImportedTodo] = field(default_factory=list)
+    candidates: list[tuple[int, str, int, str]] = field(default_factory=list)
+
+    def add(self, block: _Block) -> None:
+        if block.kind == "heading":
+            self._heading(block)
+        elif block.kind != "blank":
+            self._content(block)
+
+    def _heading(self, block: _Block) -> None:
+        if block.level == 1 and self.heading_title is None:
+            self.heading_title = unescape_markdown(block.text)
+        self.section = section_key(block.text) if block.level > 1 else None
+        self.section_id += 1
+        self.in_queue = "queue" in block.text.lower()
+        self.in_roll_call = _is_roll_call_heading(block.text)
+
+    def _content(self, block: _Block) -> None:
+        date = _DATE_LINE_RE.match(block.text)
+        if date and self.date_line is None:
+            self.date_line = date.group("value")
+        if block.kind == "para" and not block.text.startswith(">"):
+            self.in_roll_call = _is_roll_call_intro(block.text)
+        if block.kind == "item" and self.in_roll_call:
+            attendee = _parse_attendee(block.text)
+            if attendee:
+                self.attendees.append(attendee)
+            return
+        todo = _find_todo(block, self.in_queue, self.first_names)
+        if todo:
+            self.todos.append(todo)
+        if block.kind == "item" and self._is_agenda_item(block.text):
+            self.candidates.append((self.section_id, self.section, block.indent, block.text))
+
+    def _is_agenda_item(self, text: str) -> bool:
+        return bool(self.section) and not (
+            _CHECKBOX_RE.match(text) or _is_placeholder_item(text)
+        )
+
+
+def parse_notes(text: str, filename: str | None = None) -> ImportedNotes:
+    """Parse one meeting's notes; ``filename`` (e.g. "2018-12-20.md") is a
+    fallback source for the date."""
+    front_matter, lines = _split_front_matter(text)
+    blocks = _blocks(lines)
+    _mark_numbered_headings(blocks)
+    collector = _Collector(first_names=_first_names(blocks))
+    for block in blocks:
+        collector.add(block)
+    title = front_matter.get("title") or collector.heading_title
+    return ImportedNotes(
+        date=_pick_date(collector.date_line, front_matter, title, filename),
+        title=title,
+        attendees=tuple(collector.attendees),
+        todos=tuple(collector.todos),
+        agenda=tuple(_top_level_items(collector.candidates)),
+    )

@@ -1,0 +1,351 @@
+"""A meeting's record: minutes from stored data, ending a meeting, importing past notes.
+
+Shared by the chat commands (/meeting end) and the command line (`chatbot minutes`,
+`chatbot import`). It sits between the store and the commands: it reads and writes
+through `Store`, renders with `chatbot.core.minutes` and parses with
+`chatbot.core.notes_import`; files and git are `chatbot.archive`'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatbot import archive
+from chatbot.core.minutes import AgendaEntry, Attendee, MinutesInput, TodoEntry, render_minutes
+from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, User
+from chatbot.core.notes_import import ImportedAttendee, ImportedNotes, parse_notes, split_owners
+from chatbot.core.recurrence import Occurrence
+from chatbot.core.schedule import Series
+from chatbot.core.timezones import is_zone
+from chatbot.store import Store
+
+# Larger files are not meeting notes; reading them whole would only waste memory.
+MAX_NOTES_BYTES = 1_000_000
+IMPORT_CREATOR = "import"  # creator_id of imported TODOs: nobody typed them here
+
+
+# --------------------------------------------------------------------------
+# Minutes from stored data
+
+
+def _instant(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
+
+
+def _status(item: AgendaItem, ended: bool) -> str:
+    if item.done:
+        return "discussed"
+    return "carried over" if ended else "open"
+
+
+def _member_zones(store: Store, scope: Scope, series: Series) -> tuple[str, ...]:
+    zones = {user.zone for user in store.members(scope) if user.zone} | set(series.zones)
+    # A platform profile may carry a zone name this machine does not know: leave it out.
+    return tuple(sorted(zone for zone in zones if is_zone(zone)))
+
+
+def _since(record: MeetingRecord | None, series: Series, occurrence: Occurrence):
+    """When "the last meeting" was: its recorded end, else its scheduled start."""
+    if record is not None and (ended := _instant(record.ended_at)) is not None:
+        return ended
+    earlier = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
+    return earlier.start_utc if earlier else None
+
+
+def _todo_entries(
+    store: Store, scope: Scope, series: Series, key: str, cutoff: dt.datetime,
+    since: dt.datetime | None,
+) -> tuple[TodoEntry, ...]:
+    """TODOs as the meeting saw them: new ones, older ones still open at its end and
+    older ones done since the last meeting. Another series' TODOs are not ours."""
+    todos = [
+        t for t in store.todos(scope, open_only=False) if t.series in (None, series.id)
+    ]
+    users = store.users(scope.workspace, sorted({o for t in todos for o in t.owners}))
+    entries = []
+    for todo in todos:
+        is_new = todo.series == series.id and todo.occurrence == key
+        created = _instant(todo.created_at)
+        if not is_new and created is not None and created > cutoff:
+            continue  # recorded after this meeting
+        done_at = _instant(todo.done_at)
+        done = done_at is not None and done_at <= cutoff
+        if done and not is_new and (since is None or done_at <= since):
+            continue  # closed before the last meeting: old news
+        names = tuple(users[o].name if o in users else o for o in todo.owners)
+        entries.append(TodoEntry(todo.number, todo.text, names, is_new=is_new, done=done))
+    return tuple(entries)
+
+
+def build_minutes(
+    store: Store, scope: Scope, series: Series, occurrence: Occurrence, now: dt.datetime
+) -> MinutesInput:
+    """Everything the minutes of one occurrence show, read from the store."""
+    key = occurrence.key.isoformat()
+    record = store.meeting(scope, series.id, key)
+    ended_at = _instant(record.ended_at) if record else None
+    cutoff = ended_at or now
+    people = store.attendance(scope, series.id, key)
+    previous = store.previous_meeting(scope, series.id, key)
+    own_path = archive.relative_path(series.id, occurrence.key)
+    return MinutesInput(
+        series_name=series.name,
+        start=occurrence.start,
+        member_zones=_member_zones(store, scope, series),
+        video=series.video,
+        previous_notes=(
+            archive.link_between(own_path, previous.archive_path)
+            if previous is not None and previous.archive_path else ""
+        ),
+        attendees=tuple(
+            Attendee(p.name, p.affiliation, p.github) for p in people if not p.regrets
+        ),
+        regrets=tuple(Attendee(p.name, p.affiliation, p.github) for p in people if p.regrets),
+        agenda=tuple(
+            AgendaEntry(item.section, item.text, item.author_name,
+                        _status(item, ended_at is not None))
+            for item in store.agenda(scope, series.id, key)
+        ),
+        decisions=tuple(d.text for d in store.decisions(scope, series.id, key)),
+        todos=_todo_entries(
+            store, scope, series, key, cutoff, _since(previous, series, occurrence)
+        ),
+    )
+
+
+def minutes_markdown(
+    store: Store, scope: Scope, series: Series, occurrence: Occurrence, now: dt.datetime
+) -> str:
+    return render_minutes(build_minutes(store, scope, series, occurrence, now))
+
+
+# --------------------------------------------------------------------------
+# Ending a meeting
+
+
+class NotInProgress(Exception):
+    """The meeting had already ended (two people said /meeting end at once)."""
+
+
+@dataclass(frozen=True)
+class Ended:
+    minutes: MinutesInput
+    path: Path  # the archived file
+    git: str  # what happened in git, one line ("" when the folder is not in git)
+    carried: tuple[AgendaItem, ...]  # copies now on the next occurrence's agenda
+    next_occurrence: Occurrence | None
+
+
+def end_meeting(
+    store: Store, archive_root: Path, scope: Scope, series: Series, occurrence: Occurrence,
+    now: dt.datetime,
+) -> Ended:
+    """Close the meeting, carry undone items over, archive the minutes, commit them.
+
+    The store changes and the file are one unit: if the file cannot be written the
+    transaction rolls back and the meeting stays in progress (ArchiveError). Raises
+    NotInProgress if it was not in progress, so items are never carried over twice.
+    """
+    key = occurrence.key.isoformat()
+    following = series.recurrence.next_after(occurrence.start_utc)
+    relative = archive.relative_path(series.id, occurrence.key)
+    with store.transaction():
+        carried = store.end_meeting(
+            scope, series.id, key, following.key.isoformat() if following else None,
+            now.isoformat(), relative,
+        )
+        if carried is None:
+            raise NotInProgress(key)
+        minutes = build_minutes(store, scope, series, occurrence, now)
+        path = archive.write(archive_root, relative, render_minutes(minutes))
+    message = f"Minutes of {series.name}, {occurrence.key.isoformat()}"
+    return Ended(
+        minutes=minutes, path=path, git=archive.commit(archive_root, path, message),
+        carried=tuple(carried), next_occurrence=following,
+    )
+
+
+# --------------------------------------------------------------------------
+# Importing past notes
+
+
+class NotesError(Exception):
+    """A notes file that cannot be imported; the message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class LoadedNotes:
+    source: Path
+    text: str
+    notes: ImportedNotes
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def load_notes(source: Path) -> LoadedNotes:
+    """Read and parse one file; NotesError unless it is dated meeting notes."""
+    try:
+        if source.stat().st_size > MAX_NOTES_BYTES:
+            raise NotesError(f"{source}: larger than {MAX_NOTES_BYTES:,} bytes; not meeting notes")
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotesError(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise NotesError(f"{source}: is a folder; give the notes files themselves") from None
+    except UnicodeDecodeError:
+        raise NotesError(f"{source}: not UTF-8 text; is it a markdown file?") from None
+    except OSError as error:
+        raise NotesError(f"{source}: cannot be read ({error.strerror})") from None
+    notes = parse_notes(text, source.name)
+    if not (notes.attendees or notes.todos or notes.agenda):
+        raise NotesError(f"{source}: found no roll call, TODOs or agenda; is it meeting notes?")
+    if notes.date is None:
+        raise NotesError(
+            f"{source}: found no meeting date; add a 'Date: YYYY-MM-DD' line "
+            "or name the file YYYY-MM-DD.md"
+        )
+    return LoadedNotes(source, text, notes)
+
+
+@dataclass(frozen=True)
+class Imported:
+    loaded: LoadedNotes
+    occurrence: str  # the occurrence key the notes were stored under
+    stored: bool  # False when this exact file had been imported before
+
+
+def import_notes(
+    store: Store, archive_root: Path, scope: Scope, series: Series, loaded: LoadedNotes,
+    now: dt.datetime,
+) -> Imported:
+    """Store the notes as a past occurrence: attendance, open TODOs, agenda (discussed).
+
+    The same content imported again stores nothing; a corrected version of the same
+    day's notes adds only the items and TODOs the day does not have yet.
+    """
+    notes = loaded.notes
+    occurrence = series.occurrence_on_day(notes.date)
+    key = occurrence.key.isoformat()
+    with store.transaction():
+        if store.is_imported(scope, series.id, loaded.content_hash):
+            return Imported(loaded, key, stored=False)
+        start = occurrence.start_utc
+        store.record_past_meeting(
+            scope, series.id, key, start.isoformat(), (start + series.duration).isoformat(),
+            archive.inside(archive_root, loaded.source), loaded.source.name,
+        )
+        people = _import_attendance(store, scope, series, key, notes, now)
+        _import_agenda(store, scope, series, key, notes, start)
+        _import_todos(store, scope, series, key, notes, people, start)
+        store.record_import(
+            scope, series.id, loaded.content_hash, loaded.source.name, key, now.isoformat()
+        )
+    return Imported(loaded, key, stored=True)
+
+
+def _attendee_user(
+    store: Store, workspace: str, person: ImportedAttendee, taken: set[str]
+) -> User:
+    """The known user a roll-call line means (by GitHub handle, then name), or a new one.
+
+    Notes sometimes give two people the same handle; each line still gets its own user.
+    """
+    for handle in filter(None, (person.github, person.name)):
+        known = store.find_user(workspace, handle)
+        if known is None:
+            github = person.github if handle == person.github else ""
+            user = User(id=handle, name=person.name, affiliation=person.affiliation,
+                        github=github)
+            store.save_user(workspace, user)
+            return user
+        if known.id not in taken:
+            return known
+    number = 2
+    while store.get_user(workspace, f"{person.name} ({number})") is not None:
+        number += 1
+    user = User(id=f"{person.name} ({number})", name=person.name,
+                affiliation=person.affiliation)
+    store.save_user(workspace, user)
+    return user
+
+
+def _import_attendance(
+    store: Store, scope: Scope, series: Series, key: str, notes: ImportedNotes,
+    now: dt.datetime,
+) -> list[tuple[ImportedAttendee, User]]:
+    people: list[tuple[ImportedAttendee, User]] = []
+    taken: set[str] = set()
+    for person in notes.attendees:
+        user = _attendee_user(store, scope.workspace, person, taken)
+        taken.add(user.id)
+        people.append((person, user))
+        record = Attendance(user.id, person.name, person.affiliation, person.github)
+        store.record_attendance(scope, series.id, key, record, now.isoformat())
+    return people
+
+
+def _import_agenda(
+    store: Store, scope: Scope, series: Series, key: str, notes: ImportedNotes,
+    start: dt.datetime,
+) -> None:
+    # Items of past notes were discussed; the author is part of the text when written.
+    nobody = User(id="", name="")
+    known = {(item.section, item.text) for item in store.agenda(scope, series.id, key)}
+    for entry in notes.agenda:
+        if (entry.section, entry.text) in known:
+            continue
+        known.add((entry.section, entry.text))
+        item = store.add_agenda_item(
+            scope, series.id, key, entry.section, entry.text, nobody, start.isoformat()
+        )
+        store.set_agenda_done(item.id)
+
+
+def _owner(
+    store: Store, workspace: str, name: str, people: list[tuple[ImportedAttendee, User]]
+) -> User:
+    """Who an owner as written ("Tim", "Chris", "@minrk") is: someone in the roll call
+    if the name or a unique first name matches, else a known user, else a new one."""
+    wanted = name.lstrip("@").casefold()
+    exact = [u for p, u in people if wanted in (p.name.casefold(), p.github.casefold())]
+    if exact:
+        return exact[0]
+    first = [u for p, u in people if p.name.split() and p.name.split()[0].casefold() == wanted]
+    if len(first) == 1 and " " not in wanted:
+        return first[0]
+    known = store.find_user(workspace, name.lstrip("@"))
+    if known is not None:
+        return known
+    user = User(id=name.lstrip("@"), name=name.lstrip("@"))
+    store.save_user(workspace, user)
+    return user
+
+
+def _import_todos(
+    store: Store, scope: Scope, series: Series, key: str, notes: ImportedNotes,
+    people: list[tuple[ImportedAttendee, User]], start: dt.datetime,
+) -> None:
+    known = {
+        t.text for t in store.todos(scope, open_only=False)
+        if t.series == series.id and t.occurrence == key
+    }
+    for todo in notes.todos:
+        if todo.text in known:
+            continue
+        known.add(todo.text)
+        owners = [_owner(store, scope.workspace, n, people).id for n in split_owners(todo.owner)]
+        # Dated at the meeting, so later minutes list it as "still open from earlier".
+        store.add_todo(
+            scope, todo.text, IMPORT_CREATOR, owners, series.id, key, start.isoformat()
+        )
