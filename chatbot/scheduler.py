@@ -15,6 +15,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -70,6 +71,7 @@ class Reminders:
         self.target = target
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.failed = False  # a post failed during the last tick: retry soon
+        self.next_due_at: dt.datetime | None = None
 
     @property
     def store(self):
@@ -87,55 +89,81 @@ class Reminders:
 
     # -- what is due --------------------------------------------------------
 
-    def _candidates(self, series: Series, now: dt.datetime) -> list[Occurrence]:
-        """Occurrences that have not begun (give or take START_GRACE) whose earliest
-        reminder is already due."""
-        longest = max(series.reminders, default=dt.timedelta(0))
-        return series.recurrence.between(now - START_GRACE, now + longest + dt.timedelta(seconds=1))
+    @staticmethod
+    def _walk(series: Series, now: dt.datetime
+              ) -> tuple[list[tuple[Occurrence, list[dt.timedelta]]], dt.datetime | None]:
+        """One pass over a series' coming occurrences: those with reminders already
+        due (meeting not begun, give or take START_GRACE) and the next due time.
+
+        It stops as soon as a later occurrence cannot have an earlier reminder, so
+        most series cost one or two lookups whatever their age or window."""
+        longest = max(series.reminders)
+        due_now: list[tuple[Occurrence, list[dt.timedelta]]] = []
+        soonest: dt.datetime | None = None
+        for occurrence in Reminders._occurrences(series, now - START_GRACE):
+            start = occurrence.start_utc
+            if soonest is not None and start - longest >= soonest:
+                break
+            passed = [o for o in series.reminders if start - o <= now]
+            if passed:
+                due_now.append((occurrence, passed))
+            ahead = [start - o for o in series.reminders if start - o > now]
+            if ahead and (soonest is None or min(ahead) < soonest):
+                soonest = min(ahead)
+        return due_now, soonest
+
+    @staticmethod
+    def _occurrences(series: Series, after: dt.datetime) -> Iterator[Occurrence]:
+        """Occurrences after `after`, lazily; the first two in one lookup (the walk
+        above rarely needs a third)."""
+        first_two = series.recurrence.upcoming(after, 2)
+        yield from first_two
+        last = first_two[-1] if len(first_two) == 2 else None
+        while last is not None:
+            last = series.recurrence.next_after(last.start_utc)
+            if last is not None:
+                yield last
+
+    def _reminded_series(self) -> Iterator[tuple[Series, Scope]]:
+        for series in self.bot.schedules.series:
+            scope = self.scope(series)
+            if scope is not None and series.reminders:
+                yield series, scope
 
     def tick(self, now: dt.datetime) -> list[Delivery]:
-        """Post every reminder due at `now` that nobody has posted yet.
+        """Post every reminder due at `now` that nobody has posted yet, and note
+        when the next one is due (`next_due_at`).
 
         Per occurrence only the latest due reminder is posted: after downtime the
         team gets one reminder, not the whole backlog; older ones are dropped.
         """
         delivered = []
         self.failed = False
-        for series in self.bot.schedules.series:
-            scope = self.scope(series)
-            if scope is None or not series.reminders:
-                continue
-            for occurrence in self._candidates(series, now):
-                due = [o for o in series.reminders if occurrence.start_utc - o <= now]
-                if not due:
+        self.next_due_at = None
+        # Occurrence keys are local dates: two days back covers every zone and the grace.
+        settled = self.store.settled_reminders(
+            self.target.platform, (now - dt.timedelta(days=2)).date().isoformat())
+        for series, scope in self._reminded_series():
+            due_now, soonest = self._walk(series, now)
+            if soonest is not None and (self.next_due_at is None or soonest < self.next_due_at):
+                self.next_due_at = soonest
+            for occurrence, passed in due_now:
+                latest = min(passed)
+                for older in passed:
+                    key = self.key(series, occurrence, older)
+                    if older != latest and key not in settled:
+                        self.store.drop_reminder(key, now.isoformat())
+                if self.key(series, occurrence, latest) in settled:
                     continue
-                latest = min(due)
-                for older in due:
-                    if older != latest:
-                        self.store.drop_reminder(self.key(series, occurrence, older),
-                                                 now.isoformat())
                 if self._deliver(series, scope, occurrence, latest, now):
                     delivered.append(Delivery(series.id, occurrence.key.isoformat(), latest,
                                               scope.channel))
         return delivered
 
     def next_due(self, now: dt.datetime) -> dt.datetime | None:
-        soonest = None
-        for series in self.bot.schedules.series:
-            if self.scope(series) is None or not series.reminders:
-                continue
-            longest = max(series.reminders)
-            # between() excludes its end; next_after() covers what lies beyond it.
-            occurrences = series.recurrence.between(now, now + longest + dt.timedelta(seconds=1))
-            following = series.recurrence.next_after(now + longest)
-            if following is not None:
-                occurrences.append(following)
-            for occurrence in occurrences:
-                for offset in series.reminders:
-                    due = occurrence.start_utc - offset
-                    if due > now and (soonest is None or due < soonest):
-                        soonest = due
-        return soonest
+        dues = [soonest for series, _ in self._reminded_series()
+                if (soonest := self._walk(series, now)[1]) is not None]
+        return min(dues, default=None)
 
     # -- posting ------------------------------------------------------------
 
@@ -159,9 +187,7 @@ class Reminders:
 
     def _send_personal(self, series: Series, scope: Scope, occurrence: Occurrence,
                        offset: dt.timedelta, now: dt.datetime) -> None:
-        for member in self.store.members(scope):
-            if not member.remind:
-                continue
+        for member in self.store.members(scope, wanting_reminders=True):
             try:
                 reminder = self.compose(series, scope, occurrence, offset, now,
                                         reader_zone=member.zone or "UTC")
@@ -183,7 +209,7 @@ class Reminders:
             (names[o], [TodoLine(t.number, t.text) for t in todos if o in t.owners])
             for o in sorted(owner_ids, key=lambda o: names[o].lower())
         ]
-        zones = {m.zone for m in self.store.members(scope) if m.zone}
+        zones = self.store.member_zones(scope)
         return compose_reminder(series, occurrence, offset, now, zones, agenda, by_owner,
                                 reader_zone=reader_zone)
 
@@ -213,7 +239,7 @@ class ReminderScheduler:
             now = self.clock.now()
             try:
                 self.reminders.tick(now)
-                upcoming = self.reminders.next_due(now)
+                upcoming = self.reminders.next_due_at
             except Exception:
                 log.exception("reminder tick failed")
                 upcoming = None

@@ -280,14 +280,24 @@ class Store:
             (scope.workspace, scope.channel, user_id),
         ))
 
-    def members(self, scope: Scope) -> list[User]:
+    def members(self, scope: Scope, wanting_reminders: bool = False) -> list[User]:
         rows = self._rows(
             "SELECT u.* FROM members m JOIN users u ON u.workspace = m.workspace"
             " AND u.user_id = m.user_id WHERE m.workspace = ? AND m.channel = ?"
-            " ORDER BY u.user_id",
+            + (" AND u.remind = 1" if wanting_reminders else "") + " ORDER BY u.user_id",
             (scope.workspace, scope.channel),
         )
         return [_user(row) for row in rows]
+
+    def member_zones(self, scope: Scope) -> set[str]:
+        """The distinct zones of a channel's members (a reminder shows each once)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT COALESCE(u.tz, u.profile_tz) FROM members m JOIN users u"
+            " ON u.workspace = m.workspace AND u.user_id = m.user_id"
+            " WHERE m.workspace = ? AND m.channel = ?",
+            (scope.workspace, scope.channel),
+        ).fetchall()
+        return {zone for (zone,) in rows if zone}
 
     def users(self, workspace: str, user_ids: list[str]) -> dict[str, User]:
         if not user_ids:
@@ -486,6 +496,16 @@ class Store:
             self.db.execute(
                 "DELETE FROM reminder_claims WHERE state = 'claimed' AND owner = ?", (owner,)
             )
+
+    def settled_reminders(self, platform: str, since_occurrence: str) -> set[ReminderKey]:
+        """Reminders already sent or dropped, for occurrences on or after a date: one
+        query per tick instead of a write transaction per due reminder."""
+        rows = self.db.execute(
+            "SELECT series, occurrence, offset_minutes FROM reminder_claims WHERE platform = ?"
+            " AND occurrence >= ? AND state IN ('sent', 'dropped')",
+            (platform, since_occurrence),
+        ).fetchall()
+        return {ReminderKey(platform, *row) for row in rows}
 
     def reminder_state(self, key: ReminderKey) -> str | None:
         rows = self._rows(f"SELECT state FROM reminder_claims WHERE {_KEY_MATCH}", key.params())

@@ -30,7 +30,7 @@ class Chat:
         self.clock = Clock(now)
         self.archive = tmp_path / "notes"  # /meeting end writes the minutes here
         self.bot = build_bot(
-            self.store, ScheduleBook(self.schedules_dir), self.clock, self.archive
+            self.store, ScheduleBook(self.schedules_dir, check_interval=0), self.clock, self.archive
         )
 
     def set_now(self, now: dt.datetime) -> None:

@@ -132,7 +132,7 @@ def world(tmp_path):
     folder = tmp_path / "schedules"
     write_series(folder, "binder-team", SEED)
     store = Store(tmp_path / "chatbot.db")
-    bot = build_bot(store, ScheduleBook(folder), Clock(at("2018-03-01T00:00")))
+    bot = build_bot(store, ScheduleBook(folder, check_interval=0), Clock(at("2018-03-01T00:00")))
     return bot, RecordingTarget()
 
 
