@@ -12,6 +12,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from chatbot import logs
 from chatbot.adapters import console
 from chatbot.commands import Bot, Clock, CommandError, Message, build_bot
 from chatbot.config import Settings, load_env_file
@@ -76,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="schedule folder (env CHATBOT_SCHEDULES, default schedules)")
     common.add_argument("--now", type=parse_instant, default=argparse.SUPPRESS,
                         help="answer as if the clock read this instant (ISO 8601)")
+    common.add_argument("--log-format", choices=["text", "json"], default=argparse.SUPPRESS,
+                        help="log lines as text (default) or JSON")
 
     parser = argparse.ArgumentParser(prog="chatbot", parents=[common],
                                      description="A meeting bot for Slack, Gitter and the console.")
@@ -152,13 +155,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     shell = console.Console(bot, user, args.tz or local_zone_name(),
                             args.channel or console.default_channel(bot))
     scheduler = ReminderScheduler(Reminders(bot, console.ConsoleReminders(shell.write)))
+    shell.stop_on_sigterm()
     scheduler.start()
     try:
         shell.run()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, console.ShutdownRequested):
         shell.write("\nbye")
     finally:
-        scheduler.shutdown()
+        scheduler.shutdown()  # waits for a reminder being posted; releases unfinished claims
+        log.info("stopped")
     return 0
 
 
@@ -344,9 +349,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     load_env_file()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # its job bookkeeping is noise
     args = build_parser().parse_args(argv)
+    logs.configure(getattr(args, "log_format", "text"))
     handlers = {
         "run": cmd_run, "say": cmd_say, "schedules": cmd_schedules,
         "remind": cmd_remind, "ics": cmd_ics, "minutes": cmd_minutes, "import": cmd_import,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import TextIO
 
@@ -27,6 +28,10 @@ def render(reply: Reply) -> str:
     return reply.text if reply.ok else f"! {reply.text}"
 
 
+class ShutdownRequested(Exception):
+    """SIGTERM arrived: leave the input loop (after the command in flight, if any)."""
+
+
 class Console:
     def __init__(self, bot: Bot, user: str, tz: str | None, channel: str,
                  stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout):
@@ -36,6 +41,17 @@ class Console:
         self.channel = channel
         self.stdin = stdin
         self.stdout = stdout
+        self._busy = False
+        self._stop_requested = False
+
+    def stop_on_sigterm(self) -> None:
+        def request_stop(signum, frame):
+            if self._busy:  # let the command in flight finish and reply first
+                self._stop_requested = True
+            else:
+                raise ShutdownRequested()
+
+        signal.signal(signal.SIGTERM, request_stop)
 
     def write(self, text: str) -> None:
         print(text, file=self.stdout, flush=True)
@@ -68,7 +84,13 @@ class Console:
             self.user = name
             self.write(f"You are now {name}.")
             return
-        self.write(render(say(self.bot, text, self.user, self.channel, self.tz)))
+        self._busy = True
+        try:
+            self.write(render(say(self.bot, text, self.user, self.channel, self.tz)))
+        finally:
+            self._busy = False
+        if self._stop_requested:
+            raise ShutdownRequested()
 
 
 class ConsoleReminders:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean, parse_number, split_word
+from chatbot.commands.permissions import require_one_of
 from chatbot.core.model import DEFAULT_SECTION, SECTION_ORDER, SECTIONS, AgendaItem
 from chatbot.core.timefmt import long_datetime
 
@@ -112,6 +113,7 @@ def add(context: Context, rest: str) -> Reply:
 
 def remove(context: Context, rest: str) -> Reply:
     number, item, _ = _item(context, rest, "Usage: /agenda remove N")
+    require_one_of(context, [item.author_id], "its author", f"remove agenda item {number}")
     context.store.remove_agenda_item(item.id)
     return Reply(f"{context.user.name} removed agenda item {number}: {item.text}", public=True)
 
@@ -128,6 +130,7 @@ def move(context: Context, rest: str) -> Reply:
     if len(words) != 2:
         raise CommandError(f"Move which item where? {usage}")
     number, item, items = _item(context, words[0], usage)
+    require_one_of(context, [item.author_id], "its author", f"move agenda item {number}")
     try:
         target = parse_number(words[1], "position")
     except ValueError as error:

@@ -16,6 +16,7 @@ class Message:
     text: str
     scope: Scope
     user: User
+    is_admin: bool = False  # the platform says so (e.g. a Slack workspace admin)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_comma
 from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
+from chatbot.logs import RedactSecrets
 from chatbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class Bot:
         self.clock = clock or Clock()
         self.archive = archive or DEFAULT_ARCHIVE  # where /meeting end writes the minutes
         self.handlers: dict[str, Handler] = {}
+        self._redact = RedactSecrets()
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -103,18 +105,20 @@ class Bot:
         return register
 
     def handle(self, message: Message) -> Reply:
-        """Never raises: every outcome is a reply the user can act on."""
+        """Never raises: every outcome is a reply the user can act on. A reply never
+        carries the bot's own credentials, even when someone pastes one in a command."""
         try:
-            return self._handle(message)
+            reply = self._handle(message)
         except CommandError as error:
-            return Reply(str(error), ok=False)
+            reply = Reply(str(error), ok=False)
         except Exception:
             log.exception("command failed: %r", message.text[:200])
-            return Reply(
+            reply = Reply(
                 "Sorry, something went wrong handling that command; nothing was changed. "
                 "Try again, or report it to the bot's maintainers.",
                 ok=False,
             )
+        return replace(reply, text=self._redact.redact(reply.text))
 
     def _handle(self, message: Message) -> Reply:
         if len(message.text) > MAX_TEXT:

@@ -8,6 +8,7 @@ from chatbot.archive import ArchiveError
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean
+from chatbot.commands.permissions import require_meeting_admin
 from chatbot.core.model import MeetingRecord
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
@@ -68,6 +69,7 @@ def start(context: Context) -> Reply:
             "close it with /meeting end first."
         )
     series, occurrence = _to_start(context)
+    require_meeting_admin(context, series.admins, f"start {series.name}")
     key = occurrence.key.isoformat()
     when = long_datetime(occurrence.start_utc, context.zone, context.now)
     context.store.start_meeting(
@@ -90,6 +92,7 @@ def end(context: Context) -> Reply:
             "No meeting is in progress in this channel; start one with /meeting start."
         )
     series, record = running
+    require_meeting_admin(context, series.admins, f"end {series.name}")
     occurrence = _occurrence(series, record)
     try:
         ended = end_meeting(

@@ -38,8 +38,11 @@ def clean(text: str) -> str:
 
 
 def parse_command(text: str) -> ParsedCommand | None:
-    """'/agenda add X' -> ParsedCommand('agenda', 'add X'); None when it is not a command."""
-    stripped = text.strip()
+    """'/agenda add X' -> ParsedCommand('agenda', 'add X'); None when it is not a command.
+
+    Commands are one line: control characters and line breaks become spaces, so no
+    stored text or quoted reply can break the layout of a chat message or the minutes."""
+    stripped = clean(text)
     if not stripped.startswith(("/", "!")):
         return None
     word, _, rest = stripped[1:].partition(" ")
@@ -58,7 +61,8 @@ def _take_meeting_option(args: str) -> tuple[str | None, str]:
 
 
 def split_word(args: str) -> tuple[str, str]:
-    word, _, rest = args.strip().partition(" ")
+    """First word (lower-case) and the rest, on one line: replies quote them."""
+    word, _, rest = clean(args).partition(" ")
     return word.lower(), rest.strip()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean, leading_mentions, parse_number, split_word
+from chatbot.commands.permissions import require_one_of
 from chatbot.core.model import Todo
 
 USAGE = "Usage: /todo add [@owner …] TEXT, /todo done N, /todo assign N @user, /todo reopen N"
@@ -51,8 +52,14 @@ def _todo(context: Context, rest: str, usage: str) -> tuple[Todo, str]:
     return todo, tail
 
 
+def _may_change(context: Context, todo: Todo, verb: str) -> None:
+    require_one_of(context, [*todo.owners, todo.creator_id], "its owners and creator",
+                   f"{verb} TODO {todo.number}")
+
+
 def done(context: Context, rest: str) -> Reply:
     todo, _ = _todo(context, rest, "Usage: /todo done N")
+    _may_change(context, todo, "close")
     if not todo.is_open:
         return Reply(f"TODO {todo.number} was already done: {todo.text}")
     context.store.set_todo_done(todo.id, context.now.isoformat())
@@ -61,6 +68,7 @@ def done(context: Context, rest: str) -> Reply:
 
 def reopen(context: Context, rest: str) -> Reply:
     todo, _ = _todo(context, rest, "Usage: /todo reopen N")
+    _may_change(context, todo, "reopen")
     if todo.is_open:
         return Reply(f"TODO {todo.number} is already open: {todo.text}")
     context.store.set_todo_done(todo.id, None)
@@ -70,6 +78,7 @@ def reopen(context: Context, rest: str) -> Reply:
 def assign(context: Context, rest: str) -> Reply:
     usage = "Usage: /todo assign N @user"
     todo, tail = _todo(context, rest, usage)
+    _may_change(context, todo, "reassign")
     mentions, leftover = leading_mentions(tail)
     if not mentions or leftover:
         raise CommandError(f"Assign TODO {todo.number} to whom? {usage}")

@@ -1,0 +1,71 @@
+"""Running the bot: JSON logs, no secrets in logs or replies, clean SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from test_cli import NOW, workdir  # noqa: F401  (workdir is a fixture)
+
+from chatbot.logs import RedactSecrets
+
+SECRETS = {
+    "SLACK_SIGNING_SECRET": "8f14e45fceea167a5a36dedd4bea2543",
+    "MATRIX_ACCESS_TOKEN": "syt_Ym90_secretsecretsecret_0abcd",
+    "MATRIX_PASSWORD": "correct horse battery staple",
+}
+
+
+def env_for(folder, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
+    env.update(CHATBOT_DB=str(folder / "chatbot.db"),
+               CHATBOT_SCHEDULES=str(folder / "schedules"), **extra)
+    return env
+
+
+def test_redaction_covers_messages_arguments_and_tracebacks():
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "token %s in %s",
+                               ("xoxb-123-456-abcdef", SECRETS["MATRIX_PASSWORD"]), None)
+    try:
+        raise RuntimeError(f"auth failed for {SECRETS['SLACK_SIGNING_SECRET']}")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    RedactSecrets(list(SECRETS.values())).filter(record)
+    text = logging.Formatter().format(record)
+    assert "xoxb-" not in text
+    assert all(secret not in text for secret in SECRETS.values())
+    assert text.count("[redacted]") == 3
+
+
+def test_json_logs_without_secrets_and_clean_sigterm(workdir):  # noqa: F811
+    (workdir / "schedules" / "broken.toml").write_text(
+        f'name = "x"\ntimezone = "{SECRETS["SLACK_SIGNING_SECRET"]}"\nstart = "bad"\n')
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "chatbot.cli", "--now", NOW, "--log-format", "json", "run",
+         "--user", "tim", "--tz", "UTC"],
+        cwd=workdir, env=env_for(workdir, **SECRETS), stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    bot.stdin.write(f"/tz {SECRETS['SLACK_SIGNING_SECRET']}\n/agenda add still here\n")
+    bot.stdin.flush()
+    time.sleep(1.5)
+    bot.send_signal(signal.SIGTERM)
+    out, err = bot.communicate(timeout=30)
+    assert bot.returncode == 0
+    assert "added agenda item 1" in out
+    assert out.rstrip().endswith("bye")
+    lines = [json.loads(line) for line in err.splitlines() if line.strip()]
+    assert any("skipping broken schedule" in entry["message"] for entry in lines)
+    assert lines[-1]["message"] == "stopped"
+    for secret in SECRETS.values():
+        assert secret not in err
+        assert secret not in out
+    claims = subprocess.run(
+        ["sqlite3", str(workdir / "chatbot.db"),
+         "SELECT count(*) FROM reminder_claims WHERE state = 'claimed'"],
+        capture_output=True, text=True)
+    assert claims.stdout.strip() in ("0", "")
