@@ -25,6 +25,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+# Figures for the closing note of a change; needs Synapse, hence the test extra.
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/matrix_latency.py
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from chatbot import logs
 from chatbot.adapters import console
 from chatbot.commands import Bot, Clock, CommandError, Message, build_bot
-from chatbot.config import Settings, load_env_file
+from chatbot.config import Settings, SettingsError, default_adapter, load_env_file
 from chatbot.core.calendar import series_calendar
 from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
@@ -85,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", parents=[common], help="start the bot")
-    run.add_argument("--adapter", choices=["console"], default="console")
+    run.add_argument("--adapter", choices=["console", "gitter"], default=None,
+                     help="default: gitter when the MATRIX_* settings are set and no SLACK_* "
+                          "one is, else console")
     run.add_argument("--user", default=None, help="console: who you are (default $USER)")
     run.add_argument("--tz", type=zone_argument, default=None,
                      help="console: your timezone (default the machine's)")
@@ -151,6 +153,10 @@ def console_message(bot: Bot, channel: str | None) -> Message:
 
 def cmd_run(args: argparse.Namespace) -> int:
     bot = open_bot(args)
+    if (args.adapter or default_adapter()) == "gitter":
+        from chatbot.adapters import gitter  # imports mautrix: only when Matrix is used
+
+        return gitter.run(bot)
     user = args.user or getpass.getuser()
     shell = console.Console(bot, user, args.tz or local_zone_name(),
                             args.channel or console.default_channel(bot))
@@ -357,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args)
-    except CliError as error:
+    except (CliError, SettingsError) as error:
         print(f"chatbot: {error}", file=sys.stderr)
         return 2
 

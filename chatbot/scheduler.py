@@ -78,7 +78,7 @@ class Reminders:
         return self.bot.store
 
     def scope(self, series: Series) -> Scope | None:
-        channel = series.channels.get(self.target.platform)
+        channel = self.bot.channel_of(series, self.target.platform)
         if channel is None:
             return None
         return Scope(self.target.platform, self.target.workspace, channel)

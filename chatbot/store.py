@@ -130,10 +130,25 @@ def _migration_minutes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_chat_accounts(db: sqlite_utils.Database) -> None:
+    # Where a bot account's event stream left off (a Matrix /sync token), so a
+    # restarted bot answers what it missed once and nothing twice.
+    db["sync_positions"].create(
+        {"account": str, "position": str, "saved_at": str},
+        pk="account", not_null={"position"},
+    )
+    # The direct-message room a bot account shares with each person, reused
+    # for every personal reminder.
+    db["direct_rooms"].create(
+        {"account": str, "user_id": str, "room_id": str},
+        pk=("account", "user_id"), not_null={"room_id"},
+    )
+
+
 # Append-only: a migration is never edited once released; PRAGMA user_version
 # records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _migration_1, _migration_reminders, _migration_minutes,
+    _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
 ]
 
 
@@ -648,6 +663,37 @@ class Store:
                 "content_hash": content_hash, "file_name": file_name,
                 "occurrence": occurrence, "imported_at": now,
             })
+
+
+    # -- chat accounts (a bot's own bookkeeping on its platform) ------------
+
+    def sync_position(self, account: str) -> str | None:
+        rows = self._rows("SELECT position FROM sync_positions WHERE account = ?", (account,))
+        return rows[0]["position"] if rows else None
+
+    def save_sync_position(self, account: str, position: str, now: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO sync_positions (account, position, saved_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (account) DO UPDATE SET position = excluded.position,"
+                " saved_at = excluded.saved_at",
+                (account, position, now),
+            )
+
+    def direct_room(self, account: str, user_id: str) -> str | None:
+        rows = self._rows(
+            "SELECT room_id FROM direct_rooms WHERE account = ? AND user_id = ?",
+            (account, user_id),
+        )
+        return rows[0]["room_id"] if rows else None
+
+    def save_direct_room(self, account: str, user_id: str, room_id: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO direct_rooms (account, user_id, room_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (account, user_id) DO UPDATE SET room_id = excluded.room_id",
+                (account, user_id, room_id),
+            )
 
     # -- inspection (tests and `chatbot` maintenance commands) --------------
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from chatbot.core.model import Scope
+from chatbot.scheduler import Reminders
+
 
 def test_seed_flow(chat):
     added = chat.ok("/agenda add Kubeflow presentation", user="jessica")
@@ -185,3 +188,22 @@ def test_unexpected_failure_is_a_clear_reply(chat, monkeypatch):
     assert "something went wrong" in message
     assert "disk on fire" not in message
     assert "/agenda" in chat.ok("/help")
+
+
+def test_a_room_bound_by_alias_is_one_channel_once_the_adapter_resolves_it(chat):
+    schedule = chat.schedules_dir / "binder-team.toml"
+    schedule.write_text(schedule.read_text() + 'gitter = "#binder:example.org"\n')
+    room = dict(platform="gitter", workspace="matrix", channel="!abc:example.org")
+    assert "No meeting is scheduled" in chat.error("/agenda", **room)
+
+    chat.bot.channel_ids[("gitter", "#binder:example.org")] = "!abc:example.org"
+    assert "Kubeflow" in chat.ok("/agenda add Kubeflow", **room)
+
+    class Target:
+        platform, workspace = "gitter", "matrix"
+
+    series = chat.bot.schedules.get("binder-team")
+    scope = Reminders(chat.bot, Target()).scope(series)
+    assert scope == Scope("gitter", "matrix", "!abc:example.org")
+    assert [item.text for item in chat.store.agenda(scope, "binder-team", "2018-03-21")] == [
+        "Kubeflow"]

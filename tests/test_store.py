@@ -61,3 +61,18 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     assert len(todos) == 300
     assert sorted(t.number for t in todos) == list(range(1, 301))
     assert {t.text for t in todos} == {f"{w}-{i}" for w in "ab" for i in range(150)}
+
+
+def test_sync_position_and_direct_rooms_survive_a_restart_per_account(tmp_path):
+    store = Store(tmp_path / "chatbot.db")
+    assert store.sync_position("@bot:example.org") is None
+    store.save_sync_position("@bot:example.org", "s1_1", "t1")
+    store.save_sync_position("@bot:example.org", "s2_7", "t2")
+    store.save_direct_room("@bot:example.org", "@bob:example.org", "!old:example.org")
+    store.save_direct_room("@bot:example.org", "@bob:example.org", "!new:example.org")
+    store.close()
+    store = Store(tmp_path / "chatbot.db")
+    assert store.sync_position("@bot:example.org") == "s2_7"
+    assert store.sync_position("@other-bot:example.org") is None  # a new account starts afresh
+    assert store.direct_room("@bot:example.org", "@bob:example.org") == "!new:example.org"
+    assert store.direct_room("@other-bot:example.org", "@bob:example.org") is None

@@ -96,6 +96,16 @@ class Bot:
         self.archive = archive or DEFAULT_ARCHIVE  # where /meeting end writes the minutes
         self.handlers: dict[str, Handler] = {}
         self._redact = RedactSecrets()
+        # A schedule may bind a channel by a name other than the id messages carry
+        # (a Matrix room alias); adapters record (platform, name) -> id here.
+        self.channel_ids: dict[tuple[str, str], str] = {}
+
+    def channel_of(self, series: Series, platform: str) -> str | None:
+        """The id of the channel `series` is bound to on `platform`, if any."""
+        binding = series.channels.get(platform)
+        if binding is None:
+            return None
+        return self.channel_ids.get((platform, binding), binding)
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -162,7 +172,8 @@ class Bot:
 
     def series_for(self, message: Message) -> list[Series]:
         scope = message.scope
-        bound = self.schedules.bound_to(scope.platform, scope.channel)
+        bound = [s for s in self.schedules.series
+                 if self.channel_of(s, scope.platform) == scope.channel]
         if not bound and scope.platform == "console" and len(self.schedules.series) == 1:
             return list(self.schedules.series)
         return bound

@@ -1,0 +1,269 @@
+"""Text in and out of Matrix rooms, as pure functions the Gitter adapter calls.
+
+In: a message (plain body or its HTML form) becomes the command text the shared
+parser reads, with every way Matrix clients mention a person turned into
+`<@USER_ID>`. Out: a reply or a reminder becomes a plain body and an HTML
+`formatted_body`, with user text escaped and `/command` hints in the room's prefix.
+Knows no client library, so it is tested without a homeserver.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
+from urllib.parse import quote, unquote
+
+from chatbot.core.model import SECTIONS
+from chatbot.core.reminder import Reminder
+from chatbot.core.timefmt import long_datetime
+
+# `<@@bob:example.org>`: the form the shared parser reads as a mention.
+MENTION_TOKEN = re.compile(r"<@(@[^<>|\s]+)>")
+# A full user id typed out; not inside an e-mail address or a `<@…>` token.
+_FULL_USER_ID = re.compile(r"(?<![\w<@])@[\w.=\-/+]+:[A-Za-z0-9.\-]+(?::\d+)?")
+_AT = re.compile(r"(?<![\w<@])@")
+_BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5",
+               "h6", "tr"}
+
+
+def localpart(user_id: str) -> str:
+    """'@bob:example.org' -> 'bob'."""
+    return user_id[1:].partition(":")[0]
+
+
+def pill_user(href: str) -> str | None:
+    """The user a link points at, for both pill forms clients send."""
+    href = unquote(href.strip())
+    for start in ("https://matrix.to/#/", "matrix:u/"):
+        if href.startswith(start):
+            target = re.split(r"[/?]", href[len(start):], maxsplit=1)[0]
+            if start == "matrix:u/":
+                target = "@" + target
+            if target.startswith("@") and ":" in target:
+                return target
+    return None
+
+
+class _PlainText(HTMLParser):
+    """HTML body -> text; user pills become `<@USER_ID>`, the reply quote is dropped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._in_reply_quote = 0
+        self._in_pill = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "mx-reply":
+            self._in_reply_quote += 1
+        elif tag == "br" or tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+        elif tag == "a" and not self._in_reply_quote:
+            user = pill_user(dict(attrs).get("href") or "")
+            if user:
+                self.parts.append(f"<@{user}>")
+                self._in_pill = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "mx-reply":
+            self._in_reply_quote = max(0, self._in_reply_quote - 1)
+        elif tag == "a":
+            self._in_pill = False
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_reply_quote and not self._in_pill:
+            self.parts.append(data)
+
+
+def html_to_text(formatted: str) -> str:
+    parser = _PlainText()
+    parser.feed(formatted)
+    parser.close()
+    return "".join(parser.parts).strip()
+
+
+def message_text(body: str, formatted_body: str | None) -> str:
+    """What the person wrote: the HTML form when there is one (it carries the pills)."""
+    return html_to_text(formatted_body) if formatted_body else body.strip()
+
+
+def command_text(text: str, prefix: str, bot_id: str, bot_names: Iterable[str]) -> str | None:
+    """'!agenda add X' or 'chatbot: agenda add X' -> '/agenda add X'; None for chatter.
+
+    The prefix must be followed by a letter, so '!!!' or '?' alone is not a command.
+    """
+    stripped = text.strip()
+    if stripped.startswith(prefix):
+        rest = stripped[len(prefix):]
+        return "/" + rest if rest[:1].isalpha() else None
+    rest = _after_bot_mention(stripped, bot_id, bot_names)
+    if rest is None:
+        return None
+    for marker in (prefix, "/"):
+        if rest.startswith(marker):
+            rest = rest[len(marker):]
+            break
+    if not rest:
+        return "/help"
+    return "/" + rest if rest[:1].isalpha() else None
+
+
+def _after_bot_mention(text: str, bot_id: str, bot_names: Iterable[str]) -> str | None:
+    """The text after a leading mention of the bot, or None when it does not start with one."""
+    pill = f"<@{bot_id}>"
+    if text.startswith(pill):
+        return text[len(pill):].lstrip(" :,").strip()
+    # Typed out, a name needs a colon or comma after it: "chatbot: agenda".
+    names = sorted({bot_id, *bot_names} - {""}, key=len, reverse=True)
+    for name in names:
+        for written in (name, "@" + name):
+            head = text[:len(written)]
+            tail = text[len(written):]
+            if head.lower() == written.lower() and tail[:1] in (":", ","):
+                return tail[1:].strip()
+    return None
+
+
+def resolve_mentions(text: str, members: Mapping[str, str]) -> str:
+    """Typed mentions -> `<@USER_ID>`: a full `@bob:server`, or `@bob` / `@Bob Smith`
+    matching one member's localpart or display name (case-insensitive, longest first).
+    `members` maps user id -> display name. Unmatched or ambiguous names stay as typed."""
+    text = _FULL_USER_ID.sub(lambda m: f"<@{m.group(0)}>", text)
+    labels: dict[str, set[str]] = {}
+    for user_id, name in members.items():
+        for label in (localpart(user_id), name):
+            if label:
+                labels.setdefault(label.lower(), set()).add(user_id)
+    unique = sorted(
+        ((label, ids.pop()) for label, ids in labels.items() if len(ids) == 1),
+        key=lambda pair: len(pair[0]), reverse=True,
+    )
+    out, position = [], 0
+    for match in _AT.finditer(text):
+        if match.start() < position:
+            continue
+        after = text[match.end():]
+        for label, user_id in unique:
+            end = len(label)
+            if after[:end].lower() == label and not _continues_name(after[end:end + 1]):
+                out.append(text[position:match.start()])
+                out.append(f"<@{user_id}>")
+                position = match.end() + end
+                break
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _continues_name(char: str) -> bool:
+    return bool(char) and (char.isalnum() or char in "_-")
+
+
+def mentioned_ids(text: str) -> list[str]:
+    return list(dict.fromkeys(MENTION_TOKEN.findall(text)))
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Renders the bot's plain-text replies and reminders for a Matrix room."""
+
+    prefix: str
+    commands: tuple[str, ...]  # command words whose `/word` hints take the prefix
+
+    def answering(self, command_text: str) -> Formatter:
+        """Also rewrite the word just typed, which error replies quote ('/todoz')."""
+        word = command_text.lstrip("/").split(" ", 1)[0]
+        return replace(self, commands=(*self.commands, word)) if word else self
+
+    def _hints(self, text: str) -> str:
+        """'/agenda add' -> '!agenda add': clients intercept unknown slash commands."""
+        if not self.commands or self.prefix == "/":
+            return text
+        words = "|".join(sorted(map(re.escape, self.commands), key=len, reverse=True))
+        return re.sub(rf"(?<![\w/<])/(?=(?:{words})\b)", lambda _: self.prefix, text)
+
+    def plain(self, text: str, names: Mapping[str, str]) -> str:
+        """Plain body: mention tokens become names."""
+        text = MENTION_TOKEN.sub(lambda m: names.get(m.group(1)) or m.group(1), text)
+        return self._hints(text)
+
+    def inline_html(self, text: str, names: Mapping[str, str]) -> str:
+        """One line of user-visible text as HTML: escaped, mention tokens as pills."""
+        pieces = []
+        for index, piece in enumerate(MENTION_TOKEN.split(self._hints(text))):
+            if index % 2:  # a captured user id
+                name = names.get(piece) or piece
+                href = "https://matrix.to/#/" + quote(piece, safe="@:")
+                pieces.append(f'<a href="{html.escape(href)}">{html.escape(name)}</a>')
+            else:
+                pieces.append(html.escape(piece, quote=False))
+        return "".join(pieces)
+
+    def html(self, text: str, names: Mapping[str, str]) -> str:
+        """A multi-line reply: line breaks kept, indentation kept (HTML collapses spaces)."""
+        lines = []
+        for line in text.split("\n"):
+            body = line.lstrip(" ")
+            indent = "&nbsp;" * (len(line) - len(body))
+            lines.append(indent + self.inline_html(body, names))
+        return "<br>".join(lines)
+
+    def reminder(self, reminder: Reminder, names: Mapping[str, str]) -> tuple[str, str]:
+        """(plain body, HTML body) of a reminder: every zone listed, links clickable."""
+        return self.plain(reminder.text(), names), self._reminder_html(reminder, names)
+
+    def _reminder_html(self, reminder: Reminder, names: Mapping[str, str]) -> str:
+        def text(value: str) -> str:
+            return self.inline_html(value, names)
+
+        parts = [f"<p><strong>Reminder: {text(reminder.headline)}</strong></p>"]
+        if reminder.reader_zone:
+            mine = long_datetime(reminder.start_utc, reminder.reader_zone)
+            parts.append(f"<p>Your time: <strong>{text(mine)}</strong></p>")
+        home = long_datetime(reminder.start_utc, reminder.meeting_zone)
+        parts.append(f"<p>{text(home)} ({text(reminder.meeting_zone)})</p>")
+        parts.append("<ul>" + "".join(f"<li>{text(z.label())}</li>"
+                                      for z in reminder.zone_times) + "</ul>")
+        parts += [f"<p>Note: {text(warning)}</p>" for warning in reminder.warnings]
+        if reminder.video:
+            parts.append(f"<p>Video: {_link(reminder.video)}</p>")
+        if reminder.notes:
+            parts.append(f"<p>Notes: {_link(reminder.notes)}</p>")
+        parts += self._agenda_html(reminder, text)
+        if reminder.todos:
+            parts.append("<p><strong>Open TODOs</strong></p>")
+            for owner, todos in reminder.todos:
+                parts.append(f"<p>{text(owner)}</p><ul>"
+                             + "".join(f"<li>{todo.number}. {text(todo.text)}</li>"
+                                       for todo in todos) + "</ul>")
+        return "".join(parts)
+
+    def _agenda_html(self, reminder: Reminder, text) -> list[str]:
+        hints = reminder.agenda_lines()  # the plain wording, reused for the asks
+        if not reminder.agenda:
+            return [f"<p>{text(hints[0])}</p>"]
+        parts = ["<p><strong>Agenda</strong></p>"]
+        section = None
+        for item in reminder.agenda:
+            if item.section != section:
+                if section is not None:
+                    parts.append("</ol>")
+                section = item.section
+                parts.append(f'<p><em>{text(SECTIONS[section])}</em></p>'
+                             f'<ol start="{item.number}">')
+            parts.append(f"<li>{text(item.text)} ({text(item.author)})</li>")
+        parts.append("</ol>")
+        if reminder.asks_for_items:
+            parts.append(f"<p>{text(hints[-1])}</p>")
+        return parts
+
+
+def _link(url: str) -> str:
+    shown = html.escape(url, quote=False)
+    if url.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(url)}">{shown}</a>'
+    return shown
