@@ -25,9 +25,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-# Figures for the closing note of a change; needs Synapse, hence the test extra.
+# Every script in bench/, figures collected in bench/RESULTS.md (needs Synapse for the
+# Matrix one, hence the test extra).
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/matrix_latency.py
+	$(BIN)/python bench/run_all.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -433,8 +433,10 @@ class Store:
         if open_only:
             conditions.append("t.done_at IS NULL")
         if owner is not None:
+            # EXISTS, not IN (...): a person may own thousands of TODOs in other
+            # channels; this looks up only this channel's TODOs in the owners index.
             conditions.append(
-                "t.id IN (SELECT todo_id FROM todo_owners WHERE user_id = ?)"
+                "EXISTS (SELECT 1 FROM todo_owners o WHERE o.todo_id = t.id AND o.user_id = ?)"
             )
             params.append(owner)
         return self._todos(" AND ".join(conditions) or "1", tuple(params), scope)
