@@ -19,6 +19,7 @@ from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_comma
 from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
+from chatbot.pages import PageLinks
 from chatbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -87,12 +88,13 @@ class Context:
 class Bot:
     def __init__(
         self, store: Store, schedules: ScheduleBook, clock: Clock | None = None,
-        archive: Path | None = None,
+        archive: Path | None = None, pages: PageLinks | None = None,
     ):
         self.store = store
         self.schedules = schedules
         self.clock = clock or Clock()
         self.archive = archive or DEFAULT_ARCHIVE  # where /meeting end writes the minutes
+        self.pages = pages or PageLinks(store)  # no base URL: replies carry no page link
         self.handlers: dict[str, Handler] = {}
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
