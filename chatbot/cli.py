@@ -153,12 +153,13 @@ def settings_of(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def open_bot(args: argparse.Namespace, page_base_url: str | None = None) -> Bot:
+def open_bot(args: argparse.Namespace, page_base_url: str | None = None,
+             report_problems: bool = True) -> Bot:
     """The bot; its replies link to the meeting pages at CHATBOT_PUBLIC_URL, else at
     `page_base_url` (the web server `chatbot run` starts), else nowhere."""
     settings = settings_of(args)
     schedules = ScheduleBook(settings.schedules)
-    for problem in schedules.problems:
+    for problem in schedules.problems if report_problems else ():
         log.warning("skipping broken schedule: %s", problem)
     return build_bot(
         Store(settings.db), schedules, Clock(getattr(args, "now", None)), settings.archive,
@@ -189,7 +190,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if pages is not None:
         from chatbot.web.app import PageSite, page_app
 
-        pages.start(page_app(PageSite(bot, console.page_scope(bot))))
+        # The pages read through a connection of their own: SQLite then shows them only
+        # committed commands, never one half-way through its transaction.
+        readers = open_bot(args, bot.pages.base_url, report_problems=False)
+        pages.start(page_app(PageSite(readers, console.page_scope(readers))))
         log.info("meeting pages served at %s (see /meeting link)",
                  base_url_of(pages.host, pages.port))
     user = args.user or getpass.getuser()

@@ -23,7 +23,7 @@ from chatbot.web.minutes_html import minutes_html
 from chatbot.web.server import PageServer
 
 BASE = "https://meet.example.org"
-PAGE_LINK = re.compile(re.escape(BASE) + r"/m/([A-Za-z0-9_-]{24})\b")
+PAGE_LINK = re.compile(re.escape(BASE) + r"/m/([A-Za-z0-9_-]{24})(?![A-Za-z0-9_-])")
 
 
 @pytest.fixture
