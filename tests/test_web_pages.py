@@ -112,6 +112,12 @@ def test_without_a_web_address_there_is_no_link(tmp_path):
 def test_meeting_replies_and_reminders_link_to_the_page(chat):
     path = page_path(chat)
     assert f"See it in your time: {BASE}{path}" in chat.ok("/meeting", user="carol", tz=None)
+    chat.set_now(dt.datetime(2018, 3, 21, 17, 1, tzinfo=dt.UTC))
+    started = chat.ok("/meeting start", user="jessica")
+    assert f"See it in your time: {BASE}{path}" in started
+    ended = chat.ok("/meeting end", user="jessica")
+    assert f"on the meeting's page: {BASE}{path}/minutes/2018-03-21" in ended
+    chat.set_now(SEED_NOW)
     # A public series links to its public address.
     assert f"See it in your time: {BASE}/m/standup" in chat.ok("/meeting", channel="standup")
 
