@@ -1,6 +1,6 @@
 """The minutes archive: `<archive>/<series>/<YYYY-MM-DD>.md`, committed when it is in git.
 
-The only module that writes files or runs git. Committing is a courtesy: a missing
+The only module that reads or writes archived files or runs git. Committing is a courtesy: a missing
 git, a folder outside any repository or a failing commit never fails the meeting's
 end; `commit()` says what happened in one line for the bot's summary.
 """
@@ -43,6 +43,24 @@ def inside(root: Path, path: Path) -> str | None:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
+        return None
+
+
+# Larger files are not minutes; the web page reads them whole.
+MAX_READ_BYTES = 1_000_000
+
+
+def read(root: Path, relative: str) -> str | None:
+    """An archived file's text; None if it is missing, unreadable, too large or (a
+    stored path edited by hand) outside the archive folder."""
+    path = root / relative
+    if inside(root, path) is None:
+        return None
+    try:
+        if path.stat().st_size > MAX_READ_BYTES:
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import getpass
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,6 +30,7 @@ from chatbot.meeting_record import (
     load_notes,
     minutes_markdown,
 )
+from chatbot.pages import base_url_of
 from chatbot.scheduler import Reminders, ReminderScheduler
 from chatbot.store import Store
 
@@ -51,6 +53,12 @@ def parse_instant(text: str) -> dt.datetime:
             f"'{text}' needs a UTC offset or Z, like 2018-03-20T12:00Z"
         )
     return instant.astimezone(dt.UTC)
+
+
+def port_argument(text: str) -> int:
+    if not text.strip().isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 picks a free one)")
+    return int(text)
 
 
 def zone_argument(text: str) -> str:
@@ -92,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--tz", type=zone_argument, default=None,
                      help="console: your timezone (default the machine's)")
     run.add_argument("--channel", default=None, help="console: the channel you type in")
+    run.add_argument("--web-host", default=os.environ.get("CHATBOT_WEB_HOST") or "127.0.0.1",
+                     help="address the meeting pages are served on (env CHATBOT_WEB_HOST,"
+                          " default 127.0.0.1: this machine only)")
+    run.add_argument("--web-port", type=port_argument,
+                     default=os.environ.get("CHATBOT_WEB_PORT") or "8080",
+                     help="port of the meeting pages (env CHATBOT_WEB_PORT, default 8080;"
+                          " 0: any free port)")
+    run.add_argument("--no-web", action="store_true", help="serve no meeting pages")
 
     say = commands.add_parser("say", parents=[common], help="send one command, print the reply")
     say.add_argument("--user", default=None)
@@ -135,13 +151,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_bot(args: argparse.Namespace) -> Bot:
+def settings_of(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env(getattr(args, "db", None), getattr(args, "schedules", None))
+    if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
+        raise CliError(f"CHATBOT_PUBLIC_URL '{settings.public_url}' must start with https://")
+    return settings
+
+
+def open_bot(args: argparse.Namespace, page_base_url: str | None = None,
+             report_problems: bool = True) -> Bot:
+    """The bot; its replies link to the meeting pages at CHATBOT_PUBLIC_URL, else at
+    `page_base_url` (the web server `chatbot run` starts), else nowhere."""
+    settings = settings_of(args)
     schedules = ScheduleBook(settings.schedules)
-    for problem in schedules.problems:
+    for problem in schedules.problems if report_problems else ():
         log.warning("skipping broken schedule: %s", problem)
     return build_bot(
-        Store(settings.db), schedules, Clock(getattr(args, "now", None)), settings.archive
+        Store(settings.db), schedules, Clock(getattr(args, "now", None)), settings.archive,
+        settings.public_url or page_base_url,
     )
 
 
@@ -152,11 +179,54 @@ def console_message(bot: Bot, channel: str | None) -> Message:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    bot = open_bot(args)
-    if (args.adapter or default_adapter()) == "gitter":
-        from chatbot.adapters import gitter  # imports mautrix: only when Matrix is used
+    settings_of(args)  # a bad CHATBOT_PUBLIC_URL stops us before the port is taken
+    adapter = args.adapter or default_adapter()
+    pages = None
+    if not args.no_web:
+        from chatbot.web.server import PageServer  # the web stack loads only to serve
 
-        return gitter.run(bot)
+        try:
+            pages = PageServer(args.web_host, args.web_port)
+        except OSError as error:
+            raise CliError(
+                f"cannot serve the meeting pages on {args.web_host}:{args.web_port}: "
+                f"{error.strerror or error}; pick another --web-port, or --no-web"
+            ) from None
+    bot = open_bot(args, base_url_of(pages.host, pages.port) if pages else None)
+    if pages is not None:
+        from chatbot.web.app import PageSite, page_app
+
+        # The pages read through a connection of their own: SQLite then shows them only
+        # committed commands, never one half-way through its transaction.
+        readers = open_bot(args, bot.pages.base_url, report_problems=False)
+        scope_for = (gitter_page_scope(bot) if adapter == "gitter"
+                     else console.page_scope(readers))
+        pages.start(page_app(PageSite(readers, scope_for)))
+        log.info("meeting pages served at %s (see /meeting link)",
+                 base_url_of(pages.host, pages.port))
+    try:
+        if adapter == "gitter":
+            from chatbot.adapters import gitter  # imports mautrix: only when Matrix is used
+
+            return gitter.run(bot)
+        return run_console(args, bot)
+    finally:
+        if pages is not None:
+            pages.stop()
+        log.info("stopped")
+
+
+def gitter_page_scope(bot: Bot):
+    """A series' page shows its Matrix room (aliases resolved by the running adapter)."""
+
+    def scope_for(series: Series) -> Scope | None:
+        room = bot.channel_of(series, "gitter")
+        return Scope("gitter", "matrix", room) if room else None
+
+    return scope_for
+
+
+def run_console(args: argparse.Namespace, bot: Bot) -> int:
     user = args.user or getpass.getuser()
     shell = console.Console(bot, user, args.tz or local_zone_name(),
                             args.channel or console.default_channel(bot))
@@ -169,7 +239,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         shell.write("\nbye")
     finally:
         scheduler.shutdown()  # waits for a reminder being posted; releases unfinished claims
-        log.info("stopped")
     return 0
 
 

@@ -211,7 +211,8 @@ class Reminders:
         ]
         zones = self.store.member_zones(scope)
         return compose_reminder(series, occurrence, offset, now, zones, agenda, by_owner,
-                                reader_zone=reader_zone)
+                                reader_zone=reader_zone,
+                                page_url=self.bot.pages.url(series) or "")
 
 
 class ReminderScheduler:

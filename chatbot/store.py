@@ -145,10 +145,20 @@ def _migration_chat_accounts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_page_tokens(db: sqlite_utils.Database) -> None:
+    # The unguessable part of a series' web page address (/m/<token>): unless the
+    # schedule says public = true, knowing it is the only way to the page.
+    db["page_tokens"].create(
+        {"series": str, "token": str, "created_at": str}, pk="series", not_null={"token"},
+    )
+    db["page_tokens"].create_index(["token"], unique=True)
+
+
 # Append-only: a migration is never edited once released; PRAGMA user_version
 # records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
+    _migration_page_tokens,
 ]
 
 
@@ -696,6 +706,34 @@ class Store:
                 " ON CONFLICT (account, user_id) DO UPDATE SET room_id = excluded.room_id",
                 (account, user_id, room_id),
             )
+
+    def held_meetings(self, scope: Scope, series: str) -> list[MeetingRecord]:
+        """Occurrences held (or imported) and ended, newest first: the past minutes."""
+        rows = self._rows(
+            "SELECT * FROM meetings WHERE workspace = ? AND channel = ? AND series = ?"
+            " AND ended_at IS NOT NULL ORDER BY occurrence DESC",
+            (scope.workspace, scope.channel, series),
+        )
+        return [_meeting(row) for row in rows]
+
+    # -- web page tokens ----------------------------------------------------
+
+    def page_token(self, series: str, new_token: Callable[[], str], now: str) -> str:
+        """The series' page token, made with `new_token()` the first time it is asked for."""
+        with self.transaction():
+            rows = self._rows("SELECT token FROM page_tokens WHERE series = ?", (series,))
+            if rows:
+                return rows[0]["token"]
+            token = new_token()
+            self.db.execute(
+                "INSERT INTO page_tokens (series, token, created_at) VALUES (?, ?, ?)",
+                (series, token, now),
+            )
+            return token
+
+    def series_with_page_token(self, token: str) -> str | None:
+        rows = self._rows("SELECT series FROM page_tokens WHERE token = ?", (token,))
+        return rows[0]["series"] if rows else None
 
     # -- inspection (tests and `chatbot` maintenance commands) --------------
 

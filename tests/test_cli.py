@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,10 +25,14 @@ def workdir(tmp_path):
     return tmp_path
 
 
-def chatbot(workdir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
+def chatbot(workdir: Path, *args: str, stdin: str | None = None,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "MATRIX_", "CHATBOT_"))}
     env["CHATBOT_DB"] = str(workdir / "chatbot.db")
     env["CHATBOT_SCHEDULES"] = str(workdir / "schedules")
+    env["CHATBOT_WEB_PORT"] = "0"  # `chatbot run` pages on a free port: tests run side by side
+    env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, "-m", "chatbot.cli", *args],
         cwd=workdir,
@@ -102,3 +108,37 @@ def test_schedules_list_json(workdir):
 def test_global_options_after_subcommand(workdir):
     result = chatbot(workdir, "schedules", "list", "--now", NOW, "--count", "1", "--json")
     assert json.loads(result.stdout)[0]["start_local"] == "2018-03-21T18:00+01:00"
+
+
+def test_run_serves_pages_and_meeting_link_shows_the_address(workdir):
+    result = chatbot(workdir, "--now", NOW, "run", "--user", "jessica", "--tz", "UTC",
+                     stdin="/meeting link\n/meeting\n")
+    assert result.returncode == 0, result.stderr
+    served = re.search(r"meeting pages served at (http://127\.0\.0\.1:\d+)", result.stderr)
+    assert served, result.stderr
+    link = re.search(re.escape(served.group(1)) + r"/m/[A-Za-z0-9_-]{24}", result.stdout)
+    assert link, result.stdout
+    assert f"See it in your time: {link.group(0)}" in result.stdout
+
+
+def test_run_stops_when_the_web_port_is_taken(workdir):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = chatbot(workdir, "run", "--web-port", port, stdin="")
+    assert result.returncode == 2
+    assert f"cannot serve the meeting pages on 127.0.0.1:{port}" in result.stderr
+    assert "--no-web" in result.stderr
+
+
+def test_public_url_makes_the_links(workdir):
+    def say_with(url: str, text: str) -> subprocess.CompletedProcess:
+        return chatbot(workdir, "--now", NOW, "say", "--user", "jessica", text,
+                       extra_env={"CHATBOT_PUBLIC_URL": url})
+
+    link = say_with("https://meet.example.org/", "/meeting link")
+    assert re.search(r"^  https://meet\.example\.org/m/[A-Za-z0-9_-]{24}$", link.stdout, re.M)
+    wrong = say_with("meet.example.org", "/meeting")
+    assert wrong.returncode == 2
+    assert "CHATBOT_PUBLIC_URL 'meet.example.org' must start with https://" in wrong.stderr

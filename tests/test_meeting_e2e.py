@@ -92,6 +92,8 @@ def chatbot(workdir: Path, *args: str, stdin: str | None = None, archive: str = 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
     env["CHATBOT_DB"] = str(workdir / "chatbot.db")
     env["CHATBOT_SCHEDULES"] = str(workdir / "schedules")
+    env["CHATBOT_WEB_PORT"] = "0"  # `chatbot run` pages on a free port: tests run side by side
+    env.pop("CHATBOT_PUBLIC_URL", None)
     env["CHATBOT_ARCHIVE"] = archive  # relative: inside workdir, the working directory
     return subprocess.run(
         [sys.executable, "-m", "chatbot.cli", *args], cwd=workdir, env=env, input=stdin,

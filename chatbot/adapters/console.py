@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from chatbot.commands import Bot, Message, Reply
 from chatbot.core.model import Scope, User
+from chatbot.core.schedule import Series
 
 PLATFORM = "console"
 WORKSPACE = "console"
@@ -17,6 +19,19 @@ def default_channel(bot: Bot) -> str:
     """The channel of the only console-bound series, so a fresh checkout just works."""
     bound = {s.channels[PLATFORM] for s in bot.schedules.series if PLATFORM in s.channels}
     return bound.pop() if len(bound) == 1 else "console"
+
+
+def page_scope(bot: Bot) -> Callable[[Series], Scope | None]:
+    """Which console channel a series' web page shows: its bound one; for a lone unbound
+    series, the channel commands act in by default (as `Bot.series_for` allows)."""
+
+    def scope_for(series: Series) -> Scope | None:
+        channel = series.channels.get(PLATFORM)
+        if channel is None and len(bot.schedules.series) == 1:
+            channel = default_channel(bot)
+        return Scope(PLATFORM, WORKSPACE, channel) if channel else None
+
+    return scope_for
 
 
 def say(bot: Bot, text: str, user: str, channel: str, tz: str | None) -> Reply:

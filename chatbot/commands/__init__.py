@@ -8,6 +8,7 @@ from chatbot.commands import agenda, meeting, minutes, people, remind, todos
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.dispatcher import Bot, Context, help_reply
 from chatbot.core.schedule import ScheduleBook
+from chatbot.pages import PageLinks
 from chatbot.store import Store
 
 __all__ = ["Bot", "Clock", "CommandError", "Context", "Message", "Reply", "build_bot"]
@@ -15,9 +16,10 @@ __all__ = ["Bot", "Clock", "CommandError", "Context", "Message", "Reply", "build
 
 def build_bot(
     store: Store, schedules: ScheduleBook, clock: Clock | None = None,
-    archive: Path | None = None,
+    archive: Path | None = None, page_base_url: str | None = None,
 ) -> Bot:
-    bot = Bot(store, schedules, clock, archive)
+    """`page_base_url`: where the meeting pages are served (links in replies), if anywhere."""
+    bot = Bot(store, schedules, clock, archive, PageLinks(store, page_base_url))
     bot.command("agenda")(agenda.agenda_command)
     bot.command("attend")(people.attend_command)
     bot.command("attendance")(people.attendance_command)

@@ -20,6 +20,7 @@ from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
 from chatbot.logs import RedactSecrets
+from chatbot.pages import PageLinks
 from chatbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -88,12 +89,13 @@ class Context:
 class Bot:
     def __init__(
         self, store: Store, schedules: ScheduleBook, clock: Clock | None = None,
-        archive: Path | None = None,
+        archive: Path | None = None, pages: PageLinks | None = None,
     ):
         self.store = store
         self.schedules = schedules
         self.clock = clock or Clock()
         self.archive = archive or DEFAULT_ARCHIVE  # where /meeting end writes the minutes
+        self.pages = pages or PageLinks(store)  # no base URL: replies carry no page link
         self.handlers: dict[str, Handler] = {}
         self._redact = RedactSecrets()
         # A schedule may bind a channel by a name other than the id messages carry

@@ -36,9 +36,10 @@ COMMANDS: dict[str, CommandHelp] = {
         "Show or set your timezone: an IANA name (Europe/Berlin) or a city (los angeles).",
     ),
     "meeting": CommandHelp(
-        "/meeting [next | start | end | ics]",
+        "/meeting [next | start | end | link | ics]",
         "When the next meeting is, in your time and UTC, with its video link; "
-        "start it, or end it and archive the minutes; ics: a calendar file of the series.",
+        "start it, or end it and archive the minutes; link: the meeting's web page "
+        "(for channel members); ics: a calendar file of the series.",
         "/meeting start: roll call, decisions and TODOs go to this meeting. /meeting end: "
         "agenda items not done carry over to the next meeting, the minutes are archived "
         "and a summary is posted.",

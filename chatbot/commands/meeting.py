@@ -13,13 +13,13 @@ from chatbot.core.timefmt import how_far, long_datetime
 def meeting_command(context: Context) -> Reply:
     action, _rest = split_word(context.command.args)
     actions = {
-        "": next_meeting, "next": next_meeting, "ics": calendar_file,
+        "": next_meeting, "next": next_meeting, "ics": calendar_file, "link": page_link,
         "start": minutes.start, "end": minutes.end,
     }
     if action not in actions:
         raise CommandError(
             f"Unknown /meeting action '{action[:40]}'. "
-            "Use /meeting, /meeting start, /meeting end or /meeting ics."
+            "Use /meeting, /meeting start, /meeting end, /meeting link or /meeting ics."
         )
     return actions[action](context)
 
@@ -28,6 +28,25 @@ def calendar_file(context: Context) -> Reply:
     series, _ = context.meeting()
     ics = series_calendar(series, context.now).decode()
     return Reply(f"Calendar of {series.name} (save as {series.id}.ics and import it):\n{ics}")
+
+
+def page_link(context: Context) -> Reply:
+    """The page's private address, for the asker alone: it is the key to the page."""
+    series, _ = context.meeting()
+    url = context.bot.pages.private_url(series)
+    if url is None:
+        raise CommandError(
+            "This bot serves no meeting pages: run it with its web server "
+            "(chatbot run) or set CHATBOT_PUBLIC_URL to the address it is reached at."
+        )
+    lines = [
+        f"The page of {series.name}, for this channel's members (share it only with them):",
+        f"  {url}",
+        f"  Calendar to subscribe to: {url}.ics",
+    ]
+    if series.public:
+        lines.append(f"  It is also public at {context.bot.pages.url(series)}")
+    return Reply("\n".join(lines))
 
 
 def next_meeting(context: Context) -> Reply:
@@ -49,4 +68,7 @@ def next_meeting(context: Context) -> Reply:
         lines.append(f"  Video: {series.video}")
     count = len(items)
     lines.append(f"  Agenda: {count} item{'s' if count != 1 else ''} (see /agenda)")
+    page = context.bot.pages.url(series)
+    if page:
+        lines.append(f"  See it in your time: {page}")
     return Reply("\n".join(lines))

@@ -80,9 +80,15 @@ def start(context: Context) -> Reply:
         f"{context.user.name} started {series.name} of {when}.\n"
         f"Agenda: {items} item{'s' if items != 1 else ''} (see /agenda). Sign the roll call "
         "with /attend, record decisions with /decision TEXT and TODOs with /todo add; "
-        "/meeting end closes the meeting and archives the minutes.",
+        "/meeting end closes the meeting and archives the minutes."
+        + _page_line(context, series),
         public=True,
     )
+
+
+def _page_line(context: Context, series: Series) -> str:
+    page = context.bot.pages.url(series)
+    return f"\nSee it in your time: {page}" if page else ""
 
 
 def end(context: Context) -> Reply:
@@ -141,6 +147,9 @@ def summary(context: Context, series: Series, occurrence: Occurrence, ended: End
         )
     git = f" ({ended.git})" if ended.git else ""
     lines.append(f"Minutes: {ended.path}{git}")
+    page = context.bot.pages.url(series)
+    if page:
+        lines.append(f"  on the meeting's page: {page}/minutes/{occurrence.key.isoformat()}")
     return "\n".join(lines)
 
 

@@ -69,6 +69,7 @@ class Reminder:
     warnings: tuple[str, ...] = ()
     asks_for_items: bool = False
     reader_zone: str | None = None  # set for personal reminders
+    page_url: str = ""  # the meeting's web page, where each reader sees their own time
     extra: dict = field(default_factory=dict)
 
     @property
@@ -89,6 +90,8 @@ class Reminder:
             lines.append(f"  Video: {self.video}")
         if self.notes:
             lines.append(f"  Notes: {self.notes}")
+        if self.page_url:
+            lines.append(f"  See it in your time: {self.page_url}")
         lines += self.agenda_lines()
         lines += self.todo_lines()
         return "\n".join(lines)
@@ -176,6 +179,7 @@ def compose_reminder(
     series: Series, occurrence: Occurrence, offset: dt.timedelta, now: dt.datetime,
     member_zones: set[str], agenda: list[AgendaLine],
     todos: list[tuple[str, list[TodoLine]]], reader_zone: str | None = None,
+    page_url: str = "",
 ) -> Reminder:
     zones = {z for z in member_zones if z} | set(series.zones) | {"UTC"}
     previous = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
@@ -194,4 +198,5 @@ def compose_reminder(
         warnings=tuple(shift_warnings(series, occurrence, previous, zones)),
         asks_for_items=offset in ASKING_OFFSETS,
         reader_zone=reader_zone,
+        page_url=page_url,
     )

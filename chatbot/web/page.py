@@ -1,0 +1,194 @@
+"""What a series' page shows, read from the store: plain data for the templates.
+
+No HTTP here: `app.py` turns requests into calls of `meeting_page` and
+`minutes_markdown_of`, and the templates into HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chatbot import archive
+from chatbot.commands import Bot, CommandError, Message
+from chatbot.commands.agenda import numbered
+from chatbot.core.model import SECTIONS, Scope, User
+from chatbot.core.recurrence import Occurrence
+from chatbot.core.reminder import zone_times
+from chatbot.core.schedule import Series
+from chatbot.core.timefmt import clock_time, how_far, long_date, long_datetime
+from chatbot.core.timezones import is_zone
+from chatbot.meeting_record import minutes_markdown
+
+# Which channel's agenda and TODOs a series' page shows, on the platform serving it;
+# None when the series has no channel there (the page then shows its times only).
+ScopeFor = Callable[[Series], Scope | None]
+
+# Whoever reads the page is not a chat user; "the meeting" is found as for any message.
+_READER = User(id="", name="web page")
+
+
+@dataclass(frozen=True)
+class ZoneRow:
+    zone: str
+    time: str  # "10:00 PDT"
+    day: str  # "Wednesday 21 March"
+    other_day: bool  # not the meeting's own date
+    night: bool
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    start_utc: dt.datetime
+    end_utc: dt.datetime
+    own_zone: str  # "Wednesday 21 March, 18:00 CET"
+    utc: str  # "Wednesday 21 March, 17:00 UTC"
+    how_far: str  # "in a day", as of the page's rendering
+    in_progress: bool
+    zones: tuple[ZoneRow, ...]
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    number: int
+    text: str
+    author: str
+    done: bool
+    carried_over: bool
+
+
+@dataclass(frozen=True)
+class AgendaSection:
+    title: str
+    items: tuple[AgendaRow, ...]
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class OwnerTodos:
+    owner: str
+    todos: tuple[TodoRow, ...]
+
+
+@dataclass(frozen=True)
+class PastMeeting:
+    day: dt.date
+    label: str  # "Wednesday 21 February 2018"
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    series: Series
+    now: dt.datetime
+    next: NextMeeting | None
+    agenda: tuple[AgendaSection, ...]
+    todos: tuple[OwnerTodos, ...]
+    past: tuple[PastMeeting, ...]
+
+
+def _the_meeting(bot: Bot, series: Series, scope: Scope | None,
+                 now: dt.datetime) -> Occurrence | None:
+    """The occurrence `/meeting` would talk about: started, in progress, else next."""
+    if scope is None:
+        return series.current_or_next(now)
+    try:
+        return bot.meeting_for(Message("", scope, _READER), series.id, now)[1]
+    except CommandError:
+        return None  # no upcoming meeting
+
+
+def _next_meeting(bot: Bot, series: Series, scope: Scope | None, occurrence: Occurrence,
+                  now: dt.datetime) -> NextMeeting:
+    start = occurrence.start_utc
+    zones = {series.timezone, "UTC", *series.zones}
+    if scope is not None:
+        # A platform profile may carry a zone this machine does not know: leave it out.
+        zones |= {zone for zone in bot.store.member_zones(scope) if is_zone(zone)}
+    rows = tuple(
+        ZoneRow(z.zone, clock_time(z.local), long_date(z.local, now), z.other_day, z.night)
+        for z in zone_times(start, series.timezone, zones)
+    )
+    started = scope is not None and (record := bot.store.meeting(
+        scope, series.id, occurrence.key.isoformat())) is not None and record.in_progress
+    return NextMeeting(
+        start_utc=start,
+        end_utc=start + series.duration,
+        own_zone=long_datetime(start, series.timezone, now),
+        utc=long_datetime(start, "UTC", now),
+        how_far=how_far(start, now),
+        in_progress=started or series.in_progress(now) == occurrence,
+        zones=rows,
+    )
+
+
+def _agenda(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence
+            ) -> tuple[AgendaSection, ...]:
+    items = numbered(bot.store.agenda(scope, series.id, occurrence.key.isoformat()))
+    sections: dict[str, list[AgendaRow]] = {}
+    for number, item in enumerate(items, start=1):
+        sections.setdefault(item.section, []).append(
+            AgendaRow(number, item.text, item.author_name, item.done, item.carried_over)
+        )
+    return tuple(AgendaSection(SECTIONS[key], tuple(rows)) for key, rows in sections.items())
+
+
+def _todos(bot: Bot, series: Series, scope: Scope) -> tuple[OwnerTodos, ...]:
+    # A channel may hold several series: TODOs recorded at another one's meeting are its own.
+    todos = [t for t in bot.store.todos(scope) if t.series in (None, series.id)]
+    owner_ids = sorted({o for t in todos for o in t.owners})
+    users = bot.store.users(scope.workspace, owner_ids)
+    names = {o: users[o].name if o in users else o for o in owner_ids}
+    groups = [
+        OwnerTodos(names[o], tuple(TodoRow(t.number, t.text) for t in todos if o in t.owners))
+        for o in sorted(owner_ids, key=lambda o: names[o].lower())
+    ]
+    unowned = tuple(TodoRow(t.number, t.text) for t in todos if not t.owners)
+    if unowned:
+        groups.append(OwnerTodos("nobody yet", unowned))
+    return tuple(groups)
+
+
+def _past(bot: Bot, series: Series, scope: Scope) -> tuple[PastMeeting, ...]:
+    past = []
+    for record in bot.store.held_meetings(scope, series.id):
+        day = dt.date.fromisoformat(record.occurrence)
+        past.append(PastMeeting(day, f"{day:%A} {day.day} {day:%B %Y}"))
+    return tuple(past)
+
+
+def meeting_page(bot: Bot, series: Series, scope: Scope | None, now: dt.datetime
+                 ) -> MeetingPage:
+    occurrence = _the_meeting(bot, series, scope, now)
+    upcoming = None if occurrence is None else _next_meeting(bot, series, scope, occurrence, now)
+    return MeetingPage(
+        series=series,
+        now=now,
+        next=upcoming,
+        agenda=() if scope is None or occurrence is None else _agenda(
+            bot, series, scope, occurrence),
+        todos=() if scope is None else _todos(bot, series, scope),
+        past=() if scope is None else _past(bot, series, scope),
+    )
+
+
+def minutes_markdown_of(bot: Bot, series: Series, scope: Scope | None, day: dt.date,
+                        now: dt.datetime) -> str | None:
+    """The minutes of a meeting of this series that has ended: the archived file, else
+    (imported from outside the archive folder, or the file since removed) the minutes
+    rebuilt from the store. None for a day this series held no meeting on."""
+    if scope is None:
+        return None
+    record = bot.store.meeting(scope, series.id, day.isoformat())
+    if record is None or record.ended_at is None:
+        return None
+    if record.archive_path:
+        text = archive.read(bot.archive, record.archive_path)
+        if text is not None:
+            return text
+    return minutes_markdown(bot.store, scope, series, series.occurrence_on_day(day), now)
