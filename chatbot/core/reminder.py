@@ -14,6 +14,7 @@ from chatbot.core.model import SECTIONS
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import abbreviation, how_far, long_datetime
+from chatbot.core.timezones import canonical_zone
 
 NIGHT_STARTS, NIGHT_ENDS = dt.time(22, 0), dt.time(7, 0)
 # The reminders the facilitator checklist uses to ask for agenda items and celebrations.
@@ -181,7 +182,7 @@ def compose_reminder(
     todos: list[tuple[str, list[TodoLine]]], reader_zone: str | None = None,
     page_url: str = "",
 ) -> Reminder:
-    zones = {z for z in member_zones if z} | set(series.zones) | {"UTC"}
+    zones = {canonical_zone(z) for z in (*member_zones, *series.zones) if z} | {"UTC"}
     previous = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
     return Reminder(
         series_id=series.id,

@@ -88,18 +88,29 @@ def is_zone(name: str) -> bool:
     return True
 
 
+# Names of UTC itself: shown once, as "UTC", beside the UTC line every reminder has.
+UTC_ALIASES = frozenset({
+    "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu",
+    "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "GMT", "GMT0",
+})
+
+
+def canonical_zone(name: str) -> str:
+    return "UTC" if name in UTC_ALIASES else name
+
+
 def local_zone_name() -> str:
     """The machine's IANA zone, from TZ or /etc/localtime, falling back to UTC."""
     candidate = os.environ.get("TZ", "").lstrip(":")
     if candidate and is_zone(candidate):
-        return candidate
+        return canonical_zone(candidate)
     try:
         target = os.path.realpath("/etc/localtime")
         marker = "zoneinfo/"
         if marker in target:
             name = target.split(marker, 1)[1]
             if is_zone(name):
-                return name
+                return canonical_zone(name)
     except OSError:
         pass
     return "UTC"

@@ -18,7 +18,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import zone_times
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, long_date, long_datetime
-from chatbot.core.timezones import is_zone
+from chatbot.core.timezones import canonical_zone, is_zone
 from chatbot.meeting_record import minutes_markdown
 
 # Which channel's agenda and TODOs a series' page shows, on the platform serving it;
@@ -109,7 +109,7 @@ def _next_meeting(bot: Bot, series: Series, scope: Scope | None, occurrence: Occ
     zones = {series.timezone, "UTC", *series.zones}
     if scope is not None:
         # A platform profile may carry a zone this machine does not know: leave it out.
-        zones |= {zone for zone in bot.store.member_zones(scope) if is_zone(zone)}
+        zones |= {canonical_zone(z) for z in bot.store.member_zones(scope) if is_zone(z)}
     rows = tuple(
         ZoneRow(z.zone, clock_time(z.local), long_date(z.local, now), z.other_day, z.night)
         for z in zone_times(start, series.timezone, zones)
