@@ -11,7 +11,7 @@ import sys
 
 from chatbot.adapters import console
 from chatbot.commands import Bot, Clock, build_bot
-from chatbot.config import Settings, load_env_file
+from chatbot.config import Settings, load_env_file, slack_configured
 from chatbot.core.calendar import series_calendar
 from chatbot.core.model import Scope
 from chatbot.core.schedule import ScheduleBook, Series, parse_offset
@@ -64,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", parents=[common], help="start the bot")
-    run.add_argument("--adapter", choices=["console"], default="console")
+    run.add_argument("--adapter", choices=["console", "slack"], default=None,
+                     help="default: slack when SLACK_BOT_TOKEN is set, else console")
+    run.add_argument("--port", type=int, default=3000, help="slack: HTTP port (/slack/events)")
+    run.add_argument("--host", default="0.0.0.0", help="slack: address to listen on")
     run.add_argument("--user", default=None, help="console: who you are (default $USER)")
     run.add_argument("--tz", type=zone_argument, default=None,
                      help="console: your timezone (default the machine's)")
@@ -108,6 +111,10 @@ def open_bot(args: argparse.Namespace) -> Bot:
 
 def cmd_run(args: argparse.Namespace) -> int:
     bot = open_bot(args)
+    if (args.adapter or ("slack" if slack_configured() else "console")) == "slack":
+        from chatbot.adapters import slack  # Bolt and its server load only when used
+
+        return slack.run(bot, host=args.host, port=args.port)
     user = args.user or getpass.getuser()
     shell = console.Console(bot, user, args.tz or local_zone_name(),
                             args.channel or console.default_channel(bot))
