@@ -8,6 +8,7 @@ Loading never raises for a broken file: problems are collected as
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -281,13 +282,14 @@ class ScheduleBook:
         self._problems: list[ScheduleProblem] = []
 
     def _current_signature(self) -> tuple:
+        # Checked on every command: one scandir, not a glob and two stat calls per file.
         try:
-            return tuple(
-                (path.name, path.stat().st_mtime_ns, path.stat().st_size)
-                for path in sorted(self.folder.glob("*.toml"))
-            )
+            with os.scandir(self.folder) as entries:
+                files = [(entry.name, entry.stat()) for entry in entries
+                         if entry.name.endswith(".toml")]
         except OSError:
             return ()
+        return tuple(sorted((name, stat.st_mtime_ns, stat.st_size) for name, stat in files))
 
     def _refresh(self) -> None:
         signature = self._current_signature()
