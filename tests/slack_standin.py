@@ -23,6 +23,7 @@ import asyncio
 import itertools
 import json
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -150,7 +151,7 @@ class SlackStandIn:
             members_page_size=members_page_size,
             socket_mode_url=socket_mode_url,
         )
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.daemon_threads = True
         self._server.state = self._state  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
@@ -244,6 +245,13 @@ class SlackStandIn:
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             time.sleep(0.01)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client hung up (a bot shutting down mid-call): not the stand-in's fault
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
