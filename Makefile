@@ -25,6 +25,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+# Slack ack latency against a bare Bolt app (bench/slack_latency.py; about 30 s).
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/slack_latency.py
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
