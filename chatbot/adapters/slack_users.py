@@ -77,6 +77,8 @@ class UserDirectory:
 
     async def profiles(self, user_ids: Iterable[str]) -> dict[str, SlackProfile]:
         ids = list(dict.fromkeys(user_ids))
+        if not ids:
+            return {}  # most commands mention nobody: no gather on the ack path
         found = await asyncio.gather(*(self.profile(u) for u in ids))
         return {p.id: p for p in found if p is not None}
 
