@@ -93,9 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", parents=[common], help="start the bot")
-    run.add_argument("--adapter", choices=["console", "gitter"], default=None,
-                     help="default: gitter when the MATRIX_* settings are set and no SLACK_* "
-                          "one is, else console")
+    run.add_argument("--adapter", choices=["console", "slack", "gitter"], default=None,
+                     help="default: slack when SLACK_BOT_TOKEN is set; gitter when the "
+                          "MATRIX_* settings are set and no SLACK_* one is; else console")
+    run.add_argument("--port", type=int, default=3000, help="slack: HTTP port (/slack/events)")
+    run.add_argument("--host", default="0.0.0.0", help="slack: address to listen on")
     run.add_argument("--user", default=None, help="console: who you are (default $USER)")
     run.add_argument("--tz", type=zone_argument, default=None,
                      help="console: your timezone (default the machine's)")
@@ -181,34 +183,45 @@ def console_message(bot: Bot, channel: str | None) -> Message:
 def cmd_run(args: argparse.Namespace) -> int:
     settings_of(args)  # a bad CHATBOT_PUBLIC_URL stops us before the port is taken
     adapter = args.adapter or default_adapter()
+    # Slack in HTTP mode serves the pages on its own port; other adapters beside them.
+    slack_http = adapter == "slack" and not os.environ.get("SLACK_APP_TOKEN")
     pages = None
+    if not args.no_web and not slack_http:
+        pages = start_page_server(args)
+    if args.no_web:
+        base_url = None
+    elif slack_http:
+        base_url = base_url_of("127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host,
+                               args.port)
+    else:
+        base_url = base_url_of(pages.host, pages.port)
+    bot = open_bot(args, base_url)
+    site = None
     if not args.no_web:
-        from chatbot.web.server import PageServer  # the web stack loads only to serve
-
-        try:
-            pages = PageServer(args.web_host, args.web_port)
-        except OSError as error:
-            raise CliError(
-                f"cannot serve the meeting pages on {args.web_host}:{args.web_port}: "
-                f"{error.strerror or error}; pick another --web-port, or --no-web"
-            ) from None
-    bot = open_bot(args, base_url_of(pages.host, pages.port) if pages else None)
-    if pages is not None:
-        from chatbot.web.app import PageSite, page_app
+        from chatbot.web.app import PageSite
 
         # The pages read through a connection of their own: SQLite then shows them only
         # committed commands, never one half-way through its transaction.
         readers = open_bot(args, bot.pages.base_url, report_problems=False)
-        scope_for = (gitter_page_scope(bot) if adapter == "gitter"
-                     else console.page_scope(readers))
-        pages.start(page_app(PageSite(readers, scope_for)))
-        log.info("meeting pages served at %s (see /meeting link)",
-                 base_url_of(pages.host, pages.port))
+        scope_for = (console.page_scope(readers) if adapter == "console"
+                     else platform_page_scope(bot, adapter))
+        site = PageSite(readers, scope_for)
     try:
+        if pages is not None:
+            from chatbot.web.app import page_app
+
+            pages.start(page_app(site))
+            log.info("meeting pages served at %s (see /meeting link)", bot.pages.base_url)
         if adapter == "gitter":
             from chatbot.adapters import gitter  # imports mautrix: only when Matrix is used
 
             return gitter.run(bot)
+        if adapter == "slack":
+            from chatbot.adapters import slack  # Bolt and its server load only when used
+            from chatbot.web.app import page_routes
+
+            routes = page_routes(site) if site is not None and slack_http else []
+            return slack.run(bot, host=args.host, port=args.port, extra_routes=routes)
         return run_console(args, bot)
     finally:
         if pages is not None:
@@ -216,12 +229,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         log.info("stopped")
 
 
-def gitter_page_scope(bot: Bot):
-    """A series' page shows its Matrix room (aliases resolved by the running adapter)."""
+def start_page_server(args: argparse.Namespace):
+    from chatbot.web.server import PageServer  # the web stack loads only to serve
+
+    try:
+        return PageServer(args.web_host, args.web_port)
+    except OSError as error:
+        raise CliError(
+            f"cannot serve the meeting pages on {args.web_host}:{args.web_port}: "
+            f"{error.strerror or error}; pick another --web-port, or --no-web"
+        ) from None
+
+
+def platform_page_scope(bot: Bot, platform: str):
+    """A series' page shows its channel on the running platform; the adapter tells the
+    bot its workspace (Slack's team) and the ids of channels bound by name (aliases)."""
 
     def scope_for(series: Series) -> Scope | None:
-        room = bot.channel_of(series, "gitter")
-        return Scope("gitter", "matrix", room) if room else None
+        channel = bot.channel_of(series, platform)
+        workspace = bot.workspaces.get(platform)
+        return Scope(platform, workspace, channel) if channel and workspace else None
 
     return scope_for
 

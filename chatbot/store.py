@@ -344,6 +344,17 @@ class Store:
         )
         return [_agenda_item(row) for row in rows]
 
+    def count_agenda_items(
+        self, scope: Scope, series: str, occurrence: str, sections: tuple[str, ...]
+    ) -> int:
+        marks = ",".join("?" * len(sections))
+        rows = self._rows(
+            "SELECT COUNT(*) AS n FROM agenda_items WHERE workspace = ? AND channel = ?"
+            f" AND series = ? AND occurrence = ? AND section IN ({marks})",
+            (scope.workspace, scope.channel, series, occurrence, *sections),
+        )
+        return rows[0]["n"]
+
     def add_agenda_item(
         self, scope: Scope, series: str, occurrence: str, section: str, text: str,
         author: User, now: str,
@@ -360,7 +371,12 @@ class Store:
                 "author_id": author.id, "author_name": author.name,
                 "position": last + 1, "created_at": now,
             }
-            item_id = self.db["agenda_items"].insert(row).last_pk
+            # Plain SQL: sqlite-utils' insert() inspects the schema on every call, which
+            # costs more than the insert on a command's ack path.
+            item_id = self.db.execute(
+                f"INSERT INTO agenda_items ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                tuple(row.values()),
+            ).lastrowid
         return _agenda_item({**row, "id": item_id, "done": 0, "carried_over": 0})
 
     def remove_agenda_item(self, item_id: int) -> None:

@@ -161,8 +161,10 @@ MATRIX = {"MATRIX_HOMESERVER": "matrix.org", "MATRIX_USER_ID": "@chatbot:matrix.
     (MATRIX, "gitter"),
     ({**MATRIX, "MATRIX_ACCESS_TOKEN": "", "MATRIX_PASSWORD": "pw"}, "gitter"),
     ({**MATRIX, "MATRIX_ACCESS_TOKEN": ""}, "console"),
-    ({**MATRIX, "SLACK_BOT_TOKEN": "xoxb-1"}, "console"),
+    ({**MATRIX, "SLACK_BOT_TOKEN": "xoxb-1"}, "slack"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "slack"),
     ({**MATRIX, "SLACK_BOT_TOKEN": ""}, "gitter"),
+    ({**MATRIX, "SLACK_API_URL": "https://slack.com/api/"}, "gitter"),
 ])
 def test_adapter_is_chosen_by_which_settings_are_present(environ, adapter):
     assert default_adapter(environ) == adapter

@@ -233,6 +233,8 @@ class Formatter:
             parts.append(f"<p>Video: {_link(reminder.video)}</p>")
         if reminder.notes:
             parts.append(f"<p>Notes: {_link(reminder.notes)}</p>")
+        if reminder.page_url:
+            parts.append(f"<p>See it in your time: {_link(reminder.page_url)}</p>")
         parts += self._agenda_html(reminder, text)
         if reminder.todos:
             parts.append("<p><strong>Open TODOs</strong></p>")

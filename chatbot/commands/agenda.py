@@ -98,11 +98,16 @@ def add(context: Context, rest: str) -> Reply:
     if not text:
         raise CommandError("Add what? Usage: /agenda add [section:] TEXT")
     series, occurrence = context.meeting()
-    item = context.store.add_agenda_item(
+    context.store.add_agenda_item(
         context.scope, series.id, occurrence.key.isoformat(), section, text,
         context.user, context.now.isoformat(),
     )
-    number = [i.id for i in _items(context)].index(item.id) + 1
+    # The new item is the last of its section: its number counts the items up to there
+    # (a count, not a read of the whole agenda, so adding stays fast however long it is).
+    number = context.store.count_agenda_items(
+        context.scope, series.id, occurrence.key.isoformat(),
+        SECTION_ORDER[: SECTION_ORDER.index(section) + 1],
+    )
     when = long_datetime(occurrence.start_utc, context.zone, context.now)
     return Reply(
         f"{context.user.name} added agenda item {number} ({SECTIONS[section]}): {text}\n"

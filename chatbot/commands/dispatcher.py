@@ -101,6 +101,9 @@ class Bot:
         # A schedule may bind a channel by a name other than the id messages carry
         # (a Matrix room alias); adapters record (platform, name) -> id here.
         self.channel_ids: dict[tuple[str, str], str] = {}
+        # The workspace each platform's running adapter serves (Slack's team id, learnt at
+        # start), for what acts outside a message: the meeting pages.
+        self.workspaces: dict[str, str] = {"console": "console", "gitter": "matrix"}
 
     def channel_of(self, series: Series, platform: str) -> str | None:
         """The id of the channel `series` is bound to on `platform`, if any."""

@@ -8,6 +8,7 @@ Loading never raises for a broken file: problems are collected as
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
 import tomllib
@@ -314,14 +315,14 @@ class ScheduleBook:
         self._problems: list[ScheduleProblem] = []
 
     def _current_signature(self) -> tuple:
-        signature = []
+        # Checked on every command: one scandir, not a glob and two stat calls per file.
         try:
-            for path in schedule_files(self.folder):
-                status = path.stat()
-                signature.append((path.name, status.st_mtime_ns, status.st_size))
+            with os.scandir(self.folder) as entries:
+                files = [(entry.name, entry.stat()) for entry in entries
+                         if entry.name.endswith(".toml")]
         except OSError:
             return ()
-        return tuple(signature)
+        return tuple(sorted((name, stat.st_mtime_ns, stat.st_size) for name, stat in files))
 
     def _refresh(self) -> None:
         now = time.monotonic()

@@ -1,0 +1,448 @@
+"""The Slack adapter: Bolt (asyncio) in front of the shared command language.
+
+Served by uvicorn on `/slack/events` (HTTP mode), or over Socket Mode when an app token is
+set. The ack path does only local work: the answer goes back in the ack body; everything
+that talks to Slack's Web API (channel posts, DMs, the App Home) runs in the background.
+See README.md, "Slack", for the design and its measurements.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import signal
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from chatbot.adapters import slack_blocks as blocks
+from chatbot.adapters.slack_outbox import Background, ChannelPoster, web_client
+from chatbot.adapters.slack_text import from_slack, handles, with_handles
+from chatbot.adapters.slack_users import SlackProfile, UserDirectory
+from chatbot.commands import Bot, Message, Reply
+from chatbot.config import SlackSettings
+from chatbot.core.model import Scope, User
+from chatbot.core.reminder import Reminder
+from chatbot.core.timefmt import how_far
+from chatbot.scheduler import Reminders, ReminderScheduler
+
+PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"
+# How long the scheduler's thread waits for a reminder to be posted before it gives up
+# (and releases the claim so the next tick tries again).
+REMINDER_TIMEOUT = 120.0
+# Commands whose @word is not a Slack user: the roll call's last field is a GitHub handle.
+_NO_HANDLE_RESOLUTION = {"attend"}
+# Commands after which the App Home of people who opened it may be out of date.
+_CHANGES_HOME = {"todo", "tz"}
+
+log = logging.getLogger(__name__)
+
+
+class SlackStartError(Exception):
+    """Slack cannot be used with these settings: shown as one line, no traceback."""
+
+
+class _Discarded(Exception):
+    """Raised inside the command's transaction to roll back everything of an error reply."""
+
+    def __init__(self, reply: Reply):
+        self.reply = reply
+
+
+class SlackAdapter:
+    def __init__(self, bot: Bot, settings: SlackSettings, *, reminders: bool = True):
+        self.bot = bot
+        self.settings = settings
+        self.with_reminders = reminders
+        self.client = web_client(settings.bot_token, settings.api_url)
+        self.users = UserDirectory(self.client, ttl=settings.user_cache_seconds)
+        self.poster = ChannelPoster(self.client, interval=settings.post_interval)
+        self.background = Background()
+        self.team_id = ""
+        self.shutdown_grace = 5.0  # seconds queued posts may still take when stopping
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.home_viewers: dict[str, set[str]] = {}  # team -> who opened the App Home
+        self._homes_due: set[tuple[str, str]] = set()
+        self._authorization: AuthorizeResult | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._scheduler: ReminderScheduler | None = None
+        self._scheduler_started: asyncio.Future | None = None
+        self.app = self._build_app()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def authenticate(self) -> None:
+        """Check the bot token once, before serving: learns the workspace, and spares every
+        first request Bolt's own auth.test (which could miss the 3-second deadline)."""
+        client = WebClient(
+            token=self.settings.bot_token, base_url=self.settings.api_url, timeout=10,
+            retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler()],
+        )
+        try:
+            answer = client.auth_test()
+        except SlackApiError as error:
+            raise SlackStartError(
+                f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')})"
+            ) from None
+        except OSError as error:
+            raise SlackStartError(
+                f"cannot reach Slack's Web API at {self.settings.api_url}: {error}"
+            ) from None
+        self.team_id = answer["team_id"]
+        self.bot.workspaces[PLATFORM] = self.team_id  # the meeting pages show this team's
+        self._authorization = AuthorizeResult.from_auth_test_response(
+            auth_test_response=answer, bot_token=self.settings.bot_token
+        )
+        log.info("Slack: signed in as %s to %s (%s)", answer.get("user"), answer.get("team"),
+                 self.team_id)
+
+    async def start(self) -> None:
+        if self._authorization is None:
+            self.authenticate()
+        self.loop = asyncio.get_running_loop()
+        # One pooled session for every call: without it each call opens a new connection.
+        self._session = aiohttp.ClientSession()
+        self.client.session = self._session
+        self.app.client.session = self._session
+        if self.with_reminders:
+            self._scheduler = ReminderScheduler(Reminders(self.bot, SlackReminders(self)))
+            # start() posts what was missed while the bot was down, and waits for those posts
+            # on this loop: it runs in a thread so that serving starts at once.
+            self._scheduler_started = asyncio.ensure_future(
+                asyncio.to_thread(self._scheduler.start)
+            )
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            with contextlib.suppress(Exception):
+                await self._scheduler_started
+            await asyncio.to_thread(self._scheduler.shutdown)
+        await self.background.stop(self.shutdown_grace)
+        await self.poster.stop(self.shutdown_grace)
+        if self._session is not None:
+            await self._session.close()
+
+    def run_from_thread(self, work: Coroutine, timeout: float = REMINDER_TIMEOUT) -> Any:
+        """Run `work` on the adapter's loop and wait for it (from the scheduler's thread)."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            work.close()
+            raise RuntimeError("the Slack adapter is not running")
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            work.close()
+            raise RuntimeError("run_from_thread called on the event loop: it would deadlock")
+        future = asyncio.run_coroutine_threadsafe(work, loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
+
+    # -- Bolt ---------------------------------------------------------------------------------
+
+    def _build_app(self) -> AsyncApp:
+        # process_before_response=True: the response is sent as soon as the listener
+        # returns, instead of Bolt polling for the ack every 10 ms. Listeners therefore
+        # never await the Web API after ack(); they hand such calls to the background.
+        async def authorize() -> AuthorizeResult | None:
+            return self._authorization  # from authenticate(): no auth.test per request
+
+        app = AsyncApp(
+            client=web_client(None, self.settings.api_url),
+            signing_secret=self.settings.signing_secret,
+            authorize=authorize,
+            process_before_response=True,
+        )
+        app.command(re.compile(r"^/"))(self._on_command)
+        app.action(blocks.ATTEND_ACTION)(self._on_attend)
+        app.action(blocks.TODO_DONE_ACTION)(self._on_todo_done)
+        app.event("app_home_opened")(self._on_home_opened)
+        return app
+
+    async def _on_command(self, ack: Callable, command: dict) -> None:
+        name = command["command"].lstrip("/").lower()
+        team, channel = command["team_id"], command["channel_id"]
+        scope = Scope(PLATFORM, team, channel)
+        user = await self._speaker(team, command["user_id"], command.get("user_name", ""))
+        text, mentioned = await self._incoming(command.get("text", ""), channel,
+                                               resolve_handles=name not in _NO_HANDLE_RESOLUTION)
+        reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user), mentioned)
+        await ack(**blocks.command_reply(reply, self.names(team), name, channel))
+        self._after(reply, scope, name, user.id)
+
+    async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:
+        await ack()
+        await self._act(body, f"/attend --meeting {action['value']}", "attend")
+
+    async def _on_todo_done(self, ack: Callable, body: dict, action: dict) -> None:
+        await ack()
+        channel, _, number = action["value"].partition(" ")
+        await self._act(body, f"/todo done {number}", "todo", channel)
+
+    async def _act(self, body: dict, text: str, name: str, channel: str | None = None) -> None:
+        """A button click, said as the command it stands for."""
+        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        channel = channel or (body.get("channel") or {}).get("id")
+        if not channel:
+            log.warning("%s clicked outside a channel; ignored", text)
+            return
+        said = body["user"]
+        user = await self._speaker(team, said["id"], said.get("username") or said.get("name", ""))
+        scope = Scope(PLATFORM, team, channel)
+        reply = self.handle(Message(text, scope, user), {})
+        self._after(reply, scope, name, user.id)
+        if not (reply.ok and reply.public):
+            shown = blocks.command_reply(reply, self.names(team), name, channel)["text"]
+            self.background.spawn(
+                self.client.chat_postEphemeral(channel=channel, user=user.id, text=shown),
+                "chat.postEphemeral",
+            )
+
+    async def _on_home_opened(self, event: dict, context: dict) -> None:
+        if event.get("tab") != "home":
+            return
+        team = context.get("team_id") or self.team_id
+        self.home_viewers.setdefault(team, set()).add(event["user"])
+        self._refresh_home(team, event["user"])
+
+    # -- the command path ---------------------------------------------------------------------
+
+    def handle(self, message: Message, mentioned: dict[str, SlackProfile]) -> Reply:
+        """Bot.handle in one transaction with the profiles of the people mentioned: a
+        command that fails stores nothing at all, not even those profiles."""
+        store = self.bot.store
+        try:
+            with store.transaction():
+                for profile in mentioned.values():
+                    self._save_profile(message.scope.workspace, profile)
+                reply = self.bot.handle(message)
+                if not reply.ok:
+                    raise _Discarded(reply)
+        except _Discarded as discarded:
+            return discarded.reply
+        return reply
+
+    async def _speaker(self, team: str, user_id: str, fallback_name: str) -> User:
+        """The user as Slack knows them now; the profile zone is what /tz falls back to."""
+        profile = await self.users.profile(user_id)
+        if profile is not None:
+            return User(id=user_id, name=profile.name, tz=profile.tz)
+        stored = self.bot.store.get_user(team, user_id)
+        return User(id=user_id, name=stored.name if stored else fallback_name or user_id)
+
+    async def _incoming(self, raw: str, channel: str, resolve_handles: bool
+                        ) -> tuple[str, dict[str, SlackProfile]]:
+        incoming = from_slack(raw)
+        text = incoming.text
+        mentioned = await self.users.profiles(incoming.mentioned)
+        if resolve_handles and (typed := handles(text)):
+            found = {h: await self.users.resolve_handle(h, channel) for h in typed}
+            text = with_handles(text, found.get)
+            mentioned.update(await self.users.profiles(u for u in found.values() if u))
+        return text, mentioned
+
+    def _save_profile(self, workspace: str, profile: SlackProfile) -> None:
+        stored = self.bot.store.get_user(workspace, profile.id)
+        if stored is None:
+            updated = User(id=profile.id, name=profile.name, profile_tz=profile.tz)
+        else:  # keep what people chose here (/tz, affiliation…)
+            updated = replace(stored, name=profile.name,
+                              profile_tz=profile.tz or stored.profile_tz)
+        if updated != stored:
+            self.bot.store.save_user(workspace, updated)
+
+    def _after(self, reply: Reply, scope: Scope, name: str, user_id: str) -> None:
+        if not reply.ok:
+            return
+        if reply.public:
+            self.poster.post(scope.channel, blocks.channel_line(reply, self.names(scope.workspace)))
+        if name in _CHANGES_HOME:
+            viewers = self.home_viewers.get(scope.workspace, set())
+            for viewer in viewers if name == "todo" else viewers & {user_id}:
+                self._refresh_home(scope.workspace, viewer)
+
+    def names(self, workspace: str) -> blocks.Names:
+        def name(user_id: str) -> str | None:
+            profile = self.users.cached(user_id)
+            if profile is not None:
+                return profile.name
+            stored = self.bot.store.get_user(workspace, user_id)
+            return stored.name if stored else None
+
+        return name
+
+    # -- App Home -----------------------------------------------------------------------------
+
+    def _refresh_home(self, team: str, user_id: str) -> None:
+        if (team, user_id) in self._homes_due:
+            return  # a publish is already on its way and will read the latest state
+        self._homes_due.add((team, user_id))
+        self.background.spawn(self.publish_home(team, user_id), f"views.publish {user_id}")
+
+    async def publish_home(self, team: str, user_id: str) -> None:
+        self._homes_due.discard((team, user_id))
+        profile = await self.users.profile(user_id)
+        store = self.bot.store
+        stored = store.get_user(team, user_id)
+        zone = (stored and stored.tz) or (profile and profile.tz) or (
+            stored and stored.profile_tz) or "UTC"
+        now = self.bot.clock.now()
+        meetings, todos, channels = [], [], []
+        for series in self.bot.schedules.series:
+            channel = series.channels.get(PLATFORM)
+            if channel is None:
+                continue
+            channels.append(channel)
+            occurrence = series.current_or_next(now)
+            if occurrence is not None:
+                meetings.append(blocks.HomeMeeting(
+                    series.name, occurrence.start_utc, how_far(occurrence.start_utc, now),
+                    series.video,
+                ))
+        for channel in dict.fromkeys(channels):
+            todos += [blocks.HomeTodo(channel, t.number, t.text)
+                      for t in store.todos(Scope(PLATFORM, team, channel), owner=user_id)]
+        meetings.sort(key=lambda m: m.start_utc)
+        view = blocks.home_view(zone, meetings, todos, self.names(team), now)
+        await self.client.views_publish(user_id=user_id, view=view)
+
+    # -- direct messages ----------------------------------------------------------------------
+
+    async def send_direct(self, user_id: str, text: str, message_blocks: list[dict]) -> dict:
+        opened = await self.client.conversations_open(users=user_id)
+        return await self.poster.send(opened["channel"]["id"], text, message_blocks)
+
+
+class SlackReminders:
+    """The scheduler's ReminderTarget. Called from the scheduler's thread: it waits until
+    Slack has the message, so a failure releases the claim and the next tick retries."""
+
+    platform = PLATFORM
+
+    def __init__(self, adapter: SlackAdapter):
+        self.adapter = adapter
+
+    @property
+    def workspace(self) -> str:
+        return self.adapter.team_id
+
+    def post_reminder(self, channel: str, reminder: Reminder) -> None:
+        text, message = blocks.reminder_message(reminder, self.adapter.names(self.workspace))
+        self.adapter.run_from_thread(self.adapter.poster.send(channel, text, message))
+
+    def send_direct(self, user: User, reminder: Reminder) -> None:
+        text, message = blocks.reminder_message(reminder, self.adapter.names(self.workspace))
+        self.adapter.run_from_thread(self.adapter.send_direct(user.id, text, message))
+
+
+# -- serving -------------------------------------------------------------------------------
+
+
+def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """Bolt at /slack/events, /healthz, and `extra_routes` (the meeting pages) on one port."""
+    handler = AsyncSlackRequestHandler(adapter.app)
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def health(_request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette):
+        await adapter.start()
+        try:
+            yield
+        finally:
+            await adapter.stop()
+
+    return Starlette(
+        routes=[Route(EVENTS_PATH, events, methods=["POST"]), Route("/healthz", health),
+                *extra_routes],
+        lifespan=lifespan,
+    )
+
+
+def serve_http(adapter: SlackAdapter, host: str, port: int,
+               extra_routes: Sequence[BaseRoute] = ()) -> None:
+    import uvicorn  # only HTTP mode needs the server
+
+    # One process: the bot keeps state in memory and runs the reminder scheduler.
+    # uvicorn picks uvloop and httptools by itself when they are installed.
+    config = uvicorn.Config(http_app(adapter, extra_routes), host=host, port=port, lifespan="on",
+                            access_log=False, timeout_graceful_shutdown=10)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has stopped
+        uvicorn.Server(config).run()
+
+
+async def serve_socket_mode(adapter: SlackAdapter, stop: asyncio.Event | None = None) -> None:
+    """Until `stop` is set (or SIGINT/SIGTERM): no public URL, Slack dials nothing."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    await adapter.start()
+    handler = AsyncSocketModeHandler(adapter.app, adapter.settings.app_token)
+    try:
+        await handler.connect_async()
+        log.info("Slack: connected in Socket Mode")
+        await stop.wait()
+    finally:
+        await handler.close_async()
+        await adapter.stop()
+
+
+def run(bot: Bot, host: str = "0.0.0.0", port: int = 3000,
+        extra_routes: Sequence[BaseRoute] = ()) -> int:
+    """`chatbot run --adapter slack`: exit status 0, or 2 with one line saying what is wrong."""
+    try:
+        settings = SlackSettings.from_env()
+    except ValueError as error:
+        log.error("cannot start the Slack adapter: %s", error)
+        return 2
+    problem = "SLACK_BOT_TOKEN is not set" if settings is None else settings.problem()
+    if problem is not None:
+        log.error("cannot start the Slack adapter: %s (see .env.example)", problem)
+        return 2
+    # Bolt would also read these by itself, and warn that the token goes unused beside the
+    # client the adapter configures; nor need child processes inherit the secrets.
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        os.environ.pop(name, None)
+    adapter = SlackAdapter(bot, settings)
+    try:
+        adapter.authenticate()
+    except SlackStartError as error:
+        log.error("cannot start the Slack adapter: %s", error)
+        return 2
+    if settings.socket_mode:
+        asyncio.run(serve_socket_mode(adapter))
+    else:
+        log.info("Slack: serving %s on http://%s:%d", EVENTS_PATH, host, port)
+        serve_http(adapter, host, port, extra_routes)
+    return 0

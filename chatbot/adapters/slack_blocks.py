@@ -1,0 +1,243 @@
+"""Block Kit for everything the Slack adapter shows: replies, reminders and the App Home.
+
+Pure functions from core data to Slack payloads. Every piece of text a person wrote goes
+through `slack_text.to_mrkdwn`, so it is escaped and its mentions never ping.
+Times are Slack date tokens: each reader's client shows them in the reader's own zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chatbot.adapters.slack_text import escape, to_mrkdwn
+from chatbot.commands import Reply
+from chatbot.core.model import SECTIONS
+from chatbot.core.reminder import Reminder
+from chatbot.core.timefmt import long_datetime
+
+ATTEND_ACTION = "attend"  # "I'm here" on the start-of-meeting reminder; value: series id
+TODO_DONE_ACTION = "todo_done"  # "Done" beside a TODO; value: "CHANNEL NUMBER"
+
+# Slack's limits (https://api.slack.com/reference/block-kit/blocks).
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+MESSAGE_BLOCKS = 50
+HOME_BLOCKS = 100
+
+Names = Callable[[str], str | None]  # user id -> display name, for `<@ID>` in stored text
+_TODO_LINE = re.compile(r"^  (\d+)\. (.*)$")
+
+
+def date_token(instant: dt.datetime, fallback: str) -> str:
+    """Shown by Slack in the reader's zone; `fallback` where the token cannot be rendered."""
+    epoch = int(instant.timestamp())
+    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{escape(fallback)}>"
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def header(text: str) -> dict:
+    if len(text) > HEADER_CHARS:
+        text = text[: HEADER_CHARS - 1] + "…"
+    return {"type": "header", "text": {"type": "plain_text", "text": text}}
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def button(text: str, action_id: str, value: str, primary: bool = False) -> dict:
+    element = {
+        "type": "button", "text": {"type": "plain_text", "text": text},
+        "action_id": action_id, "value": value,
+    }
+    if primary:
+        element["style"] = "primary"
+    return element
+
+
+def sections(lines: list[str]) -> list[dict]:
+    """Lines as few section blocks as Slack's 3,000-character limit allows."""
+    blocks, chunk, size = [], [], 0
+    for line in lines:
+        if len(line) > SECTION_CHARS:
+            line = line[: SECTION_CHARS - 1] + "…"
+        if chunk and size + len(line) + 1 > SECTION_CHARS:
+            blocks.append(section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
+
+
+def capped(blocks: list[dict], limit: int) -> list[dict]:
+    if len(blocks) <= limit:
+        return blocks
+    return blocks[: limit - 1] + [context(f"…and {len(blocks) - limit + 1} more blocks not shown.")]
+
+
+# -- command replies -------------------------------------------------------------------------
+
+
+def command_reply(reply: Reply, names: Names, command: str, channel: str) -> dict:
+    """The ack body: the asker's answer, never visible to others (public changes are posted
+    to the channel separately). `/todos` lists get a Done button beside each TODO."""
+    text = to_mrkdwn(reply.text, names)
+    if not reply.ok:
+        text = f":warning: {text}"
+    body: dict = {"response_type": "ephemeral", "text": text}
+    if reply.ok and command == "todos" and any(_TODO_LINE.match(x) for x in reply.text.split("\n")):
+        body["blocks"] = todo_list_blocks(reply.text, names, channel)
+    return body
+
+
+def channel_line(reply: Reply, names: Names) -> str:
+    return to_mrkdwn(reply.text, names)
+
+
+def todo_list_blocks(text: str, names: Names, channel: str) -> list[dict]:
+    """Each TODO line its own section with a Done button, as long as the lines after it
+    still fit in the message's 50 blocks; the rest are listed without buttons."""
+    lines = text.split("\n")
+    shown = [
+        to_mrkdwn(line.strip(), names) if _TODO_LINE.match(line)
+        else f"*{to_mrkdwn(line.strip(), names)}*"
+        for line in lines
+    ]
+    blocks: list[dict] = []
+    pending: list[str] = []  # lines without a button, joined into sections
+    for index, line in enumerate(lines):
+        match = _TODO_LINE.match(line)
+        room = MESSAGE_BLOCKS - len(blocks) - len(sections(pending)) - 1
+        if match is None or len(sections(shown[index + 1:])) > room:
+            pending.append(shown[index])
+            continue
+        blocks += sections(pending)
+        pending = []
+        number, todo = match.groups()
+        block = section(f"{number}. {to_mrkdwn(todo, names)}")
+        block["accessory"] = button("Done", TODO_DONE_ACTION, f"{channel} {number}")
+        blocks.append(block)
+    return capped(blocks + sections(pending), MESSAGE_BLOCKS)
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+
+def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]:
+    """(notification text, blocks) of a channel or personal reminder."""
+    start = reminder.start_utc
+    planned = long_datetime(start, reminder.meeting_zone)
+    blocks = [header(f"Reminder: {reminder.headline}")]  # then what a reader needs first
+    when = [f"*{date_token(start, planned)}* ({escape(reminder.when)})"]
+    if reminder.reader_zone:
+        when.append(f"Your time: {escape(long_datetime(start, reminder.reader_zone))}")
+    when.append(f"Planned in {escape(reminder.meeting_zone)}: {escape(planned)}")
+    blocks.append(section("\n".join(when)))
+    if reminder.zone_times:
+        # Date tokens follow the device's zone; this list is for people travelling
+        # or reading on a device set to another zone.
+        labels = " · ".join(escape(z.label()) for z in reminder.zone_times)
+        blocks.append(context(f"Around the team: {labels}"))
+    blocks += [context(f":warning: {escape(w.capitalize())}") for w in reminder.warnings]
+    links = []
+    if reminder.video:
+        links.append(f"<{escape(reminder.video)}|Video call>")
+    if reminder.notes:
+        links.append(f"<{escape(reminder.notes)}|Notes>")
+    if reminder.page_url:
+        links.append(f"<{escape(reminder.page_url)}|See it in your time>")
+    if links:
+        blocks.append(section(" · ".join(links)))
+    lists = sections(_agenda_lines(reminder, names))
+    if reminder.asks_for_items or not reminder.agenda:
+        lists.append(context(
+            "Anything to discuss? Add it with `/agenda add TEXT`; "
+            "celebrations with `/agenda add thanks: TEXT`."
+        ))
+    lists += sections(_todo_lines(reminder, names))
+    buttons = []
+    if reminder.offset == dt.timedelta(0):
+        buttons.append({
+            "type": "actions",
+            "elements": [button("I'm here", ATTEND_ACTION, reminder.series_id, primary=True)],
+        })
+    # Long agendas are cut, never the times above them nor the button below them.
+    blocks += capped(lists, MESSAGE_BLOCKS - len(blocks) - len(buttons)) + buttons
+    text = f"Reminder: {escape(reminder.headline)}, {escape(planned)}"
+    return text, blocks
+
+
+def _agenda_lines(reminder: Reminder, names: Names) -> list[str]:
+    if not reminder.agenda:
+        return ["*Agenda:* nothing yet."]
+    lines, current = ["*Agenda*"], None
+    for item in reminder.agenda:
+        if item.section != current:
+            current = item.section
+            lines.append(f"_{escape(SECTIONS[current])}_")
+        lines.append(
+            f"{item.number}. {to_mrkdwn(item.text, names)} ({to_mrkdwn(item.author, names)})"
+        )
+    return lines
+
+
+def _todo_lines(reminder: Reminder, names: Names) -> list[str]:
+    if not reminder.todos:
+        return []
+    lines = ["*Open TODOs*"]
+    for owner, todos in reminder.todos:
+        lines.append(f"_{to_mrkdwn(owner, names)}_")
+        lines += [f"{todo.number}. {to_mrkdwn(todo.text, names)}" for todo in todos]
+    return lines
+
+
+# -- App Home --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeMeeting:
+    name: str
+    start_utc: dt.datetime
+    when: str  # "in 3 days"
+    video: str = ""
+
+
+@dataclass(frozen=True)
+class HomeTodo:
+    channel: str
+    number: int
+    text: str
+
+
+def home_view(zone: str, meetings: list[HomeMeeting], todos: list[HomeTodo],
+              names: Names, now: dt.datetime) -> dict:
+    blocks: list[dict] = [header("Next meeting")]
+    if not meetings:
+        blocks.append(section("No meeting is scheduled in the channels I know."))
+    for meeting in meetings:
+        local = long_datetime(meeting.start_utc, zone, now)
+        lines = [
+            f"*{escape(meeting.name)}*",
+            f"{date_token(meeting.start_utc, local)} ({escape(meeting.when)})",
+            f"In {escape(zone)}: {escape(local)}",
+        ]
+        if meeting.video:
+            lines.append(f"<{escape(meeting.video)}|Video call>")
+        blocks.append(section("\n".join(lines)))
+    blocks += [{"type": "divider"}, header("Your open TODOs")]
+    if not todos:
+        blocks.append(section("Nothing open. Add one with `/todo add TEXT` in a meeting channel."))
+    for todo in todos:
+        block = section(f"{todo.number}. {to_mrkdwn(todo.text, names)}  _in <#{todo.channel}>_")
+        block["accessory"] = button("Done", TODO_DONE_ACTION, f"{todo.channel} {todo.number}")
+        blocks.append(block)
+    blocks.append(context(f"Times in {escape(zone)}; change it with `/tz ZONE`."))
+    return {"type": "home", "blocks": capped(blocks, HOME_BLOCKS)}

@@ -1,0 +1,248 @@
+"""Build HTTP requests exactly as Slack sends them to an app's Request URL.
+
+Every request is signed with Slack's v0 scheme:
+
+    X-Slack-Request-Timestamp: <unix seconds>
+    X-Slack-Signature: v0=<hex HMAC-SHA256(signing_secret, "v0:<timestamp>:<raw body>")>
+
+so tests exercise Bolt's real request verification.  The variants ``forged``, ``tampered`` and
+``shifted`` produce requests that verification must reject (HTTP 401).
+
+    req = slash_command(SECRET, text="next")
+    status, body = send(req, "http://127.0.0.1:3000/slack/events")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+TEAM_ID = "T0STANDIN"
+TEAM_DOMAIN = "standin"
+API_APP_ID = "A0CHATBOT"
+# The deprecated verification token Slack still includes; Bolt ignores it.
+VERIFICATION_TOKEN = "legacy-verification-token"
+
+
+def signature(signing_secret: str, timestamp: int | str, body: str) -> str:
+    """Slack's v0 request signature of ``body`` sent at ``timestamp``."""
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class SlackRequest:
+    """A POST to the app's Request URL: raw body plus headers."""
+
+    body: str
+    headers: dict[str, str]
+    path: str = "/slack/events"
+
+    @property
+    def timestamp(self) -> int:
+        return int(self.headers["X-Slack-Request-Timestamp"])
+
+
+def signed(
+    signing_secret: str, body: str, content_type: str, timestamp: int | None = None
+) -> SlackRequest:
+    ts = int(time.time()) if timestamp is None else timestamp
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": str(ts),
+        "X-Slack-Signature": signature(signing_secret, ts, body),
+        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+    }
+    return SlackRequest(body=body, headers=headers)
+
+
+def slash_command(
+    signing_secret: str,
+    *,
+    command: str = "/meeting",
+    text: str = "",
+    user_id: str = "U0ALICE",
+    user_name: str = "alice",
+    channel_id: str = "C0MEETING",
+    channel_name: str = "meeting",
+    trigger_id: str = "13345224609.738474920.8088930838d88f008e0",
+    timestamp: int | None = None,
+) -> SlackRequest:
+    """A slash command invocation, form-encoded with Slack's fields in Slack's order."""
+    fields = {
+        "token": VERIFICATION_TOKEN,
+        "team_id": TEAM_ID,
+        "team_domain": TEAM_DOMAIN,
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "user_id": user_id,
+        "user_name": user_name,
+        "command": command,
+        "text": text,
+        "response_url": f"https://hooks.slack.com/commands/{TEAM_ID}/1234/abcdef",
+        "trigger_id": trigger_id,
+        "api_app_id": API_APP_ID,
+    }
+    return signed(signing_secret, urlencode(fields), FORM, timestamp)
+
+
+def event_callback(
+    signing_secret: str, event: dict[str, Any], *, timestamp: int | None = None
+) -> SlackRequest:
+    """An Events API ``event_callback`` envelope around ``event``, as JSON."""
+    ts = int(time.time()) if timestamp is None else timestamp
+    envelope = {
+        "token": VERIFICATION_TOKEN,
+        "team_id": TEAM_ID,
+        "api_app_id": API_APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{ts}{abs(hash(json.dumps(event, sort_keys=True))) % 10**6:06d}",
+        "event_time": ts,
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": TEAM_ID,
+                "user_id": "U0BOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+    }
+    return signed(signing_secret, json.dumps(envelope), JSON, ts)
+
+
+def app_home_opened(
+    signing_secret: str,
+    *,
+    user_id: str = "U0ALICE",
+    tab: str = "home",
+    timestamp: int | None = None,
+) -> SlackRequest:
+    ts = int(time.time()) if timestamp is None else timestamp
+    event = {
+        "type": "app_home_opened",
+        "user": user_id,
+        "channel": f"D{user_id}",
+        "tab": tab,
+        "event_ts": f"{ts}.000100",
+    }
+    return event_callback(signing_secret, event, timestamp=ts)
+
+
+def block_actions(
+    signing_secret: str,
+    *,
+    action_id: str,
+    value: str = "",
+    block_id: str = "actions",
+    user_id: str = "U0ALICE",
+    user_name: str = "alice",
+    channel_id: str | None = "C0MEETING",
+    container: dict[str, Any] | None = None,
+    timestamp: int | None = None,
+) -> SlackRequest:
+    """An interactivity ``block_actions`` payload (a button click).
+
+    Slack form-encodes it as a single field ``payload`` holding the JSON.
+    """
+    ts = int(time.time()) if timestamp is None else timestamp
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": TEAM_ID},
+        "api_app_id": API_APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "container": container or {"type": "view", "view_id": "V0HOME"},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "response_url": f"https://hooks.slack.com/actions/{TEAM_ID}/1234/abcdef",
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": block_id,
+                "text": {"type": "plain_text", "text": action_id, "emoji": True},
+                "value": value,
+                "type": "button",
+                "action_ts": f"{ts}.000200",
+            }
+        ],
+    }
+    if channel_id is not None:
+        payload["channel"] = {"id": channel_id, "name": "meeting"}
+    return signed(signing_secret, urlencode({"payload": json.dumps(payload)}), FORM, ts)
+
+
+def url_verification(
+    signing_secret: str, challenge: str = "challenge-3eZbrw1aBm2r"
+) -> SlackRequest:
+    """The handshake Slack sends when the Request URL is saved (signed like any request)."""
+    body = json.dumps(
+        {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
+    )
+    return signed(signing_secret, body, JSON)
+
+
+# -- requests verification must reject -------------------------------------------------------
+
+
+def forged(request: SlackRequest, wrong_secret: str = "not-the-signing-secret") -> SlackRequest:
+    """Same body and timestamp, signed with a secret that is not the app's."""
+    headers = dict(request.headers)
+    headers["X-Slack-Signature"] = signature(wrong_secret, request.timestamp, request.body)
+    return replace(request, headers=headers)
+
+
+def tampered(request: SlackRequest, old: str = "", new: str = "") -> SlackRequest:
+    """The body altered after signing (``old`` replaced by ``new``, or one byte appended)."""
+    body = request.body.replace(old, new, 1) if old else request.body + "&x=1"
+    if body == request.body:
+        raise ValueError(f"{old!r} not found in the body")
+    return replace(request, body=body)
+
+
+def shifted(request: SlackRequest, signing_secret: str, seconds: int) -> SlackRequest:
+    """Correctly re-signed, but with the timestamp moved by ``seconds`` (-310: too old)."""
+    ts = request.timestamp + seconds
+    headers = dict(request.headers)
+    headers["X-Slack-Request-Timestamp"] = str(ts)
+    headers["X-Slack-Signature"] = signature(signing_secret, ts, request.body)
+    return replace(request, headers=headers)
+
+
+# -- sending -------------------------------------------------------------------------------
+
+
+def send(
+    request: SlackRequest,
+    base_url: str,
+    timeout: float = 5.0,
+    conn: http.client.HTTPConnection | None = None,
+) -> tuple[int, bytes, dict[str, str]]:
+    """POST ``request`` to ``base_url`` (e.g. ``http://127.0.0.1:3000``).
+
+    Pass ``conn`` to reuse a keep-alive connection; returns (status, body, headers).
+    """
+    own = conn is None
+    if conn is None:
+        url = urlsplit(base_url)
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+    try:
+        conn.request("POST", request.path, body=request.body.encode(), headers=request.headers)
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, body, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        if own:
+            conn.close()

@@ -1,0 +1,466 @@
+"""The Slack adapter end to end: the real Bolt app served by uvicorn on 127.0.0.1, requests
+signed as Slack signs them, the Web API stand-in reached only through SLACK_API_URL.
+
+Assertions are on what people would see: the ack body, what the bot sent to Slack
+(recorded by the stand-in), and what was stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+import slack_requests as sr
+from slack_standin import SlackStandIn, SocketModeStandIn, make_user
+from slack_world import (
+    CHANNEL,
+    MEETING_START,
+    ROOT,
+    SECRET,
+    TEAM,
+    TOKEN,
+    SlackWorld,
+    free_port,
+    write_schedules,
+)
+
+from chatbot.adapters.slack import SlackAdapter, serve_socket_mode
+from chatbot.config import SlackSettings
+from chatbot.core.model import Scope
+from chatbot.store import ReminderKey
+
+OCCURRENCE = "2018-03-21"
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn(token=TOKEN) as standin:
+        yield standin
+
+
+@pytest.fixture
+def world(tmp_path: Path, slack: SlackStandIn) -> Iterator[SlackWorld]:
+    with SlackWorld(tmp_path, slack) as served:
+        yield served
+
+
+def all_text(blocks: list[dict]) -> str:
+    return json.dumps(blocks)
+
+
+# -- slash commands -------------------------------------------------------------------------
+
+
+def test_agenda_add_is_answered_in_the_ack_and_posted_to_the_channel(world: SlackWorld) -> None:
+    status, body = world.command("/agenda", "add Kubeflow presentation")
+    assert status == 200
+    assert body["response_type"] == "ephemeral"
+    assert body["text"].startswith(
+        "alice added agenda item 1 (Help or discussion needed): Kubeflow presentation"
+    )
+    [item] = world.store.agenda(world.scope, "binder-team", OCCURRENCE)
+    assert (item.text, item.author_id) == ("Kubeflow presentation", "U0ALICE")
+    [post] = world.posts(1)
+    assert "alice added agenda item 1" in post["text"]
+    alice = world.store.get_user(TEAM, "U0ALICE")
+    assert (alice.name, alice.profile_tz, alice.tz) == ("alice", "Europe/Berlin", None)
+
+
+def test_data_is_kept_per_workspace_and_channel(world: SlackWorld) -> None:
+    world.answer("/todo", "add fix the CI", channel="C0OTHER")
+    assert "No meeting is scheduled for this channel" in world.answer(
+        "/agenda", "add lost item", channel="C0OTHER"
+    )
+    assert world.answer("/todos") == "Open TODOs: none. Add one with /todo add [@owner] TEXT."
+    [todo] = world.store.todos(Scope("slack", TEAM, "C0OTHER"))
+    assert todo.text == "fix the CI"
+    assert world.store.todos(world.scope) == []
+
+
+def test_personal_answers_are_ephemeral_in_the_profile_zone(world: SlackWorld) -> None:
+    # tz_offset is deliberately wrong: only the IANA name may be used
+    eve = make_user("U0EVE", "eve", tz="Asia/Tokyo")
+    eve["tz_offset"] = 0
+    world.slack.add_user(eve)
+    assert "Thursday 22 March, 02:00 JST your time" in world.answer("/meeting", user="U0EVE")
+    assert "Wednesday 21 March, 10:00 PDT your time" in world.answer("/meeting", user="U0BOB")
+    assert world.answer("/tz", user="U0BOB").startswith(
+        "Your timezone is America/Los_Angeles (from your profile; set yours with /tz ZONE)"
+    )
+    assert world.answer("/tz", "kolkata", user="U0BOB").startswith(
+        "Your timezone is now Asia/Kolkata"
+    )
+    assert "Wednesday 21 March, 22:30 IST your time" in world.answer("/meeting", user="U0BOB")
+    time.sleep(0.2)
+    assert world.slack.calls("chat.postMessage") == []  # nothing personal reached the channel
+
+
+def test_forged_tampered_and_stale_requests_get_401_and_store_nothing(world: SlackWorld) -> None:
+    before = world.snapshot()
+    command = sr.slash_command(SECRET, command="/agenda", text="add sneaky item")
+    click = sr.block_actions(SECRET, action_id="todo_done", value=f"{CHANNEL} 1")
+    for bad in (
+        sr.forged(command),
+        sr.tampered(command, "sneaky", "sneakier"),
+        sr.shifted(command, SECRET, -310),
+        sr.shifted(command, SECRET, +310),
+        sr.forged(click),
+        sr.forged(sr.app_home_opened(SECRET)),
+    ):
+        assert world.send(bad)[0] == 401
+    assert world.snapshot() == before
+    assert [c.method for c in world.slack.calls()] == ["auth.test"]  # at startup only
+
+
+@pytest.mark.parametrize(("command", "text", "says"), [
+    ("/todo", "frobnicate <@U0BOB|bob>", "Unknown /todo action 'frobnicate'"),
+    ("/agenda", "add", "Add what? Usage: /agenda add [section:] TEXT"),
+    ("/agenda", "remove 7", "There is no agenda item 7"),
+    ("/tz", "Mars/Olympus_Mons", "Unknown timezone 'Mars/Olympus_Mons'"),
+    ("/agendum", "add x", "Unknown command /agendum. Did you mean /agenda?"),
+    ("/todo", "add " + "x" * 2100, "the limit is 2,000"),
+])
+def test_malformed_commands_get_a_clear_message_and_store_nothing(
+    world: SlackWorld, command: str, text: str, says: str
+) -> None:
+    before = world.snapshot()
+    status, body = world.command(command, text)
+    assert status == 200 and body["response_type"] == "ephemeral"
+    assert body["text"].startswith(":warning: ") and says in body["text"]
+    assert world.snapshot() == before  # not even the asker's or bob's profile
+    time.sleep(0.1)
+    assert world.slack.calls("chat.postMessage") == []
+
+
+def test_mentions_resolve_in_every_form_slack_sends(world: SlackWorld) -> None:
+    assert world.answer("/todo", "add <@U0CHIDI|chidi> <@U0DEV> write the docs").startswith(
+        "TODO 1 for Chidi Okafor, dev: write the docs"
+    )
+    # not escaped: a plain @name, found among the channel's members
+    assert world.answer("/todo", "add @bob review the PR").startswith("TODO 2 for bob:")
+    assert world.answer("/todos", "@chidi").startswith(
+        "Open TODOs of Chidi Okafor:\nChidi Okafor\n  1. write the docs")
+    assert world.answer("/todo", "assign 2 <@U0DEV>").startswith("TODO 2 is now for dev")
+    owners = [t.owners for t in world.store.todos(world.scope)]
+    assert owners == [("U0CHIDI", "U0DEV"), ("U0DEV",)]
+    chidi = world.store.get_user(TEAM, "U0CHIDI")
+    assert (chidi.name, chidi.profile_tz) == ("Chidi Okafor", "Africa/Lagos")
+    # the roll call's last field is a GitHub handle, even when a Slack user has that name
+    world.answer("/attend", "Alice / Stand-in Inc / @dev")
+    [record] = world.store.attendance(world.scope, "binder-team", OCCURRENCE)
+    assert (record.name, record.affiliation, record.github) == ("Alice", "Stand-in Inc", "dev")
+
+
+def test_echoed_user_text_never_pings_anyone(world: SlackWorld) -> None:
+    # What Slack sends when someone types: Release & party <!channel> @here <@U0BOB> @bob
+    # (typed angle brackets and ampersands arrive as entities, @here as <!here>)
+    typed = "add Release &amp; party &lt;!channel&gt; <!here> &lt;@U0BOB&gt; <@U0BOB|bob>"
+    answer = world.answer("/agenda", typed)
+    [item] = world.store.agenda(world.scope, "binder-team", OCCURRENCE)
+    assert item.text == "Release & party <!channel> @here <@U0BOB> <@U0BOB>"
+    [post] = world.posts(1)
+    for shown in (answer, post["text"]):
+        assert "Release &amp; party &lt;!channel&gt; @here @bob @bob" in shown
+        assert "<!" not in shown and "<@" not in shown
+    # a display name is user text too
+    world.slack.add_user(make_user("U0MAL", "mallory", display_name="<!everyone>"))
+    assert world.answer("/agenda", "add hi", user="U0MAL").startswith("&lt;!everyone&gt; added")
+    world.tick(MEETING_START - dt.timedelta(hours=1))
+    reminder = world.posted("Reminder:")
+    assert "Release &amp; party &lt;!channel&gt; @here @bob @bob (alice)" in all_text(
+        reminder["blocks"])
+    assert "<!channel>" not in all_text(reminder["blocks"])
+    assert "<!everyone>" not in all_text(reminder["blocks"])
+    assert "<@" not in all_text(reminder["blocks"])
+
+
+# -- buttons --------------------------------------------------------------------------------
+
+
+def test_todo_lists_have_done_buttons_that_close_the_todo(world: SlackWorld) -> None:
+    world.answer("/todo", "add fix CI")
+    world.answer("/todo", "add <@U0BOB> write docs")
+    status, body = world.command("/todos")
+    assert status == 200 and body["response_type"] == "ephemeral"
+    buttons = [b["accessory"] for b in body["blocks"] if "accessory" in b]
+    assert [(b["text"]["text"], b["action_id"], b["value"]) for b in buttons] == [
+        ("Done", "todo_done", f"{CHANNEL} 1"), ("Done", "todo_done", f"{CHANNEL} 2"),
+    ]
+    assert world.click("todo_done", f"{CHANNEL} 1") == 200
+    assert not world.store.todo(world.scope, 1).is_open
+    world.posted("alice closed TODO 1: fix CI")
+    # a second click: the clicker alone is told
+    assert world.click("todo_done", f"{CHANNEL} 1") == 200
+    [told] = world.slack.wait_for_calls("chat.postEphemeral")
+    assert (told.params["user"], told.params["channel"]) == ("U0ALICE", CHANNEL)
+    assert told.params["text"] == "TODO 1 was already done: fix CI"
+
+
+def test_start_reminder_has_date_tokens_the_zone_list_and_an_im_here_button(
+    world: SlackWorld,
+) -> None:
+    world.answer("/agenda", "add Kubeflow presentation")
+    world.answer("/attend", "regrets", user="U0BOB")  # bob joins the channel's zones
+    [delivery] = world.tick(MEETING_START)
+    assert delivery.offset == dt.timedelta(0)
+    blocks = world.posted("Reminder:")["blocks"]
+    assert blocks[0]["text"]["text"] == (
+        "Reminder: JupyterHub and BinderHub Team Meeting is starting now"
+    )
+    epoch = int(MEETING_START.timestamp())
+    token = f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|Wednesday 21 March 2018, 18:00 CET>"
+    assert token in all_text(blocks)
+    zones = next(b for b in blocks if b["type"] == "context")["elements"][0]["text"]
+    assert zones == ("Around the team: 10:00 PDT America/Los_Angeles · 17:00 UTC"
+                     " · 18:00 CET Europe/Berlin")
+    assert "1. Kubeflow presentation (alice)" in all_text(blocks)
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    assert actions["elements"][0]["action_id"] == "attend"
+    assert actions["elements"][0]["value"] == "binder-team"
+    assert world.tick(MEETING_START) == []  # exactly once
+
+    world.bot.clock = type(world.bot.clock)(MEETING_START + dt.timedelta(minutes=5))
+    assert world.click("attend", "binder-team", user="U0CHIDI") == 200
+    names = [a.name for a in world.store.attendance(world.scope, "binder-team", OCCURRENCE)]
+    assert names == ["bob", "Chidi Okafor"]
+    world.posted("Chidi Okafor /  /  is here for JupyterHub")
+
+
+def test_rate_limits_and_server_errors_are_retried_and_a_reminder_is_posted_once(
+    world: SlackWorld,
+) -> None:
+    one_hour = MEETING_START - dt.timedelta(hours=1)
+    world.slack.rate_limit("chat.postMessage", times=1, retry_after=1)
+    assert len(world.tick(one_hour)) == 1
+    first, second = world.slack.calls("chat.postMessage")
+    assert (first.status, second.status) == (429, 200)
+    assert second.time - first.time >= 1.0  # waited for Retry-After
+    assert world.tick(one_hour) == []
+
+    # a 502 (not retried by slack_sdk's own handler) is retried with backoff
+    world.slack.server_error("chat.postMessage", times=1, status=502)
+    assert len(world.tick(MEETING_START)) == 1
+    assert [c.status for c in world.slack.calls("chat.postMessage")][2:] == [502, 200]
+
+    # failing past the retries: the claim is released and the next tick posts it, once
+    world.slack.server_error("chat.postMessage", times=3, status=503)
+    next_month = dt.datetime(2018, 4, 18, 15, 0, tzinfo=dt.UTC)  # 1 h before, in CEST
+    assert world.tick(next_month) == []
+    key = ReminderKey("slack", "binder-team", "2018-04-18", 60)
+    assert world.store.reminder_state(key) is None
+    assert len(world.tick(next_month)) == 1
+    assert world.store.reminder_state(key) == "sent"
+    statuses = [c.status for c in world.slack.calls("chat.postMessage")][4:]
+    assert statuses == [503, 503, 503, 200]
+
+
+def test_personal_reminders_are_direct_messages_in_the_readers_time(world: SlackWorld) -> None:
+    assert "direct message" in world.answer("/remind", "me on", user="U0BOB")
+    world.tick(MEETING_START - dt.timedelta(hours=1))
+    [opened] = world.slack.wait_for_calls("conversations.open")
+    assert opened.params["users"] == "U0BOB"
+    [dm] = world.posts(1, channel="DU0BOB")
+    assert "Your time: Wednesday 21 March 2018, 10:00 PDT" in all_text(dm["blocks"])
+    assert dm["text"].startswith("Reminder: JupyterHub and BinderHub Team Meeting in an hour")
+
+
+def test_posts_to_one_channel_are_paced_and_joined(tmp_path: Path, slack: SlackStandIn) -> None:
+    with SlackWorld(tmp_path, slack, post_interval=0.5) as world:
+        for word in ("apples", "pears", "plums"):
+            world.answer("/agenda", f"add {word}")
+        world.answer("/todo", "add elsewhere", channel="C0OTHER")
+        first, second = world.posts(2, timeout=3)
+        assert "apples" in first["text"] and "pears" not in first["text"]
+        assert "pears" in second["text"] and "plums" in second["text"]  # one message
+        calls = slack.calls("chat.postMessage")
+        here = [c.time for c in calls if c.params["channel"] == CHANNEL]
+        [elsewhere] = [c.time for c in calls if c.params["channel"] == "C0OTHER"]
+        assert here[1] - here[0] >= 0.45
+        assert elsewhere - here[0] < 0.3  # another channel does not wait its turn
+
+
+# -- App Home -------------------------------------------------------------------------------
+
+
+def test_app_home_shows_open_todos_and_the_next_meeting_and_is_refreshed(
+    world: SlackWorld,
+) -> None:
+    world.answer("/todo", "add write the docs")
+    world.answer("/todo", "add <@U0BOB> not mine")
+    assert world.send(sr.app_home_opened(SECRET, user_id="U0ALICE"))[0] == 200
+    [published] = world.slack.wait_for_calls("views.publish")
+    assert published.params["user_id"] == "U0ALICE"
+    view = published.params["view"]
+    text = all_text(view["blocks"])
+    assert view["type"] == "home"
+    assert "JupyterHub and BinderHub Team Meeting" in text
+    assert f"<!date^{int(MEETING_START.timestamp())}^" in text
+    assert "In Europe/Berlin: Wednesday 21 March, 18:00 CET" in text
+    todos = [b for b in view["blocks"] if "accessory" in b]
+    assert [b["accessory"]["value"] for b in todos] == [f"{CHANNEL} 1"]
+    assert "write the docs" in todos[0]["text"]["text"] and "not mine" not in text
+
+    assert world.click("todo_done", f"{CHANNEL} 1", channel=None) == 200  # from the Home
+    refreshed = world.slack.wait_for_calls("views.publish", 2)[-1].params["view"]
+    assert "Nothing open" in all_text(refreshed["blocks"])
+    world.posted("alice closed TODO 1: write the docs")
+
+
+def test_url_verification_is_answered(world: SlackWorld) -> None:
+    status, body = world.send(sr.url_verification(SECRET, "c-123"))
+    assert (status, body) == (200, {"challenge": "c-123"})
+
+
+# -- caching and slow Slack ----------------------------------------------------------------
+
+
+def test_profiles_are_cached_with_expiry(tmp_path: Path, slack: SlackStandIn) -> None:
+    with SlackWorld(tmp_path, slack, user_cache_seconds=0.5) as world:
+        assert "18:00 CET your time" in world.answer("/meeting")
+        assert "18:00 CET your time" in world.answer("/meeting")
+        assert len(slack.calls("users.info")) == 1
+        slack.add_user(make_user("U0ALICE", "alice", tz="Asia/Tokyo"))  # she moved
+        time.sleep(0.6)
+        world.answer("/meeting")  # served from the expired entry, refreshed meanwhile
+        slack.wait_for_calls("users.info", 2)
+        time.sleep(0.05)
+        assert "02:00 JST your time" in world.answer("/meeting")
+
+
+def test_a_slow_web_api_never_delays_an_ack(tmp_path: Path, slack: SlackStandIn) -> None:
+    slack.delay("chat.postMessage", 1.2)
+    slack.delay("users.info", 1.2)
+    with SlackWorld(tmp_path, slack, post_interval=1.0) as world:
+        start = time.perf_counter()
+        answer = world.answer("/agenda", "add first", user="U0DEV", user_name="dev-form")
+        assert time.perf_counter() - start < 1.5  # waited at most 0.8 s for users.info
+        assert answer.startswith("dev-form added agenda item 1")
+        slack.wait_for_calls("users.info", 1)
+        time.sleep(1.3)  # the profile arrives in the background
+        latencies: list[float] = []
+
+        def client(n: int) -> None:
+            for i in range(20):
+                begun = time.perf_counter()
+                assert "added agenda item" in world.answer("/agenda", f"add {n}-{i}",
+                                                           user="U0DEV")
+                latencies.append(time.perf_counter() - begun)
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(latencies) == 160 and max(latencies) < 1.0
+        assert len(world.store.agenda(world.scope, "binder-team", OCCURRENCE)) == 161
+        # one post in flight per channel; what arrives meanwhile is joined into the next
+        posts = world.posts(3, timeout=8)
+        assert len(posts) == 3 and posts[2]["text"].count("added agenda item") > 5
+
+
+# -- Socket Mode ----------------------------------------------------------------------------
+
+
+def test_socket_mode_answers_over_the_websocket(tmp_path: Path, slack: SlackStandIn) -> None:
+    from chatbot.commands import Clock, build_bot
+    from chatbot.core.schedule import ScheduleBook
+    from chatbot.store import Store
+
+    store = Store(tmp_path / "chatbot.db")
+    bot = build_bot(store, ScheduleBook(write_schedules(tmp_path / "schedules")),
+                    Clock(dt.datetime(2018, 3, 20, 12, 0, tzinfo=dt.UTC)))
+    settings = SlackSettings(bot_token=TOKEN, app_token="xapp-standin-token",
+                             api_url=slack.base_url, post_interval=0.05)
+    adapter = SlackAdapter(bot, settings, reminders=False)
+    with SocketModeStandIn() as socket_mode:
+        slack.set_socket_mode_url(socket_mode.url)
+        running: dict = {}
+
+        async def main() -> None:
+            running["loop"], running["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            await serve_socket_mode(adapter, running["stop"])
+
+        thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+        thread.start()
+        try:
+            assert socket_mode.wait_connected()
+            fields = dict(parse_qsl(sr.slash_command(
+                "unused", command="/agenda", text="add over the socket").body))
+            ack = socket_mode.send("slash_commands", fields)
+            assert ack["payload"]["response_type"] == "ephemeral"
+            assert ack["payload"]["text"].startswith("alice added agenda item 1")
+            [item] = store.agenda(Scope("slack", TEAM, CHANNEL), "binder-team", OCCURRENCE)
+            assert item.text == "over the socket"
+            [opened] = slack.calls("apps.connections.open")
+            assert opened.token == "xapp-standin-token"
+            assert slack.wait_for_calls("chat.postMessage")[0].params["channel"] == CHANNEL
+        finally:
+            running["loop"].call_soon_threadsafe(running["stop"].set)
+            thread.join(timeout=10)
+        assert not thread.is_alive()
+
+
+# -- `chatbot run` --------------------------------------------------------------------------
+
+
+def chatbot(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "chatbot.cli", *args], env=env,
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, **kwargs)
+
+
+def slack_env(tmp_path: Path, slack: SlackStandIn, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(
+        CHATBOT_DB=str(tmp_path / "chatbot.db"),
+        CHATBOT_SCHEDULES=str(write_schedules(tmp_path / "schedules")),
+        SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.base_url.rstrip("/"),  # the slash is added when missing
+    )
+    env.update(extra)
+    return env
+
+
+def test_chatbot_run_serves_slack_when_it_is_configured(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    port = free_port()
+    # 30 s after the start: the scheduler posts the "starting now" reminder on startup
+    process = chatbot("run", "--host", "127.0.0.1", "--port", str(port),
+                      "--now", "2018-03-21T17:00:30Z", env=slack_env(tmp_path, slack))
+    try:
+        [reminder] = slack.wait_for_calls("chat.postMessage", 1, timeout=20)
+        assert "is starting now" in reminder.params["text"]
+        request = sr.slash_command(SECRET, command="/meeting")
+        status, body, _ = sr.send(request, f"http://127.0.0.1:{port}")
+        assert status == 200 and "(in progress now)" in json.loads(body)["text"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output
+    assert "Slack: signed in as chatbot to Stand-in Team (T0STANDIN)" in output
+
+
+@pytest.mark.parametrize(("extra", "says"), [
+    ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET is not set"),
+    ({"SLACK_BOT_TOKEN": "xoxb-wrong"}, "Slack rejected SLACK_BOT_TOKEN (invalid_auth)"),
+    ({"SLACK_POST_INTERVAL": "soon"}, "SLACK_POST_INTERVAL='soon' is not a number of seconds"),
+])
+def test_chatbot_run_says_what_is_wrong_with_the_slack_settings(
+    tmp_path: Path, slack: SlackStandIn, extra: dict[str, str], says: str
+) -> None:
+    process = chatbot("run", "--adapter", "slack", env=slack_env(tmp_path, slack, **extra))
+    output, _ = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert says in output and "Traceback" not in output
