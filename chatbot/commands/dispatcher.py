@@ -104,6 +104,9 @@ class Bot:
         # The workspace each platform's running adapter serves (Slack's team id, learnt at
         # start), for what acts outside a message: the meeting pages.
         self.workspaces: dict[str, str] = {"console": "console", "gitter": "matrix"}
+        self._members_seen: set[tuple[str, str, str]] = set()
+        self._index: dict[tuple[str, str], list[Series]] = {}
+        self._index_version: tuple | None = None
 
     def channel_of(self, series: Series, platform: str) -> str | None:
         """The id of the channel `series` is bound to on `platform`, if any."""
@@ -155,33 +158,53 @@ class Bot:
         )
         reply = handler(context)
         if reply.ok:
-            self.remember(message, self.known_user(message))
+            self.remember(message)
         return reply
 
     def known_user(self, message: Message) -> User:
         """The stored profile (timezone, affiliation…) merged with the platform's name."""
-        said = message.user
-        stored = self.store.get_user(message.scope.workspace, said.id)
-        if stored is None:
-            return User(id=said.id, name=said.name, profile_tz=said.tz)
-        return replace(stored, name=said.name or stored.name,
-                       profile_tz=said.tz or stored.profile_tz)
+        return _merged(self.store.get_user(message.scope.workspace, message.user.id),
+                       message.user)
 
-    def remember(self, message: Message, user: User) -> None:
-        """Store a new or renamed user once a command succeeded (errors store nothing)."""
-        with self.store.transaction():
-            if self.store.get_user(message.scope.workspace, user.id) != user:
-                self.store.save_user(message.scope.workspace, user)
-            if not self.store.is_member(message.scope, user.id):
-                self.store.add_member(message.scope, user.id, self.clock.now().isoformat())
+    def remember(self, message: Message) -> None:
+        """Store a new or renamed user once a command succeeded (errors store nothing).
+
+        Most commands come from people already known in their channel: that costs one
+        read, and no write transaction."""
+        scope = message.scope
+        stored = self.store.get_user(scope.workspace, message.user.id)
+        user = _merged(stored, message.user)
+        member = (scope.workspace, scope.channel, user.id)
+        changed = stored != user
+        joined = member not in self._members_seen and not self.store.is_member(scope, user.id)
+        if changed or joined:
+            with self.store.transaction():
+                if changed:
+                    self.store.save_user(scope.workspace, user)
+                if joined:
+                    self.store.add_member(scope, user.id, self.clock.now().isoformat())
+        self._members_seen.add(member)  # membership is never taken back
 
     def series_for(self, message: Message) -> list[Series]:
         scope = message.scope
-        bound = [s for s in self.schedules.series
-                 if self.channel_of(s, scope.platform) == scope.channel]
+        bound = self._series_by_channel().get((scope.platform, scope.channel), [])
         if not bound and scope.platform == "console" and len(self.schedules.series) == 1:
             return list(self.schedules.series)
-        return bound
+        return list(bound)
+
+    def _series_by_channel(self) -> dict[tuple[str, str], list[Series]]:
+        """(platform, channel id) -> its series; rebuilt when the schedules or the
+        adapter's alias ids change, not scanned per command (there may be thousands)."""
+        series = self.schedules.series
+        version = (id(series), frozenset(self.channel_ids.items()))
+        if version != self._index_version:
+            index: dict[tuple[str, str], list[Series]] = {}
+            for one in series:
+                for platform in one.channels:
+                    channel = self.channel_of(one, platform)
+                    index.setdefault((platform, channel), []).append(one)
+            self._index, self._index_version = index, version
+        return self._index
 
     def has_ended(self, scope: Scope, series_id: str, occurrence: Occurrence) -> bool:
         record = self.store.meeting(scope, series_id, occurrence.key.isoformat())
@@ -235,6 +258,13 @@ class Bot:
                 f"{candidates[0].name} has no upcoming meeting; add dates to its schedule file."
             )
         return min(upcoming, key=lambda pair: pair[1].start_utc)
+
+
+def _merged(stored: User | None, said: User) -> User:
+    """What we know of a person (stored) updated with what the platform says now."""
+    if stored is None:
+        return User(id=said.id, name=said.name, profile_tz=said.tz)
+    return replace(stored, name=said.name or stored.name, profile_tz=said.tz or stored.profile_tz)
 
 
 def unknown_command(name: str, known: list[str]) -> str:

@@ -839,6 +839,10 @@ class Recurrence:
         object.__setattr__(self, "moved", tuple(tuple(pair) for pair in moved))
         for name in ("dates", "skip", "rotate"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        # Recent next_after answers as (from, until, inclusive, answer): the answer holds
+        # for every instant in [from, until), since no occurrence starts in between. Chat
+        # commands ask about "now" over and over; this spares recomputing it.
+        object.__setattr__(self, "_recent_answers", [])
 
     # ---- validation
 
@@ -899,7 +903,16 @@ class Recurrence:
 
     def next_after(self, instant: datetime, *, inclusive: bool = False) -> Occurrence | None:
         """First occurrence starting after ``instant`` (or at it, if inclusive)."""
-        return next(self._occurrences_from(instant, inclusive), None)
+        moment = _as_utc(instant)
+        for since, until, was_inclusive, answer in self._recent_answers:
+            if was_inclusive == inclusive and since <= moment < until:
+                return answer
+        answer = next(self._occurrences_from(instant, inclusive), None)
+        until = answer.start_utc if answer is not None else datetime.max.replace(tzinfo=UTC)
+        # A new list each time: readers on other threads never see it half-changed.
+        object.__setattr__(self, "_recent_answers",
+                           [(moment, until, inclusive, answer), *self._recent_answers[:3]])
+        return answer
 
     def upcoming(
         self, instant: datetime, count: int, *, inclusive: bool = False

@@ -61,8 +61,9 @@ class Series:
         return self.channels.get(platform) == channel
 
     def in_progress(self, now: dt.datetime) -> Occurrence | None:
-        latest = self.recurrence.previous_before(now)
-        if latest is not None and now < latest.start_utc + self.duration:
+        """The occurrence with start <= now < start + duration, if any."""
+        latest = self.recurrence.next_after(now - self.duration)
+        if latest is not None and latest.start_utc <= now:
             return latest
         return None
 
