@@ -464,3 +464,24 @@ def test_chatbot_run_says_what_is_wrong_with_the_slack_settings(
     output, _ = process.communicate(timeout=20)
     assert process.returncode == 2
     assert says in output and "Traceback" not in output
+
+
+# -- permissions and isolation on Slack ------------------------------------------------------
+
+
+def test_workspace_admins_may_manage_what_others_may_not(world: SlackWorld) -> None:
+    world.answer("/agenda", "add from bob", user="U0BOB")
+    world.answer("/agenda", "add from chidi", user="U0CHIDI")
+    refusal = world.answer("/agenda", "remove 1", user="U0DEV")
+    assert "Only its author (bob) or a channel admin" in refusal
+    assert "removed agenda item 1" in world.answer("/agenda", "remove 1")  # alice: an admin
+    assert "from bob" not in world.answer("/agenda", user="U0DEV")
+
+
+def test_app_home_shows_no_meeting_of_a_channel_one_is_not_in(world: SlackWorld) -> None:
+    world.answer("/todo", "add <@U0DEV> a task for dev")  # dev never spoke in the channel
+    assert world.send(sr.app_home_opened(SECRET, user_id="U0DEV"))[0] == 200
+    [published] = world.slack.wait_for_calls("views.publish")
+    text = all_text(published.params["view"]["blocks"])
+    assert "a task for dev" in text  # their own TODO
+    assert "JupyterHub and BinderHub Team Meeting" not in text

@@ -188,10 +188,11 @@ class SlackAdapter:
         name = command["command"].lstrip("/").lower()
         team, channel = command["team_id"], command["channel_id"]
         scope = Scope(PLATFORM, team, channel)
-        user = await self._speaker(team, command["user_id"], command.get("user_name", ""))
+        user, is_admin = await self._speaker(team, command["user_id"],
+                                             command.get("user_name", ""))
         text, mentioned = await self._incoming(command.get("text", ""), channel,
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
-        reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user), mentioned)
+        reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
         await ack(**blocks.command_reply(reply, self.names(team), name, channel))
         self._after(reply, scope, name, user.id)
 
@@ -212,9 +213,10 @@ class SlackAdapter:
             log.warning("%s clicked outside a channel; ignored", text)
             return
         said = body["user"]
-        user = await self._speaker(team, said["id"], said.get("username") or said.get("name", ""))
+        user, is_admin = await self._speaker(team, said["id"],
+                                             said.get("username") or said.get("name", ""))
         scope = Scope(PLATFORM, team, channel)
-        reply = self.handle(Message(text, scope, user), {})
+        reply = self.handle(Message(text, scope, user, is_admin), {})
         self._after(reply, scope, name, user.id)
         if not (reply.ok and reply.public):
             shown = blocks.command_reply(reply, self.names(team), name, channel)["text"]
@@ -247,13 +249,15 @@ class SlackAdapter:
             return discarded.reply
         return reply
 
-    async def _speaker(self, team: str, user_id: str, fallback_name: str) -> User:
-        """The user as Slack knows them now; the profile zone is what /tz falls back to."""
+    async def _speaker(self, team: str, user_id: str, fallback_name: str
+                       ) -> tuple[User, bool]:
+        """The user as Slack knows them now (the profile zone is what /tz falls back to),
+        and whether they are a workspace admin."""
         profile = await self.users.profile(user_id)
         if profile is not None:
-            return User(id=user_id, name=profile.name, tz=profile.tz)
+            return User(id=user_id, name=profile.name, tz=profile.tz), profile.is_admin
         stored = self.bot.store.get_user(team, user_id)
-        return User(id=user_id, name=stored.name if stored else fallback_name or user_id)
+        return User(id=user_id, name=stored.name if stored else fallback_name or user_id), False
 
     async def _incoming(self, raw: str, channel: str, resolve_handles: bool
                         ) -> tuple[str, dict[str, SlackProfile]]:
@@ -317,7 +321,11 @@ class SlackAdapter:
             channel = series.channels.get(PLATFORM)
             if channel is None:
                 continue
-            channels.append(channel)
+            channels.append(channel)  # their own TODOs, wherever they were given them
+            # Only the meetings of channels this person takes part in: the Home tab must
+            # not show one channel's meetings to people outside it.
+            if not store.is_member(Scope(PLATFORM, team, channel), user_id):
+                continue
             occurrence = series.current_or_next(now)
             if occurrence is not None:
                 meetings.append(blocks.HomeMeeting(

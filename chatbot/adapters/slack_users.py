@@ -26,6 +26,7 @@ class SlackProfile:
     name: str  # what people see: display name, else real name, else the username
     handle: str  # the username, as typed after @ when a command is not escaped
     tz: str | None  # IANA zone of the profile
+    is_admin: bool = False  # a workspace admin or owner: a channel admin everywhere
 
     @classmethod
     def from_api(cls, user: dict[str, Any]) -> SlackProfile:
@@ -35,7 +36,8 @@ class SlackProfile:
             "real_name") or handle
         zone = user.get("tz")
         return cls(id=user["id"], name=name, handle=handle,
-                   tz=zone if zone and is_zone(zone) else None)
+                   tz=zone if zone and is_zone(zone) else None,
+                   is_admin=bool(user.get("is_admin") or user.get("is_owner")))
 
 
 class UserDirectory:
