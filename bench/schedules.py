@@ -71,9 +71,10 @@ def write_schedules(folder: Path, count: int) -> list[float]:
     return ages
 
 
-def median_seconds(function, runs: int) -> float:
+def median_seconds(function, runs: int, before=lambda: None) -> float:
     timings = []
     for _ in range(runs):
+        before()
         began = time.perf_counter()
         function()
         timings.append(time.perf_counter() - began)
@@ -142,13 +143,19 @@ def main() -> None:
         loaded = ScheduleBook(folder).series
         assert len(loaded) == args.series
 
-        ours = median_seconds(lambda: [s.recurrence.next_after(NOW) for s in loaded], args.runs)
+        def forget_answers(series=loaded) -> None:
+            """Each run computes afresh: no answer remembered from the run before."""
+            for one in series:
+                object.__setattr__(one.recurrence, "_recent_answers", [])
+
+        ours = median_seconds(lambda: [s.recurrence.next_after(NOW) for s in loaded], args.runs,
+                              forget_answers)
         baseline = median_seconds(lambda: [dateutil_next(s) for s in loaded], 1)
         buckets = []
         for low in (0, 5, 9):
             chosen = [s for s, age in zip(loaded, ages, strict=True) if low <= age < low + 1]
             per = median_seconds(lambda c=chosen: [s.recurrence.next_after(NOW) for s in c],
-                                 args.runs)
+                                 args.runs, forget_answers)
             buckets.append((low, 1e6 * per / len(chosen)))
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         big = bench_composition(tmp, 5_000, 300)
