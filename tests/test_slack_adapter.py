@@ -11,11 +11,13 @@ import asyncio
 import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -445,6 +447,15 @@ def test_chatbot_run_serves_slack_when_it_is_configured(
         request = sr.slash_command(SECRET, command="/meeting")
         status, body, _ = sr.send(request, f"http://127.0.0.1:{port}")
         assert status == 200 and "(in progress now)" in json.loads(body)["text"]
+        # The meeting's page is served on the same port, and every reply links to it.
+        request = sr.slash_command(SECRET, command="/meeting", text="link")
+        status, body, _ = sr.send(request, f"http://127.0.0.1:{port}")
+        [page] = re.findall(rf"http://127\.0\.0\.1:{port}/m/[\w-]+(?=\s|$)",
+                            json.loads(body)["text"])
+        with urllib.request.urlopen(page, timeout=10) as response:
+            assert "JupyterHub and BinderHub Team Meeting" in response.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as health:
+            assert health.status == 200
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)
