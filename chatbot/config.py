@@ -102,10 +102,6 @@ def default_adapter(environ: Mapping[str, str] = os.environ) -> str:
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 
-def slack_configured() -> bool:
-    return bool(os.environ.get("SLACK_BOT_TOKEN"))
-
-
 @dataclass(frozen=True)
 class SlackSettings:
     bot_token: str

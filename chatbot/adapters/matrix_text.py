@@ -229,12 +229,7 @@ class Formatter:
         parts.append("<ul>" + "".join(f"<li>{text(z.label())}</li>"
                                       for z in reminder.zone_times) + "</ul>")
         parts += [f"<p>Note: {text(warning)}</p>" for warning in reminder.warnings]
-        if reminder.video:
-            parts.append(f"<p>Video: {_link(reminder.video)}</p>")
-        if reminder.notes:
-            parts.append(f"<p>Notes: {_link(reminder.notes)}</p>")
-        if reminder.page_url:
-            parts.append(f"<p>See it in your time: {_link(reminder.page_url)}</p>")
+        parts += [f"<p>{label}: {_link(url)}</p>" for label, url in reminder.links()]
         parts += self._agenda_html(reminder, text)
         if reminder.todos:
             parts.append("<p><strong>Open TODOs</strong></p>")

@@ -147,13 +147,7 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
         labels = " · ".join(escape(z.label()) for z in reminder.zone_times)
         blocks.append(context(f"Around the team: {labels}"))
     blocks += [context(f":warning: {escape(w.capitalize())}") for w in reminder.warnings]
-    links = []
-    if reminder.video:
-        links.append(f"<{escape(reminder.video)}|Video call>")
-    if reminder.notes:
-        links.append(f"<{escape(reminder.notes)}|Notes>")
-    if reminder.page_url:
-        links.append(f"<{escape(reminder.page_url)}|See it in your time>")
+    links = [f"<{escape(url)}|{label}>" for label, url in reminder.links()]
     if links:
         blocks.append(section(" · ".join(links)))
     lists = sections(_agenda_lines(reminder, names))

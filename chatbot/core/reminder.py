@@ -79,6 +79,12 @@ class Reminder:
             return f"{self.series_name} is starting now"
         return f"{self.series_name} {self.when}"
 
+    def links(self) -> list[tuple[str, str]]:
+        """(label, address) of every link the reminder carries, in the order shown."""
+        return [(label, url) for label, url in (
+            ("Video", self.video), ("Notes", self.notes), ("See it in your time", self.page_url),
+        ) if url]
+
     def text(self) -> str:
         """Plain text, as the console shows it; adapters build richer forms from the fields."""
         lines = [f"Reminder: {self.headline}"]
@@ -87,12 +93,7 @@ class Reminder:
         lines.append(f"  {long_datetime(self.start_utc, self.meeting_zone)} ({self.meeting_zone})")
         lines += [f"  {zone_time.label()}" for zone_time in self.zone_times]
         lines += [f"  Note: {warning}" for warning in self.warnings]
-        if self.video:
-            lines.append(f"  Video: {self.video}")
-        if self.notes:
-            lines.append(f"  Notes: {self.notes}")
-        if self.page_url:
-            lines.append(f"  See it in your time: {self.page_url}")
+        lines += [f"  {label}: {url}" for label, url in self.links()]
         lines += self.agenda_lines()
         lines += self.todo_lines()
         return "\n".join(lines)

@@ -57,9 +57,6 @@ class Series:
     def timezone(self) -> str:
         return self.recurrence.timezone
 
-    def is_bound_to(self, platform: str, channel: str) -> bool:
-        return self.channels.get(platform) == channel
-
     def in_progress(self, now: dt.datetime) -> Occurrence | None:
         """The occurrence with start <= now < start + duration, if any."""
         latest = self.recurrence.next_after(now - self.duration)
@@ -348,5 +345,3 @@ class ScheduleBook:
     def get(self, series_id: str) -> Series | None:
         return next((s for s in self.series if s.id == series_id), None)
 
-    def bound_to(self, platform: str, channel: str) -> list[Series]:
-        return [s for s in self.series if s.is_bound_to(platform, channel)]
