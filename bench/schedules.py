@@ -127,19 +127,23 @@ def main() -> None:
         folder.mkdir()
         ages = write_schedules(folder, args.series)
 
-        def start(now: dt.datetime) -> tuple[float, int, list]:
+        def start(now: dt.datetime) -> tuple[float, float, int]:
+            """Seconds until commands can be answered (files loaded, store open), and
+            until the catch-up (which `chatbot run` does beside answering) is done."""
             began = time.perf_counter()
             book = ScheduleBook(folder)
             bot = build_bot(Store(tmp / "chatbot.db"), book, Clock(now))
-            loaded = book.series
+            assert len(book.series) == args.series
+            ready = time.perf_counter() - began
             reminders = Reminders(bot, Target())
             posted = reminders.tick(now)  # catch-up; also finds the next due time
             assert reminders.next_due_at is not None
-            return time.perf_counter() - began, len(posted), loaded
+            return ready, time.perf_counter() - began, len(posted)
 
-        first, first_posted, _ = start(NOW)
-        restarts = [start(NOW + dt.timedelta(minutes=10 + n))[0] for n in range(3)]
-        startup = statistics.median(restarts)
+        _, first, first_posted = start(NOW)
+        restarts = [start(NOW + dt.timedelta(minutes=10 + n)) for n in range(3)]
+        startup = statistics.median(ready for ready, _, _ in restarts)
+        caught_up = statistics.median(done for _, done, _ in restarts)
         loaded = ScheduleBook(folder).series
         assert len(loaded) == args.series
 
@@ -163,9 +167,10 @@ def main() -> None:
 
     print(f"machine: {sys.platform}, Python {sys.version.split()[0]}")
     print(f"series: {args.series}, ages 0-10 years, median of {args.runs} runs")
-    print(f"start-up, median of 3 restarts (load files, catch-up, next due reminder): "
-          f"{startup:.2f} s   "
+    print(f"start-up, median of 3 restarts, until commands are answered: {startup:.2f} s   "
           "target <= 2 s")
+    print(f"  until the catch-up of missed reminders is done too (it runs beside): "
+          f"{caught_up:.2f} s")
     print(f"  first start on an empty database, posting {first_posted} catch-up reminders: "
           f"{first:.2f} s")
     print(f"next occurrence, all series: {ours * 1000:.0f} ms   target <= 500 ms")

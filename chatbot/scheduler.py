@@ -225,13 +225,18 @@ class ReminderScheduler:
         self.scheduler = BackgroundScheduler(timezone=dt.UTC)
         self._lock = threading.Lock()
         self._stopping = False
+        self._catch_up: threading.Thread | None = None
 
     def start(self) -> None:
-        """Posts what was missed while the bot was down, then keeps time."""
+        """Posts what was missed while the bot was down, then keeps time.
+
+        The catch-up walks every series (a second or two for thousands): it runs beside
+        the adapter, which answers commands meanwhile."""
         self.scheduler.add_job(self.run, IntervalTrigger(seconds=RESCAN_SECONDS), id="rescan",
                                max_instances=1, coalesce=True)
         self.scheduler.start()
-        self.run()
+        self._catch_up = threading.Thread(target=self.run, name="reminder-catch-up", daemon=True)
+        self._catch_up.start()
 
     def run(self) -> None:
         with self._lock:
@@ -254,6 +259,8 @@ class ReminderScheduler:
                 )
 
     def shutdown(self) -> None:
+        if self._catch_up is not None:
+            self._catch_up.join()  # what was missed while down is still posted, once
         with self._lock:  # waits for a tick in progress; none starts after this
             self._stopping = True
         self.scheduler.shutdown(wait=True)
