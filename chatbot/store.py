@@ -207,6 +207,7 @@ class Store:
         )
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
+        self.user_writes = 0
         self._depth = 0
         conn.execute("PRAGMA foreign_keys = ON")
         if str(self.path) != ":memory:":
@@ -279,6 +280,7 @@ class Store:
         return _user(rows[0]) if rows else None
 
     def save_user(self, workspace: str, user: User) -> None:
+        self.user_writes += 1  # lets a caller tell whether a profile it read is still current
         with self.transaction():
             self.db.execute(
                 "INSERT INTO users (workspace, user_id, name, tz, profile_tz, affiliation,"

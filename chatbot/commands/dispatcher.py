@@ -152,13 +152,17 @@ class Bot:
         handler = self.handlers.get(command.name)
         if handler is None:
             raise CommandError(unknown_command(command.name, list(self.handlers)))
+        stored = self.store.get_user(message.scope.workspace, message.user.id)
+        user_writes = self.store.user_writes
         context = Context(
             bot=self, message=message, command=command,
-            user=self.known_user(message), now=self.clock.now(),
+            user=_merged(stored, message.user), now=self.clock.now(),
         )
         reply = handler(context)
         if reply.ok:
-            self.remember(message)
+            # Most commands change no profile: then the row read above is still current.
+            self.remember(message, stored if self.store.user_writes == user_writes
+                          else self.store.get_user(message.scope.workspace, message.user.id))
         return reply
 
     def known_user(self, message: Message) -> User:
@@ -166,13 +170,12 @@ class Bot:
         return _merged(self.store.get_user(message.scope.workspace, message.user.id),
                        message.user)
 
-    def remember(self, message: Message) -> None:
+    def remember(self, message: Message, stored: User | None) -> None:
         """Store a new or renamed user once a command succeeded (errors store nothing).
 
         Most commands come from people already known in their channel: that costs one
         read, and no write transaction."""
         scope = message.scope
-        stored = self.store.get_user(scope.workspace, message.user.id)
         user = _merged(stored, message.user)
         member = (scope.workspace, scope.channel, user.id)
         changed = stored != user
