@@ -3,7 +3,8 @@
     .venv/bin/python bench/slack_latency.py [--count 2000]     (or: make bench)
 
 Both run on the same stack (uvicorn with uvloop and httptools, Starlette, Bolt's
-AsyncSlackRequestHandler), each in its own process, in the same run. The bot is started
+AsyncSlackRequestHandler), each in its own process, side by side in the same run, taking
+turns in 4 rounds so that noise on this shared machine hits both alike. The bot is started
 exactly as in production, with `chatbot run --adapter slack`, against the local Web API
 stand-in (tests/slack_standin.py). Every request is a signed `/agenda add`, sent over
 keep-alive connections by 1 client (sequential) and by 8 concurrent clients; a request
@@ -147,6 +148,10 @@ class Load:
     def rate(self) -> float:
         return len(self.latencies) / self.elapsed
 
+    def __add__(self, other: Load) -> Load:
+        return Load(self.latencies + other.latencies, self.failures + other.failures,
+                    self.elapsed + other.elapsed)
+
     def row(self, name: str) -> str:
         return (f"{name:<28} {len(self.latencies):>6} {self.failures:>5} {self.median_ms:>9.2f}"
                 f" {self.p99_ms:>9.2f} {self.max_ms:>9.2f} {self.rate:>9.0f}")
@@ -201,16 +206,28 @@ def load(url: str, count: int, clients: int) -> Load:
     return Load(latencies, failures, time.perf_counter() - start)
 
 
+ROUNDS = 4
+
+
 def run(count: int, slow_post: float = 2.0) -> dict[str, Load]:
+    """Both servers run side by side and take turns, round after round, so that a noisy
+    moment on this shared machine hits the bot and its baseline alike."""
     results: dict[str, Load] = {}
     workdir = Path(tempfile.mkdtemp(prefix="slack-bench-"))
     try:
         with SlackStandIn(token=TOKEN) as slack:
-            for variant in ("bare", "bot"):
-                with serve(variant, slack.base_url, workdir) as url:
+            with serve("bare", slack.base_url, workdir) as bare, \
+                    serve("bot", slack.base_url, workdir) as bot:
+                urls = {"bare": bare, "bot": bot}
+                for url in urls.values():
                     load(url, min(count, 200), 4)  # warm-up: imports, users.info, pools
-                    results[f"{variant} sequential"] = load(url, count, 1)
-                    results[f"{variant} 8 clients"] = load(url, count, 8)
+                for _ in range(ROUNDS):
+                    for mode, clients in (("sequential", 1), ("8 clients", 8)):
+                        for variant, url in urls.items():
+                            name = f"{variant} {mode}"
+                            measured = load(url, count // ROUNDS, clients)
+                            results[name] = results[name] + measured if name in results \
+                                else measured
             slack.delay("chat.postMessage", slow_post)
             with serve("bot", slack.base_url, workdir) as url:
                 load(url, min(count, 200), 4)
