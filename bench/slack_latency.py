@@ -221,11 +221,12 @@ def run(count: int, slow_post: float = 2.0) -> dict[str, Load]:
                 urls = {"bare": bare, "bot": bot}
                 for url in urls.values():
                     load(url, min(count, 200), 4)  # warm-up: imports, users.info, pools
-                for _ in range(ROUNDS):
+                for round_number in range(ROUNDS):
+                    share = count // ROUNDS + (round_number < count % ROUNDS)
                     for mode, clients in (("sequential", 1), ("8 clients", 8)):
                         for variant, url in urls.items():
                             name = f"{variant} {mode}"
-                            measured = load(url, count // ROUNDS, clients)
+                            measured = load(url, share, clients)
                             results[name] = results[name] + measured if name in results \
                                 else measured
             slack.delay("chat.postMessage", slow_post)
