@@ -15,7 +15,7 @@ from chatbot.commands import Bot, CommandError, Message
 from chatbot.commands.agenda import numbered
 from chatbot.core.model import SECTIONS, Scope, User
 from chatbot.core.recurrence import Occurrence
-from chatbot.core.reminder import zone_times
+from chatbot.core.reminder import TodoLine, zone_times
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, long_date, long_datetime
 from chatbot.core.timezones import canonical_zone, is_zone
@@ -65,15 +65,9 @@ class AgendaSection:
 
 
 @dataclass(frozen=True)
-class TodoRow:
-    number: int
-    text: str
-
-
-@dataclass(frozen=True)
 class OwnerTodos:
     owner: str
-    todos: tuple[TodoRow, ...]
+    todos: tuple[TodoLine, ...]
 
 
 @dataclass(frozen=True)
@@ -145,10 +139,10 @@ def _todos(bot: Bot, series: Series, scope: Scope) -> tuple[OwnerTodos, ...]:
     users = bot.store.users(scope.workspace, owner_ids)
     names = {o: users[o].name if o in users else o for o in owner_ids}
     groups = [
-        OwnerTodos(names[o], tuple(TodoRow(t.number, t.text) for t in todos if o in t.owners))
+        OwnerTodos(names[o], tuple(TodoLine(t.number, t.text) for t in todos if o in t.owners))
         for o in sorted(owner_ids, key=lambda o: names[o].lower())
     ]
-    unowned = tuple(TodoRow(t.number, t.text) for t in todos if not t.owners)
+    unowned = tuple(TodoLine(t.number, t.text) for t in todos if not t.owners)
     if unowned:
         groups.append(OwnerTodos("nobody yet", unowned))
     return tuple(groups)
