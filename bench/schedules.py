@@ -47,11 +47,11 @@ class Target:
     platform = "console"
     workspace = "console"
 
-    def post_reminder(self, channel, reminder):
-        pass
+    def post_reminder(self, channel, compose):
+        compose()
 
-    def send_direct(self, user, reminder):
-        pass
+    def send_direct(self, user, compose):
+        compose()
 
 
 def write_schedules(folder: Path, count: int) -> list[float]:

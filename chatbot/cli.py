@@ -31,7 +31,7 @@ from chatbot.meeting_record import (
     minutes_markdown,
 )
 from chatbot.pages import base_url_of
-from chatbot.scheduler import Reminders, ReminderScheduler
+from chatbot.scheduler import Reminders, ReminderScheduler, compose_for
 from chatbot.store import Store
 
 log = logging.getLogger("chatbot")
@@ -257,15 +257,9 @@ def run_console(args: argparse.Namespace, bot: Bot) -> int:
     user = args.user or getpass.getuser()
     shell = console.Console(bot, user, args.tz or local_zone_name(),
                             args.channel or console.default_channel(bot))
-    scheduler = ReminderScheduler(Reminders(bot, console.ConsoleReminders(shell.write)))
+    scheduler = ReminderScheduler(Reminders(bot, console.ConsoleReminders(shell)))
     shell.stop_on_sigterm()
-    scheduler.start()
-    try:
-        shell.run()
-    except (KeyboardInterrupt, console.ShutdownRequested):
-        shell.write("\nbye")
-    finally:
-        scheduler.shutdown()  # waits for a reminder being posted; releases unfinished claims
+    console.serve(shell, scheduler)
     return 0
 
 
@@ -302,10 +296,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
         occurrence = series.recurrence.next_after(now)
         if occurrence is None:
             raise CliError(f"{series.id} has no upcoming meeting")
-    reminders = Reminders(bot, console.ConsoleReminders(print))
-    scope = reminders.scope(series) or Scope(console.PLATFORM, console.WORKSPACE,
-                                             console.default_channel(bot))
-    print(reminders.compose(series, scope, occurrence, offset, now).text())
+    channel = bot.channel_of(series, console.PLATFORM) or console.default_channel(bot)
+    scope = Scope(console.PLATFORM, console.WORKSPACE, channel)
+    print(compose_for(bot, series, scope, occurrence, offset, now).text())
     return 0
 
 

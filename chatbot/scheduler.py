@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,15 +42,22 @@ RESCAN_SECONDS = 30
 RETRY_SECONDS = 5
 
 
+Compose = Callable[[], Reminder]
+
+
 class ReminderTarget(Protocol):
-    """What an adapter provides to deliver reminders on its platform."""
+    """What an adapter provides to deliver reminders on its platform.
+
+    Both take `compose` rather than a finished reminder and call it at the moment they
+    post, so the reminder shows the agenda and TODOs as they are then (not as they were
+    when the tick began). Both raise when the post did not happen."""
 
     platform: str
     workspace: str
 
-    def post_reminder(self, channel: str, reminder: Reminder) -> None: ...
+    def post_reminder(self, channel: str, compose: Compose) -> None: ...
 
-    def send_direct(self, user: User, reminder: Reminder) -> None: ...
+    def send_direct(self, user: User, compose: Compose) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,9 @@ class Reminders:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.failed = False  # a post failed during the last tick: retry soon
         self.next_due_at: dt.datetime | None = None
+        # Set on shutdown: a tick in progress (the catch-up after downtime) stops at the
+        # next series; what it did not reach is posted at the next start.
+        self.stopping = threading.Event()
 
     @property
     def store(self):
@@ -144,6 +154,8 @@ class Reminders:
         settled = self.store.settled_reminders(
             self.target.platform, (now - dt.timedelta(days=2)).date().isoformat())
         for series, scope in self._reminded_series():
+            if self.stopping.is_set():
+                break
             due_now, soonest = self._walk(series, now)
             if soonest is not None and (self.next_due_at is None or soonest < self.next_due_at):
                 self.next_due_at = soonest
@@ -174,10 +186,13 @@ class Reminders:
                                          (now - CLAIM_LEASE).isoformat()):
             return False
         try:
-            reminder = self.compose(series, scope, occurrence, offset, now)
-            self.target.post_reminder(scope.channel, reminder)
+            self.target.post_reminder(
+                scope.channel, lambda: self.compose(series, scope, occurrence, offset, now))
         except Exception:
-            log.exception("posting reminder %s failed; it will be retried", key)
+            if self.stopping.is_set():  # the platform is going away: the next start posts it
+                log.info("reminder %s not posted before shutdown; it will be", key)
+            else:
+                log.exception("posting reminder %s failed; it will be retried", key)
             self.store.release_reminder(key, self.owner)
             self.failed = True
             return False
@@ -189,30 +204,36 @@ class Reminders:
                        offset: dt.timedelta, now: dt.datetime) -> None:
         for member in self.store.members(scope, wanting_reminders=True):
             try:
-                reminder = self.compose(series, scope, occurrence, offset, now,
-                                        reader_zone=member.zone or "UTC")
-                self.target.send_direct(member, reminder)
+                self.target.send_direct(member, lambda member=member: self.compose(
+                    series, scope, occurrence, offset, now, reader_zone=member.zone or "UTC"))
             except Exception:
                 log.exception("personal reminder to %s failed", member.id)
 
     def compose(self, series: Series, scope: Scope, occurrence: Occurrence,
                 offset: dt.timedelta, now: dt.datetime, reader_zone: str | None = None
                 ) -> Reminder:
-        items = numbered(self.store.agenda(scope, series.id, occurrence.key.isoformat()))
-        agenda = [AgendaLine(n, i.section, i.text, i.author_name)
-                  for n, i in enumerate(items, start=1) if not i.done]
-        todos = self.store.todos(scope)
-        owner_ids = sorted({o for t in todos for o in t.owners})
-        users = self.store.users(scope.workspace, owner_ids)
-        names = {o: users[o].name if o in users else o for o in owner_ids}
-        by_owner = [
-            (names[o], [TodoLine(t.number, t.text) for t in todos if o in t.owners])
-            for o in sorted(owner_ids, key=lambda o: names[o].lower())
-        ]
-        zones = self.store.member_zones(scope)
-        return compose_reminder(series, occurrence, offset, now, zones, agenda, by_owner,
-                                reader_zone=reader_zone,
-                                page_url=self.bot.pages.url(series) or "")
+        return compose_for(self.bot, series, scope, occurrence, offset, now, reader_zone)
+
+
+def compose_for(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
+                offset: dt.timedelta, now: dt.datetime, reader_zone: str | None = None
+                ) -> Reminder:
+    """What the reminder of `occurrence` says at `now`, from the store as it is."""
+    items = numbered(bot.store.agenda(scope, series.id, occurrence.key.isoformat()))
+    agenda = [AgendaLine(n, i.section, i.text, i.author_name)
+              for n, i in enumerate(items, start=1) if not i.done]
+    todos = bot.store.todos(scope)
+    owner_ids = sorted({o for t in todos for o in t.owners})
+    users = bot.store.users(scope.workspace, owner_ids)
+    names = {o: users[o].name if o in users else o for o in owner_ids}
+    by_owner = [
+        (names[o], [TodoLine(t.number, t.text) for t in todos if o in t.owners])
+        for o in sorted(owner_ids, key=lambda o: names[o].lower())
+    ]
+    zones = bot.store.member_zones(scope)
+    return compose_reminder(series, occurrence, offset, now, zones, agenda, by_owner,
+                            reader_zone=reader_zone,
+                            page_url=bot.pages.url(series) or "")
 
 
 class ReminderScheduler:
@@ -224,7 +245,6 @@ class ReminderScheduler:
         self.clock = reminders.bot.clock
         self.scheduler = BackgroundScheduler(timezone=dt.UTC)
         self._lock = threading.Lock()
-        self._stopping = False
         self._catch_up: threading.Thread | None = None
 
     def start(self) -> None:
@@ -240,7 +260,7 @@ class ReminderScheduler:
 
     def run(self) -> None:
         with self._lock:
-            if self._stopping:
+            if self.reminders.stopping.is_set():
                 return
             now = self.clock.now()
             try:
@@ -259,9 +279,12 @@ class ReminderScheduler:
                 )
 
     def shutdown(self) -> None:
+        """Stops a catch-up in progress (at its next series) and waits for it, so nothing
+        is posted after this returns."""
+        self.reminders.stopping.set()
         if self._catch_up is not None:
-            self._catch_up.join()  # what was missed while down is still posted, once
+            self._catch_up.join()
         with self._lock:  # waits for a tick in progress; none starts after this
-            self._stopping = True
+            pass
         self.scheduler.shutdown(wait=True)
         self.reminders.store.release_claims(self.reminders.owner)

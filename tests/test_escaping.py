@@ -19,11 +19,11 @@ SCOPE = Scope("console", "console", "binder-team")
 class Quiet:
     platform, workspace = "console", "console"
 
-    def post_reminder(self, channel, reminder):
-        pass
+    def post_reminder(self, channel, compose):
+        compose()
 
-    def send_direct(self, user, reminder):
-        pass
+    def send_direct(self, user, compose):
+        compose()
 
 
 def stored_reminder(chat):

@@ -56,11 +56,11 @@ class Recorder:
     def __init__(self):
         self.posts = []
 
-    def post_reminder(self, channel, reminder):
-        self.posts.append((channel, reminder.text()))
+    def post_reminder(self, channel, compose):
+        self.posts.append((channel, compose().text()))
 
-    def send_direct(self, user, reminder):
-        self.posts.append((f"dm:{user.id}", reminder.text()))
+    def send_direct(self, user, compose):
+        self.posts.append((f"dm:{user.id}", compose().text()))
 
 
 def test_reminders_only_carry_their_own_channel(chat):

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from test_cli import NOW, workdir  # noqa: F401  (workdir is a fixture)
 
@@ -52,9 +51,14 @@ def test_json_logs_without_secrets_and_clean_sigterm(workdir):  # noqa: F811
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     bot.stdin.write(f"/tz {SECRETS['SLACK_SIGNING_SECRET']}\n/agenda add still here\n")
     bot.stdin.flush()
-    time.sleep(1.5)
+    seen = []
+    while not any("added agenda item" in line for line in seen):  # answered: now stop it
+        line = bot.stdout.readline()
+        assert line, "the bot ended before answering"
+        seen.append(line)
     bot.send_signal(signal.SIGTERM)
-    out, err = bot.communicate(timeout=30)
+    rest, err = bot.communicate(timeout=30)
+    out = "".join(seen) + rest
     assert bot.returncode == 0
     assert "added agenda item 1" in out
     assert out.rstrip().endswith("bye")

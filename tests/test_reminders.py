@@ -35,15 +35,15 @@ class RecordingTarget:
         self.failures = failures
         self.lock = threading.Lock()
 
-    def post_reminder(self, channel, reminder):
+    def post_reminder(self, channel, compose):
         with self.lock:
             if self.failures:
                 self.failures -= 1
                 raise ConnectionError("platform answered 503")
-            self.posts.append((channel, reminder))
+            self.posts.append((channel, compose()))
 
-    def send_direct(self, user, reminder):
-        self.directs.append((user.id, reminder))
+    def send_direct(self, user, compose):
+        self.directs.append((user.id, compose()))
 
 
 def write_series(folder: Path, name: str, body: str) -> Path:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import TextIO
 
 from chatbot.commands import Bot, Message, Reply
 from chatbot.core.model import Scope, User
+from chatbot.core.reminder import Reminder
 from chatbot.core.schedule import Series
+from chatbot.scheduler import ReminderScheduler
 
 PLATFORM = "console"
 WORKSPACE = "console"
@@ -47,6 +50,11 @@ class ShutdownRequested(Exception):
     """SIGTERM arrived: leave the input loop (after the command in flight, if any)."""
 
 
+class ConsoleClosed(Exception):
+    """The console has said goodbye: a reminder can no longer be shown (its claim is
+    given back, so the next start posts it)."""
+
+
 class Console:
     def __init__(self, bot: Bot, user: str, tz: str | None, channel: str,
                  stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout):
@@ -58,6 +66,10 @@ class Console:
         self.stdout = stdout
         self._busy = False
         self._stop_requested = False
+        # One turn at a time: a command and its reply, or a reminder composed and shown.
+        # So a reminder never shows the agenda as it was before a command it follows.
+        self.turn = threading.Lock()
+        self.closed = False
 
     def stop_on_sigterm(self) -> None:
         def request_stop(signum, frame):
@@ -85,7 +97,11 @@ class Console:
             if not line:
                 break
             self.handle_line(line.rstrip("\n"))
-        self.write("bye")
+
+    def close(self) -> None:
+        """No more output after this, but the goodbye (`serve` writes it)."""
+        with self.turn:
+            self.closed = True
 
     def handle_line(self, line: str) -> None:
         text = line.strip()
@@ -101,7 +117,8 @@ class Console:
             return
         self._busy = True
         try:
-            self.write(render(say(self.bot, text, self.user, self.channel, self.tz)))
+            with self.turn:
+                self.write(render(say(self.bot, text, self.user, self.channel, self.tz)))
         finally:
             self._busy = False
         if self._stop_requested:
@@ -109,16 +126,38 @@ class Console:
 
 
 class ConsoleReminders:
-    """Reminders printed as they fire; personal ones shown as DMs."""
+    """Reminders printed as they fire, between commands; personal ones shown as DMs."""
 
     platform = PLATFORM
     workspace = WORKSPACE
 
-    def __init__(self, write):
-        self.write = write
+    def __init__(self, console: Console):
+        self.console = console
 
-    def post_reminder(self, channel: str, reminder) -> None:
-        self.write(f"\n[#{channel}] {reminder.text()}")
+    def _show(self, heading: str, compose: Callable[[], Reminder]) -> None:
+        with self.console.turn:
+            if self.console.closed:
+                raise ConsoleClosed(heading)
+            self.console.write(f"\n{heading} {compose().text()}")
 
-    def send_direct(self, user: User, reminder) -> None:
-        self.write(f"\n[DM to {user.name}] {reminder.text()}")
+    def post_reminder(self, channel: str, compose: Callable[[], Reminder]) -> None:
+        self._show(f"[#{channel}]", compose)
+
+    def send_direct(self, user: User, compose: Callable[[], Reminder]) -> None:
+        self._show(f"[DM to {user.name}]", compose)
+
+
+def serve(shell: Console, scheduler: ReminderScheduler) -> None:
+    """Reads commands until end of input or a signal, with reminders alongside. The
+    catch-up and every tick are stopped before the goodbye, so it is the last line."""
+    scheduler.start()
+    interrupted = False
+    try:
+        shell.run()
+    except (KeyboardInterrupt, ShutdownRequested):
+        interrupted = True
+    finally:
+        scheduler.reminders.stopping.set()  # a tick in progress ends at its next series
+        shell.close()
+        scheduler.shutdown()  # waits for a tick in progress; releases unfinished claims
+        shell.write("\nbye" if interrupted else "bye")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -394,12 +395,12 @@ class MatrixReminders:
         future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
         return future.result(timeout=SEND_TIMEOUT_SECONDS)
 
-    def post_reminder(self, channel: str, reminder: Reminder) -> None:
-        plain, html = self.adapter.render_reminder(reminder)
+    def post_reminder(self, channel: str, compose: Callable[[], Reminder]) -> None:
+        plain, html = self.adapter.render_reminder(compose())
         self._on_loop(self.adapter.send_notice(RoomID(channel), plain, html))
 
-    def send_direct(self, user: User, reminder: Reminder) -> None:
-        plain, html = self.adapter.render_reminder(reminder)
+    def send_direct(self, user: User, compose: Callable[[], Reminder]) -> None:
+        plain, html = self.adapter.render_reminder(compose())
         self._on_loop(self.adapter.send_direct(user.id, plain, html))
 
 

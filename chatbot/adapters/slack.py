@@ -359,12 +359,12 @@ class SlackReminders:
     def workspace(self) -> str:
         return self.adapter.team_id
 
-    def post_reminder(self, channel: str, reminder: Reminder) -> None:
-        text, message = blocks.reminder_message(reminder, self.adapter.names(self.workspace))
+    def post_reminder(self, channel: str, compose: Callable[[], Reminder]) -> None:
+        text, message = blocks.reminder_message(compose(), self.adapter.names(self.workspace))
         self.adapter.run_from_thread(self.adapter.poster.send(channel, text, message))
 
-    def send_direct(self, user: User, reminder: Reminder) -> None:
-        text, message = blocks.reminder_message(reminder, self.adapter.names(self.workspace))
+    def send_direct(self, user: User, compose: Callable[[], Reminder]) -> None:
+        text, message = blocks.reminder_message(compose(), self.adapter.names(self.workspace))
         self.adapter.run_from_thread(self.adapter.send_direct(user.id, text, message))
 
 
