@@ -278,12 +278,16 @@ class ReminderScheduler:
                     id="next-reminder", replace_existing=True, misfire_grace_time=None,
                 )
 
+    def finish_catch_up(self) -> None:
+        """Wait until what was missed while the bot was down has been posted."""
+        if self._catch_up is not None:
+            self._catch_up.join()
+
     def shutdown(self) -> None:
         """Stops a catch-up in progress (at its next series) and waits for it, so nothing
         is posted after this returns."""
         self.reminders.stopping.set()
-        if self._catch_up is not None:
-            self._catch_up.join()
+        self.finish_catch_up()
         with self._lock:  # waits for a tick in progress; none starts after this
             pass
         self.scheduler.shutdown(wait=True)

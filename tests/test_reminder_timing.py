@@ -64,29 +64,51 @@ class InputThenQuit(io.StringIO):
         return line
 
 
-def test_quitting_during_the_catch_up_prints_nothing_after_bye(tmp_path):
+def quitting_console(tmp_path, typed):
     bot = seed_bot(tmp_path)
-    typed = InputThenQuit("/agenda add Kubeflow presentation\n")
     out = io.StringIO()
     shell = console.Console(bot, "jessica", "UTC", "binder-team", stdin=typed, stdout=out)
     reminders = Reminders(bot, console.ConsoleReminders(shell))
     tick = reminders.tick
 
     def catch_up_as_the_console_quits(now):
-        # The catch-up (missed reminders) reaches its post exactly as Ctrl-D arrives.
+        # The catch-up (missed reminders) reaches its post exactly as the input ends.
         typed.ended.wait(10)
         return tick(now)
 
     reminders.tick = catch_up_as_the_console_quits
-    console.serve(shell, ReminderScheduler(reminders))
+    return bot, shell, out, ReminderScheduler(reminders)
 
-    lines = out.getvalue().rstrip().splitlines()
-    assert lines[-1] == "bye"
-    shown = out.getvalue().split("[#binder-team]")
-    if len(shown) > 1:  # shown before the goodbye: with the agenda as it was then
+
+def test_end_of_input_during_the_catch_up_shows_it_then_bye(tmp_path):
+    typed = InputThenQuit("/agenda add Kubeflow presentation\n")
+    _, shell, out, scheduler = quitting_console(tmp_path, typed)
+    console.serve(shell, scheduler)
+    text = out.getvalue()
+    assert text.rstrip().splitlines()[-1] == "bye"
+    before, reminder = text.split("[#binder-team]")
+    assert "added agenda item 1" in before
+    assert "Kubeflow presentation" in reminder
+
+
+class InterruptedInput(InputThenQuit):
+    """Ctrl-C instead of Ctrl-D."""
+
+    def readline(self, *args) -> str:
+        line = super().readline(*args)
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+def test_ctrl_c_during_the_catch_up_prints_nothing_after_bye(tmp_path):
+    typed = InterruptedInput("/agenda add Kubeflow presentation\n")
+    bot, shell, out, scheduler = quitting_console(tmp_path, typed)
+    console.serve(shell, scheduler)
+    text = out.getvalue()
+    assert text.rstrip().splitlines()[-1] == "bye"
+    shown = text.split("[#binder-team]")
+    if len(shown) > 1:  # shown before the goodbye, with the agenda as it was then
         assert "Kubeflow presentation" in shown[1]
-    else:  # not shown: nothing claimed it for good, so the next start posts it
-        reminders.tick = tick
-        reminders.stopping.clear()
-        target = CommandBeforePosting(bot)
-        assert len(Reminders(bot, target).tick(ONE_DAY_BEFORE)) == 1
+    else:  # cut short: nothing claimed it for good, so the next start posts it
+        assert len(Reminders(bot, CommandBeforePosting(bot)).tick(ONE_DAY_BEFORE)) == 1

@@ -148,8 +148,10 @@ class ConsoleReminders:
 
 
 def serve(shell: Console, scheduler: ReminderScheduler) -> None:
-    """Reads commands until end of input or a signal, with reminders alongside. The
-    catch-up and every tick are stopped before the goodbye, so it is the last line."""
+    """Reads commands until end of input or a signal, with reminders alongside; the
+    goodbye is the last line. At end of input, what was missed while the bot was down
+    is shown first (`chatbot run < /dev/null` prints it); Ctrl-C or SIGTERM stop the
+    catch-up at its next series instead (the next start posts the rest)."""
     scheduler.start()
     interrupted = False
     try:
@@ -157,6 +159,8 @@ def serve(shell: Console, scheduler: ReminderScheduler) -> None:
     except (KeyboardInterrupt, ShutdownRequested):
         interrupted = True
     finally:
+        if not interrupted:
+            scheduler.finish_catch_up()
         scheduler.reminders.stopping.set()  # a tick in progress ends at its next series
         shell.close()
         scheduler.shutdown()  # waits for a tick in progress; releases unfinished claims
