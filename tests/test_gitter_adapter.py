@@ -349,3 +349,50 @@ def test_chatbot_run_uses_matrix_when_configured(homeserver: Homeserver, tmp_pat
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
+
+
+# -- the first start -------------------------------------------------------------------
+
+
+def test_a_command_said_the_moment_the_bot_joins_is_answered(homeserver: Homeserver,
+                                                             tmp_path: Path):
+    asyncio.run(_said_the_moment_the_bot_joins(homeserver, tmp_path))
+
+
+async def _said_the_moment_the_bot_joins(hs: Homeserver, tmp_path: Path) -> None:
+    from chatbot.adapters.gitter import GitterAdapter
+
+    bot_settings, bot_id = settings(hs, unique("joinbot"))
+    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
+    room = await call(alice.create_room, name="Binder team", preset="public_chat")
+    bind(tmp_path / "schedules", "binder", room)
+    store = Store(tmp_path / "chatbot.db")
+    adapter = GitterAdapter(build_bot(store, ScheduleBook(tmp_path / "schedules"),
+                                      Clock(BEFORE_THE_MEETING)), bot_settings)
+    # Alice speaks after the bot joined and before its next sync: the worst moment.
+    joined, spoken = asyncio.Event(), asyncio.Event()
+    join, sync = adapter.client.join_room, adapter.client.sync
+
+    async def join_and_note(*args, **kwargs):
+        result = await join(*args, **kwargs)
+        joined.set()
+        return result
+
+    async def sync_once_alice_spoke(*args, **kwargs):
+        if joined.is_set():
+            await spoken.wait()
+        return await sync(*args, **kwargs)
+
+    adapter.client.join_room = join_and_note
+    adapter.client.sync = sync_once_alice_spoke
+    await adapter.start()
+    try:
+        assert joined.is_set() and bot_id in await call(alice.joined_members, room)
+        asked = await call(alice.say, room, "!meeting")
+        spoken.set()
+        reply = await call(alice.wait_for_reply, room, asked)
+        assert reply["sender"] == bot_id
+        assert "Binder team meeting" in body(reply)
+    finally:
+        await adapter.stop()
+        store.close()

@@ -31,6 +31,7 @@ from mautrix.types import (
     EventID,
     EventType,
     Filter,
+    FilterID,
     Format,
     Membership,
     MessageEvent,
@@ -109,13 +110,15 @@ class GitterAdapter:
             sync_store=StoredSyncPosition(bot, settings.user_id),
             state_store=MemoryStateStore(),
         )
-        # No stored position means first start: skip the backlog the first sync returns.
+        # A first start takes its sync position before joining any room (`_connect`), so
+        # this only guards against a position lost later: skip that backlog too.
         self.client.ignore_initial_sync = True
         self.formatter = Formatter(settings.prefix, tuple(bot.handlers))
         self.bot_names: set[str] = {localpart(settings.user_id)}
         self._before_join: set[EventID] = set()
         self._bindings_seen: frozenset[str] = frozenset()
         self._logged_in_here = False
+        self._filter_id: FilterID | None = None
         self._rebinder: asyncio.Task | None = None
         self.sync_task: asyncio.Future | None = None
         # Commands of one sync batch are dispatched together; they take turns in
@@ -146,7 +149,7 @@ class GitterAdapter:
         except BaseException:
             await self.client.api.session.close()
             raise
-        self.sync_task = self.client.start(SYNC_FILTER)
+        self.sync_task = self.client.start(self._filter_id)
         self._rebinder = asyncio.create_task(self._rebind_when_schedules_change())
 
     async def _connect(self) -> None:
@@ -162,7 +165,20 @@ class GitterAdapter:
         display_name = await self._display_name(self.user_id)
         if display_name:
             self.bot_names.add(display_name)
+        self._filter_id = await self.client.create_filter(SYNC_FILTER)
+        await self._mark_the_present()
         await self.bind_rooms()
+
+    async def _mark_the_present(self) -> None:
+        """On a first start, store the sync position of this moment before joining rooms.
+
+        Everything said before it is history, never answered; a command said the instant
+        after the bot joined comes in the first incremental sync and is answered (if the
+        first sync came after the join, it would be skipped as backlog with the rest)."""
+        if await self.client.sync_store.get_next_batch():
+            return
+        data = await self.client.sync(filter_id=self._filter_id, timeout=0)
+        await self.client.sync_store.put_next_batch(data["next_batch"])
 
     async def stop(self) -> None:
         if self._rebinder is not None:
