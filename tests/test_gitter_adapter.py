@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_env
 from tests.matrix_homeserver import Homeserver, homeserver_fixture_body, require_modules
 from tests.matrix_people import Person, in_reply_to, is_notice, pill
 
@@ -323,14 +323,8 @@ def test_chatbot_run_uses_matrix_when_configured(homeserver: Homeserver, tmp_pat
     alice = Person.register(homeserver, unique("alice"))
     room = alice.create_room(invite=[bot_id])
     bind(tmp_path / "schedules", "binder", room)
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))},
-        "MATRIX_HOMESERVER": homeserver.base_url,
-        "MATRIX_USER_ID": bot_id,
-        "MATRIX_ACCESS_TOKEN": bot_settings.access_token,
-        "CHATBOT_DB": str(tmp_path / "chatbot.db"),
-        "CHATBOT_SCHEDULES": str(tmp_path / "schedules"),
-    }
+    environment = cli_env(tmp_path, MATRIX_HOMESERVER=homeserver.base_url,
+                          MATRIX_USER_ID=bot_id, MATRIX_ACCESS_TOKEN=bot_settings.access_token)
     process = subprocess.Popen(
         [sys.executable, "-m", "chatbot.cli", "run", "--now", "2030-01-10T12:00Z"],
         env=environment, cwd=tmp_path, stdin=subprocess.DEVNULL,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import re
 import signal
 import subprocess
@@ -41,6 +40,7 @@ from chatbot.adapters.slack import SlackAdapter, serve_socket_mode
 from chatbot.config import SlackSettings
 from chatbot.core.model import Scope
 from chatbot.store import ReminderKey
+from tests.conftest import cli_env
 
 OCCURRENCE = "2018-03-21"
 
@@ -423,10 +423,8 @@ def chatbot(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
 
 
 def slack_env(tmp_path: Path, slack: SlackStandIn, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(
-        CHATBOT_DB=str(tmp_path / "chatbot.db"),
-        CHATBOT_SCHEDULES=str(write_schedules(tmp_path / "schedules")),
+    env = cli_env(
+        tmp_path, CHATBOT_SCHEDULES=str(write_schedules(tmp_path / "schedules")),
         SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=slack.base_url.rstrip("/"),  # the slash is added when missing
     )
