@@ -3,15 +3,25 @@ never stored, hidden characters are dropped, only canonical zone names are store
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import shutil
 import subprocess
+import urllib.request
 
 import pytest
+from conftest import Chat
+from test_reminders import RecordingTarget
 
-from chatbot import archive
+from chatbot import archive, logs
+from chatbot.adapters import console
 from chatbot.adapters.slack_users import SlackProfile
 from chatbot.core.hidden_text import visible_name, visible_text
 from chatbot.core.model import Scope
+from chatbot.pages import PageLinks
+from chatbot.scheduler import Reminders
+from chatbot.web.app import PageSite, page_app
+from chatbot.web.server import PageServer
 
 SCOPE = Scope("console", "console", "binder-team")
 MARCH = "2018-03-21"
@@ -66,8 +76,6 @@ def test_a_private_key_block_is_redacted_whole(chat):
 
 
 def test_the_bots_own_secrets_are_redacted_by_value(tmp_path, monkeypatch):
-    from conftest import Chat
-
     for name, value in CONFIGURED.items():
         monkeypatch.setenv(name, value)
     chat = Chat(tmp_path)
@@ -174,3 +182,83 @@ def test_a_line_break_in_a_meeting_name_adds_no_trailers_to_the_commit(tmp_path)
     assert log("%(trailers)") == ""
     assert log("%B") == ("Minutes of Team Signed-off-by: Mallory <m@example.org> "
                          "Co-authored-by: Eve <e@example.org>, 2018-03-21")
+
+
+# -- every output ------------------------------------------------------------------------------
+
+EVERY_SETTING = {
+    **CONFIGURED,
+    "SLACK_BOT_TOKEN": "xox" + "b-9990001112-9990001112223-ConfiguredBotTokenValue",
+    "MATRIX_ACCESS_TOKEN": "configured-matrix-token-7c9e6679",
+}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_no_secret_reaches_logs_replies_reminders_pages_minutes_or_git(
+        tmp_path, monkeypatch, capsys):
+    """Every configured secret and every pasted token, through every command that stores
+    text, a failing command, a reminder, the page, the minutes and their commit."""
+    for name, value in EVERY_SETTING.items():
+        monkeypatch.setenv(name, value)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    logs.configure("json", logging.DEBUG)
+    chat = Chat(tmp_path)
+    chat.bot.pages = PageLinks(chat.store, "http://pages.example.org")
+    subprocess.run(["git", "init", "-q", str(chat.archive)], check=True)
+    pasted = [*PASTED.values(), *EVERY_SETTING.values()]
+    replies = []
+
+    def say(text: str, **kwargs) -> None:
+        replies.append(chat.say(text, **kwargs).text)
+
+    for index, secret in enumerate(pasted):
+        say(f"/agenda add item {index}: {secret}", name=f"Tim {secret}")
+        say(f"/todo add @tim use {secret}")
+        say(f"/tz {secret}")
+    say(f"/agenda add key {PRIVATE_KEY}")
+    target = RecordingTarget()
+    Reminders(chat.bot, target).tick(dt.datetime(2018, 3, 20, 17, 0, tzinfo=dt.UTC))
+    assert target.posts, "the reminder was posted"
+
+    chat.set_now(dt.datetime(2018, 3, 21, 17, 2, tzinfo=dt.UTC))
+    say("/meeting start")
+    for secret in pasted:
+        say(f"/attend Tim {secret} / Org {secret} / @tim")
+        say(f"/decision rotate {secret}")
+    failing = chat.store.add_decision
+
+    def add_decision_failing(*args, **kwargs):
+        raise RuntimeError(f"disk said no to {args} with {EVERY_SETTING['MATRIX_PASSWORD']}")
+
+    monkeypatch.setattr(chat.store, "add_decision", add_decision_failing)
+    say(f"/decision {PASTED['a GitHub token']}")
+    monkeypatch.setattr(chat.store, "add_decision", failing)
+    chat.set_now(dt.datetime(2018, 3, 21, 17, 55, tzinfo=dt.UTC))
+    say("/meeting end")
+    assert "committed as" in replies[-1]
+
+    server = PageServer("127.0.0.1", 0)
+    server.start(page_app(PageSite(chat.bot, console.page_scope(chat.bot))))
+    try:
+        page = chat.bot.pages.private_path(chat.bot.schedules.get("binder-team"))
+        base = f"http://127.0.0.1:{server.port}{page}"
+        html = [urllib.request.urlopen(base + suffix, timeout=10).read().decode()
+                for suffix in ("", ".ics", "/minutes/2018-03-21")]
+    finally:
+        server.stop()
+    git_log = subprocess.run(["git", "-C", str(chat.archive), "log", "-p", "--format=%B"],
+                             capture_output=True, text=True, check=True).stdout
+    minutes = [path.read_text() for path in chat.archive.rglob("*.md")]
+    outputs = {
+        "logs": capsys.readouterr().err, "replies": "\n".join(replies),
+        "reminders": "\n".join(str(post) for post in target.posts), "pages": "\n".join(html),
+        "minutes": "\n".join(minutes), "git": git_log,
+        "database": database_bytes(chat).decode("utf-8", "replace"),
+    }
+    assert "command failed" in outputs["logs"]  # the failure was logged, redacted
+    assert "redacted" in outputs["minutes"] and "[redacted]" in outputs["pages"]
+    for secret in [*pasted, "b3BlbnNzaC1rZXkt"]:
+        for where, text in outputs.items():
+            assert secret not in text, (secret, where)
