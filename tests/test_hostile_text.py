@@ -66,6 +66,13 @@ def test_a_pasted_token_is_not_stored_and_the_person_is_told_to_rotate_it(chat, 
     assert token.encode() not in database_bytes(chat)
 
 
+def test_a_token_split_by_hidden_characters_is_still_found(chat):
+    token = PASTED["a GitHub token"]
+    reply = chat.ok(f"/agenda add {token[:8]}\u200b{token[8:20]}\u2060{token[20:]}")
+    assert "looked like a GitHub token" in reply
+    assert agenda_texts(chat) == ["[redacted]"]
+
+
 def test_a_private_key_block_is_redacted_whole(chat):
     reply = chat.ok(f"/agenda add the deploy key:\n{PRIVATE_KEY}\nthanks")
     assert "looked like a private key" in reply
