@@ -43,6 +43,11 @@ class PageLinks:
         now = dt.datetime.now(dt.UTC).isoformat()
         return self.store.page_token(series.id, new_token, now)
 
+    def rotate(self, series: Series) -> None:
+        """A new token for the series' page: the old address is gone at once (every
+        request looks its token up in the store)."""
+        self.store.replace_page_token(series.id, new_token(), dt.datetime.now(dt.UTC).isoformat())
+
     def private_path(self, series: Series) -> str:
         return f"/m/{self.token(series)}"
 

@@ -749,6 +749,16 @@ class Store:
             )
             return token
 
+    def replace_page_token(self, series: str, token: str, now: str) -> None:
+        """Set the series' page token, whether it had one or not."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO page_tokens (series, token, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (series) DO UPDATE SET token = excluded.token,"
+                " created_at = excluded.created_at",
+                (series, token, now),
+            )
+
     def series_with_page_token(self, token: str) -> str | None:
         rows = self._rows("SELECT series FROM page_tokens WHERE token = ?", (token,))
         return rows[0]["series"] if rows else None

@@ -56,6 +56,7 @@ from chatbot.adapters.matrix_text import (
 )
 from chatbot.commands import Bot, Message
 from chatbot.config import MatrixSettings, SettingsError
+from chatbot.core.hidden_text import visible_name
 from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
 from chatbot.scheduler import Reminders, ReminderScheduler
@@ -279,13 +280,15 @@ class GitterAdapter:
         if not await store.has_full_member_list(room_id):
             await self.client.get_joined_members(room_id)
         members = await store.get_member_profiles(room_id, (Membership.JOIN,))
-        return {user: member.displayname or localpart(user) for user, member in members.items()}
+        return {user: visible_name(member.displayname or "") or localpart(user)
+                for user, member in members.items()}
 
     async def _display_name(self, user_id: str) -> str | None:
         try:
-            return await self.client.get_displayname(UserID(user_id))
+            name = await self.client.get_displayname(UserID(user_id))
         except MatrixError:
             return None
+        return visible_name(name) if name else None
 
     # -- commands ---------------------------------------------------------------
 

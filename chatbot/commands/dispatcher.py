@@ -15,12 +15,13 @@ from pathlib import Path
 
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.help import COMMANDS, help_text
+from chatbot.commands.incoming import clean_message, with_warning
 from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_command
 from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
-from chatbot.logs import RedactSecrets
 from chatbot.pages import PageLinks
+from chatbot.redaction import SecretFinder
 from chatbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class Bot:
         self.archive = archive or DEFAULT_ARCHIVE  # where /meeting end writes the minutes
         self.pages = pages or PageLinks(store)  # no base URL: replies carry no page link
         self.handlers: dict[str, Handler] = {}
-        self._redact = RedactSecrets()
+        self.secrets = SecretFinder()  # the bot's own credentials, from its settings
         # A schedule may bind a channel by a name other than the id messages carry
         # (a Matrix room alias); adapters record (platform, name) -> id here.
         self.channel_ids: dict[tuple[str, str], str] = {}
@@ -123,8 +124,11 @@ class Bot:
         return register
 
     def handle(self, message: Message) -> Reply:
-        """Never raises: every outcome is a reply the user can act on. A reply never
-        carries the bot's own credentials, even when someone pastes one in a command."""
+        """Never raises: every outcome is a reply the user can act on. What was said is
+        cleaned first (`incoming.py`): no secret or hidden character is ever stored. A reply
+        never carries the bot's own credentials, whatever was stored before."""
+        incoming = clean_message(message, self.secrets)
+        message = incoming.message
         try:
             reply = self._handle(message)
         except CommandError as error:
@@ -136,7 +140,8 @@ class Bot:
                 "Try again, or report it to the bot's maintainers.",
                 ok=False,
             )
-        return replace(reply, text=self._redact.redact(reply.text))
+        reply = replace(reply, text=self.secrets.redact(reply.text))
+        return with_warning(reply, incoming.secrets_found)
 
     def _handle(self, message: Message) -> Reply:
         if len(message.text) > MAX_TEXT:

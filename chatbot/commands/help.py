@@ -42,7 +42,8 @@ COMMANDS: dict[str, CommandHelp] = {
         "(for channel members); ics: a calendar file of the series.",
         "/meeting start: roll call, decisions and TODOs go to this meeting. /meeting end: "
         "agenda items not done carry over to the next meeting, the minutes are archived "
-        "and a summary is posted.",
+        "and a summary is posted. /meeting link rotate (admins): a new page address, "
+        "the old one stops working.",
     ),
     "remind": CommandHelp(
         "/remind [me on | me off]",

@@ -6,6 +6,7 @@ from chatbot.commands import minutes
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import split_word
+from chatbot.commands.permissions import require_meeting_admin
 from chatbot.core.calendar import series_calendar
 from chatbot.core.timefmt import how_far, long_datetime
 
@@ -30,16 +31,31 @@ def calendar_file(context: Context) -> Reply:
     return Reply(f"Calendar of {series.name} (save as {series.id}.ics and import it):\n{ics}")
 
 
+ROTATED = "{name}'s page has a new address: the old one no longer works."
+
+
 def page_link(context: Context) -> Reply:
-    """The page's private address, for the asker alone: it is the key to the page."""
+    """The page's private address, for the asker alone: it is the key to the page.
+    `/meeting link rotate` (admins) changes that key, for a link shared too widely."""
     series, _ = context.meeting()
+    _, option = split_word(context.command.args)
+    rotating = option.lower() == "rotate"
+    if option and not rotating:
+        raise CommandError("Use /meeting link, or /meeting link rotate to give the page a new "
+                           "address (the old one stops working).")
+    if rotating:
+        require_meeting_admin(context, series.admins, "rotate the page link")
+        context.bot.pages.rotate(series)
+    rotated = [ROTATED.format(name=series.name)] if rotating else []
     url = context.bot.pages.private_url(series)
     if url is None:
+        if rotating:
+            return Reply(rotated[0])
         raise CommandError(
             "This bot serves no meeting pages: run it with its web server "
             "(chatbot run) or set CHATBOT_PUBLIC_URL to the address it is reached at."
         )
-    lines = [
+    lines = rotated + [
         f"The page of {series.name}, for this channel's members (share it only with them):",
         f"  {url}",
         f"  Calendar to subscribe to: {url}.ics",

@@ -10,7 +10,7 @@ from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean
 from chatbot.core.model import Attendance
 from chatbot.core.timefmt import clock_time, in_zone
-from chatbot.core.timezones import UnknownZone, resolve_zone
+from chatbot.core.timezones import UnknownZone, renamed, resolve_zone
 
 _GITHUB = re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
 
@@ -90,4 +90,6 @@ def tz_command(context: Context) -> Reply:
         raise CommandError(str(error)[0].upper() + str(error)[1:]) from None
     context.store.save_user(context.scope.workspace, replace(context.user, tz=zone))
     local = clock_time(in_zone(context.now, zone))
-    return Reply(f"Your timezone is now {zone}; it is {local} there now.")
+    # Only current IANA names are stored: an old one is stored under its current name.
+    renaming = f" (IANA's current name for {text})" if renamed(text, zone) else ""
+    return Reply(f"Your timezone is now {zone}{renaming}; it is {local} there now.")
