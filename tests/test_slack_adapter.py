@@ -327,17 +327,36 @@ def test_url_verification_is_answered(world: SlackWorld) -> None:
 # -- caching and slow Slack ----------------------------------------------------------------
 
 
+class SteppedClock:
+    """A monotonic clock that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
 def test_profiles_are_cached_with_expiry(tmp_path: Path, slack: SlackStandIn) -> None:
-    with SlackWorld(tmp_path, slack, user_cache_seconds=0.5) as world:
+    with SlackWorld(tmp_path, slack, user_cache_seconds=3600) as world:
+        clock = world.adapter.users.clock = SteppedClock()
         assert "18:00 CET your time" in world.answer("/meeting")
+        clock.seconds += 3500
         assert "18:00 CET your time" in world.answer("/meeting")
         assert len(slack.calls("users.info")) == 1
         slack.add_user(make_user("U0ALICE", "alice", tz="Asia/Tokyo"))  # she moved
-        time.sleep(0.6)
-        world.answer("/meeting")  # served from the expired entry, refreshed meanwhile
+        clock.seconds += 200  # an hour after the profile was read
+        assert "18:00 CET your time" in world.answer("/meeting")  # stale, refreshed meanwhile
         slack.wait_for_calls("users.info", 2)
-        time.sleep(0.05)
-        assert "02:00 JST your time" in world.answer("/meeting")
+        until(lambda: "02:00 JST your time" in world.answer("/meeting"))
+        assert len(slack.calls("users.info")) == 2
 
 
 def test_a_slow_web_api_never_delays_an_ack(tmp_path: Path, slack: SlackStandIn) -> None:
