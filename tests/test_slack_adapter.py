@@ -268,7 +268,7 @@ def test_rate_limits_and_server_errors_are_retried_and_a_reminder_is_posted_once
 
 
 def test_personal_reminders_are_direct_messages_in_the_readers_time(world: SlackWorld) -> None:
-    assert "direct message" in world.answer("/remind", "me on", user="U0BOB")
+    assert "direct message" in world.answer("/meeting", "remind me on", user="U0BOB")
     world.tick(MEETING_START - dt.timedelta(hours=1))
     [opened] = world.slack.wait_for_calls("conversations.open")
     assert opened.params["users"] == "U0BOB"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatbot.commands import minutes
+from chatbot.commands import minutes, remind
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import split_word
@@ -12,15 +12,16 @@ from chatbot.core.timefmt import how_far, long_datetime
 
 
 def meeting_command(context: Context) -> Reply:
-    action, _rest = split_word(context.command.args)
+    action, rest = split_word(context.command.args)
     actions = {
         "": next_meeting, "next": next_meeting, "ics": calendar_file, "link": page_link,
         "start": minutes.start, "end": minutes.end,
+        "remind": lambda context: remind.personal_reminders(context, rest),
     }
     if action not in actions:
         raise CommandError(
-            f"Unknown /meeting action '{action[:40]}'. "
-            "Use /meeting, /meeting start, /meeting end, /meeting link or /meeting ics."
+            f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting start, "
+            "/meeting end, /meeting link, /meeting ics or /meeting remind."
         )
     return actions[action](context)
 
