@@ -467,3 +467,26 @@ def test_split_owners_and_unescape():
     assert split_owners("Georgiana and Sarah") == ("Georgiana", "Sarah")
     assert split_owners(None) == ()
     assert unescape_markdown(r"\# a \[b\]\(c\) \\ d\e") == r"# a [b](c) \ d\e"
+
+
+def test_code_blocks_and_quotes_hold_no_todos():
+    notes = parse_notes(
+        "## Agenda items\n\n```\n- TODO: an example in a code block (Tim)\n```\n\n"
+        "> - TODO: a quoted mail (Min)\n\n- real item\n"
+    )
+    assert notes.todos == ()
+    assert notes.agenda == (ImportedAgendaItem("discuss", "real item"),)
+
+
+def test_roll_call_line_under_a_list_item_starts_the_roll_call():
+    notes = parse_notes(
+        "- Date: 21 Mar 2018\n- Video: https://zoom.example\nRoll call:\n"
+        "- Tim / WTT / @betatim\n- Min / Simula / @minrk\n"
+    )
+    assert [a.name for a in notes.attendees] == ["Tim", "Min"]
+    assert notes.date == datetime.date(2018, 3, 21)
+
+
+def test_date_line_is_read_alone_not_with_its_continuation():
+    notes = parse_notes("- Meeting Date: 21 Mar 2018, 6pm CET\n[other zones](https://x/2019-01-01)\n")
+    assert notes.date == datetime.date(2018, 3, 21)
