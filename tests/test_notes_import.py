@@ -490,3 +490,90 @@ def test_roll_call_line_under_a_list_item_starts_the_roll_call():
 def test_date_line_is_read_alone_not_with_its_continuation():
     notes = parse_notes("- Meeting Date: 21 Mar 2018, 6pm CET\n[other zones](https://x/2019-01-01)\n")
     assert notes.date == datetime.date(2018, 3, 21)
+
+
+# --------------------------------------------------------------------------
+# Roll calls as the team has written them over the years
+
+
+def roll_call(*entries: str, heading: str = "## Roll call") -> tuple[ImportedAttendee, ...]:
+    return parse_notes(heading + "\n\n" + "".join(f"- {entry}\n" for entry in entries)).attendees
+
+
+def test_entries_separated_by_bars_as_well_as_slashes():
+    assert roll_call("Tim | Wild Tree Tech | @betatim", "Min / Simula / @minrk",
+                     "Steve / @stevejpurves / Curvenote | MystMarkdown") == (
+        ImportedAttendee("Tim", "Wild Tree Tech", "betatim"),
+        ImportedAttendee("Min", "Simula", "minrk"),
+        ImportedAttendee("Steve", "Curvenote / MystMarkdown", "stevejpurves"),
+    )
+
+
+def test_a_handle_between_name_and_organisation():
+    # The Collaboration Café check-in: "Name / @handle / Organisation".
+    assert roll_call("Min / @minrk / Simula", "Blessing / @bl-aire") == (
+        ImportedAttendee("Min", "Simula", "minrk"),
+        ImportedAttendee("Blessing", "", "bl-aire"),
+    )
+
+
+@pytest.mark.parametrize("entry", [
+    "Tim Head (@betatim) / Wild Tree Tech",
+    "Tim Head (@betatim) | Wild Tree Tech",
+    "[Tim Head](https://github.com/betatim) | Wild Tree Tech",
+    "Tim Head / [@betatim](https://github.com/betatim) / Wild Tree Tech",
+    "Tim Head / https://github.com/betatim / Wild Tree Tech",
+    "Tim Head | <https://github.com/betatim/> | Wild Tree Tech",
+])
+def test_a_github_handle_in_parentheses_or_as_a_link(entry):
+    assert roll_call(entry) == (ImportedAttendee("Tim Head", "Wild Tree Tech", "betatim"),)
+
+
+def test_a_link_to_a_repository_is_not_a_handle():
+    (tim,) = roll_call("Tim / [binder](https://github.com/jupyterhub/binderhub)")
+    assert tim.github == ""
+
+
+@pytest.mark.parametrize("heading", [
+    "## Roll call", "### Attendees", "## Participants", "## **Attendees:**", "Attendees:",
+    "**Participants:**", "If you are here, sign in below. Roll call:",
+])
+def test_roll_call_headings_and_intro_lines(heading):
+    assert roll_call("Tim / WTT / @betatim", heading=heading) == (
+        ImportedAttendee("Tim", "WTT", "betatim"),)
+
+
+@pytest.mark.parametrize("heading", ["## Attendee survey", "Number of participants: 12"])
+def test_other_mentions_of_attendees_start_no_roll_call(heading):
+    assert roll_call("Tim / WTT / @betatim", heading=heading) == ()
+
+
+@pytest.mark.parametrize("placeholder", [
+    "_name / institution / GitHub handle_",
+    "*name / institution / GitHub handle*",
+    "**Name | Institution | @handle**",
+    "__your name / affiliation / github__",
+    "name / organisation / @github",
+    "...",
+    "…",
+    ". . .",
+    "... / ... / ...",
+])
+def test_placeholder_and_ellipsis_lines_are_skipped(placeholder):
+    assert roll_call(placeholder, "Tim / WTT / @betatim") == (
+        ImportedAttendee("Tim", "WTT", "betatim"),)
+
+
+def test_names_shaped_like_these_forms_survive_the_bots_own_minutes():
+    from chatbot.core.minutes import Attendee, MinutesInput, render_minutes
+
+    people = (
+        Attendee("Tim (@betatim)", "[x](https://github.com/y)"),
+        Attendee("_name / institution / GitHub handle_"),
+        Attendee("…", "https://github.com/evil"),
+        Attendee("Min", "@minrk", "minrk"),
+    )
+    start = datetime.datetime(2018, 3, 21, 17, 0, tzinfo=datetime.UTC)
+    text = render_minutes(MinutesInput("Team", start, (), attendees=people))
+    assert parse_notes(text).attendees == tuple(
+        ImportedAttendee(p.name, p.affiliation, p.github) for p in people)

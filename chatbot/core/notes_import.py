@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from chatbot.core.markdown_blocks import Block, read_document, walk
+from chatbot.core.roll_call import (  # noqa: F401 (ImportedAttendee: part of this API)
+    ImportedAttendee,
+    is_roll_call_heading,
+    is_roll_call_intro,
+    parse_attendee,
+    unescape_markdown,
+)
 
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
@@ -31,8 +38,6 @@ _SECTION_PATTERNS = (
 )
 
 _CHECKBOX_RE = re.compile(r"^\[([ xX])\]\s*(.*)$")
-_ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_SEPARATOR_RE = re.compile(r"(?<!\\)[/|]")
 _DATE_LINE_RE = re.compile(
     r"^\**\s*(?:meeting\s+)?date\s*\**\s*:\s*\**\s*(?P<value>.+)$", re.I
 )
@@ -60,22 +65,10 @@ _TRAILING_OWNER_RE = re.compile(
 _OWNER_SPLIT_RE = re.compile(r"\s*(?:,|/|&|\band\b)\s*")
 _STATUS_SUFFIX_RE = re.compile(r"\s*_\((?:discussed|carried over|open)\)_$")
 
-_PLACEHOLDER_NAMES = {"name", "your name", "full name", "<name>"}
-_PLACEHOLDER_FIELDS = {
-    "institution", "affiliation", "github", "github handle", "handle",
-    "@github", "@handle",
-}
 _PLACEHOLDER_ITEM_RE = re.compile(
     r"^(?:add (?:agenda )?item here\b|name\s*:\s*update or pass$|name$|\(?add yourself\)?$)",
     re.I,
 )
-
-
-@dataclass(frozen=True)
-class ImportedAttendee:
-    name: str
-    affiliation: str
-    github: str  # without '@', '' if none
 
 
 @dataclass(frozen=True)
@@ -113,11 +106,6 @@ class ImportedNotes:
 
 # --------------------------------------------------------------------------
 # Small text helpers
-
-
-def unescape_markdown(text: str) -> str:
-    """Undo backslash escapes of ASCII punctuation (the inverse of escaping)."""
-    return _ESCAPED_RE.sub(r"\1", text)
 
 
 def split_owners(owner: str | None) -> tuple[str, ...]:
@@ -265,39 +253,6 @@ def _pick_date(
 
 
 # --------------------------------------------------------------------------
-# Roll call
-
-
-def _is_roll_call_heading(text: str) -> bool:
-    return re.fullmatch(r"roll[ -]?call:?", text.strip(), re.I) is not None
-
-
-def _is_roll_call_intro(text: str) -> bool:
-    return re.search(r"roll[ -]?call\s*:\s*$", text, re.I) is not None
-
-
-def _parse_attendee(text: str) -> ImportedAttendee | None:
-    fields = [part.strip() for part in _SEPARATOR_RE.split(text)]
-    while fields and not fields[-1]:
-        fields.pop()
-    if not fields or not fields[0]:
-        return None
-    if fields[0].lower() in _PLACEHOLDER_NAMES and all(
-        part.lower() in _PLACEHOLDER_FIELDS for part in fields[1:]
-    ):
-        return None
-    github = ""
-    if len(fields) > 1 and fields[-1].startswith("@"):
-        github = fields.pop()[1:]
-    affiliation = " / ".join(part for part in fields[1:] if part)
-    return ImportedAttendee(
-        name=unescape_markdown(fields[0]),
-        affiliation=unescape_markdown(affiliation),
-        github=unescape_markdown(github),
-    )
-
-
-# --------------------------------------------------------------------------
 # TODOs
 
 
@@ -416,15 +371,15 @@ class _Collector:
         self.section = section_key(block.text) if block.level > 1 else None
         self.section_id += 1
         self.in_queue = "queue" in block.text.lower()
-        self.in_roll_call = _is_roll_call_heading(block.text)
+        self.in_roll_call = is_roll_call_heading(block.text)
 
     def _content(self, block: Block) -> None:
         dates = (found.group("value") for found in map(_DATE_LINE_RE.match, block.lines) if found)
         self.date_line = self.date_line or next(dates, None)
         if block.kind == "line":
-            self.in_roll_call = _is_roll_call_intro(block.text)
+            self.in_roll_call = is_roll_call_intro(block.text)
         elif self.in_roll_call:
-            attendee = _parse_attendee(block.text)
+            attendee = parse_attendee(block.text)
             if attendee:
                 self.attendees.append(attendee)
             return
@@ -436,7 +391,7 @@ class _Collector:
         # "Roll call:" on the line under an item belongs to the item, and the list it
         # introduces is the rest of the same list.
         if block.kind == "item" and len(block.lines) > 1:
-            self.in_roll_call = _is_roll_call_intro(block.lines[-1])
+            self.in_roll_call = is_roll_call_intro(block.lines[-1])
 
     def _is_agenda_item(self, text: str) -> bool:
         return bool(self.section) and not (
