@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from chatbot.core.markdown_blocks import Block, read_document, walk
-from chatbot.core.roll_call import (  # noqa: F401 (ImportedAttendee: part of this API)
+from chatbot.core.roll_call import (
     ImportedAttendee,
     is_roll_call_heading,
     is_roll_call_intro,

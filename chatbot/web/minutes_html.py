@@ -20,6 +20,7 @@ in it is trusted.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 
 from markdown_it import MarkdownIt
@@ -123,9 +124,13 @@ def _parser() -> MarkdownIt:
     return md
 
 
-_MARKDOWN = _parser()
+# linkify-it keeps its last match on the parser, and pages are rendered on the server's
+# worker threads: one parser per thread (building one takes under a millisecond).
+_PER_THREAD = threading.local()
 
 
 def minutes_html(markdown: str, link_for: LinkFor) -> Markup:
     """The whole document as HTML (block elements only; no <html> or <body>)."""
-    return Markup(_MARKDOWN.render(markdown, {"link_for": link_for}))
+    if not hasattr(_PER_THREAD, "parser"):
+        _PER_THREAD.parser = _parser()
+    return Markup(_PER_THREAD.parser.render(markdown, {"link_for": link_for}))
