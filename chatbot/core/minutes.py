@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chatbot.core.timefmt import clock_time, long_date, month_year, weekday
+
 SECTION_HEADINGS = {
     "discuss": "Help or discussion needed",
     "decision": "Decisions needed",
@@ -23,14 +25,6 @@ SECTION_HEADINGS = {
     "thanks": "Thanks and celebrations",
 }
 STATUSES = ("discussed", "carried over", "open")
-
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-WEEKDAY_NAMES = (
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-)
 
 # Characters with a markdown meaning (GitHub adds `$` math and `~` strike).
 # `!` and `&` need none: images need `[`, entities cannot add structure.
@@ -131,31 +125,15 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone: {name!r}") from error
 
 
-def _zone_abbreviation(moment: datetime.datetime) -> str:
-    name = moment.tzname() or ""
-    if name and name[0] not in "+-":
-        return name
-    offset = moment.utcoffset() or datetime.timedelta()
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}" + (f":{rest:02d}" if rest else "")
-
-
 def _clock(moment: datetime.datetime) -> str:
-    return f"{moment:%H:%M} {_zone_abbreviation(moment)}"
-
-
-def _long_date(moment: datetime.datetime) -> str:
-    weekday = WEEKDAY_NAMES[moment.weekday()]
-    return f"{weekday} {moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+    return clock_time(moment, spell_offset=True)
 
 
 def _date_line(start: datetime.datetime) -> str:
-    line = f"- **Date:** {_long_date(start)}, {_clock(start)}"
+    line = f"- **Date:** {long_date(start)}, {_clock(start)}"
     if start.utcoffset():
         utc = start.astimezone(datetime.UTC)
-        line += f" ({utc:%H:%M} UTC)"
+        line += f" ({clock_time(utc)})"
     return line
 
 
@@ -168,7 +146,7 @@ def _member_zone_lines(start: datetime.datetime, zones: tuple[str, ...]) -> list
         return []
     lines = ["- **Time in members' zones:**"]
     for local, name in local_times:
-        day = "" if local.date() == start.date() else WEEKDAY_NAMES[local.weekday()] + " "
+        day = "" if local.date() == start.date() else weekday(local) + " "
         lines.append(f"  - {day}{_clock(local)} ({escape_markdown(name)})")
     return lines
 
@@ -179,7 +157,7 @@ def _member_zone_lines(start: datetime.datetime, zones: tuple[str, ...]) -> list
 
 def _header(meeting: MinutesInput) -> list[str]:
     start = meeting.start
-    month = f"{MONTH_NAMES[start.month - 1]} {start.year}"
+    month = month_year(start)
     lines = ["---", f"title: {month}", "---", ""]
     lines += [f"# {escape_markdown(meeting.series_name)} - {month}", ""]
     lines.append(_date_line(start))

@@ -152,7 +152,7 @@ def _past(bot: Bot, series: Series, scope: Scope) -> tuple[PastMeeting, ...]:
     past = []
     for record in bot.store.held_meetings(scope, series.id):
         day = dt.date.fromisoformat(record.occurrence)
-        past.append(PastMeeting(day, f"{day:%A} {day.day} {day:%B %Y}"))
+        past.append(PastMeeting(day, long_date(day)))
     return tuple(past)
 
 
