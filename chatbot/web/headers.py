@@ -1,0 +1,59 @@
+"""Security headers on every HTTP response, not only on the pages: static files, 404s,
+500s, the Slack endpoint and /healthz get them too.
+
+`SecurityHeaders(app)` wraps a whole ASGI app, outside Starlette's own error handling, so
+even the "Internal Server Error" it sends carries them. A header the app set itself wins
+(the calendar's Content-Disposition, a different Cache-Control).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The pages hold a team's plans behind an unguessable address: nothing may carry that
+# address elsewhere (Referer), nothing outside the bot may run or load (CSP), and
+# search engines and shared caches keep nothing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, no-cache",
+}
+
+
+def without_host(location: str) -> str:
+    """A redirect's target as a path: Starlette builds it from the request's Host header,
+    which the client chose, so an absolute one could send a reader to any site."""
+    parts = urlsplit(location)
+    path = parts.path if parts.path.startswith("/") else "/" + parts.path
+    # "//evil.example" as a path would be read as a host again.
+    path = "/" + path.lstrip("/")
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if "location" in headers:
+                    headers["location"] = without_host(headers["location"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
