@@ -25,7 +25,7 @@ REDACTED = "[redacted]"
 UVICORN_LOG_CONFIG = {
     "version": 1,
     "disable_existing_loggers": False,
-    "loggers": {name: {"handlers": [], "propagate": True}
+    "loggers": {name: {"handlers": [], "propagate": True, "level": "NOTSET"}
                 for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")},
 }
 

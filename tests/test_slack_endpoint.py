@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import slack_requests as sr
+from conftest import Chat
 from slack_standin import SlackStandIn
 from slack_world import CHANNEL, SECRET, TOKEN, SlackWorld
 from starlette.datastructures import Headers
@@ -25,8 +26,11 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from chatbot import logs
+from chatbot.adapters import console
 from chatbot.adapters.slack_guard import SIGNATURE_WINDOW, Refusal, SlackGuard
+from chatbot.web.app import PageSite, page_app
 from chatbot.web.headers import SECURITY_HEADERS
+from chatbot.web.server import PageServer
 
 OCCURRENCE = "2018-03-21"
 
@@ -243,6 +247,23 @@ def test_every_response_has_the_security_headers_and_redirects_stay_on_this_host
             assert headers.get(header) == value, (name, header)
     location = answers["redirect"][2]["location"]
     assert location == "/m/binder-team" and "evil" not in location
+
+
+def test_the_console_page_server_sets_them_too(tmp_path: Path) -> None:
+    chat = Chat(tmp_path)
+    server = PageServer("127.0.0.1", 0)
+    server.start(page_app(PageSite(chat.bot, console.page_scope(chat.bot))))
+    try:
+        for path in ("/static/page.js", "/no/such/page"):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            answer.read()
+            connection.close()
+            for header, value in SECURITY_HEADERS.items():
+                assert answer.getheader(header) == value, (path, header)
+    finally:
+        server.stop()
 
 
 # -- uvicorn's log lines ---------------------------------------------------------------------
