@@ -11,12 +11,13 @@ request timestamps use the real clock, as Slack's do.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,10 @@ class SlackWorld:
             if time.monotonic() > deadline:
                 raise AssertionError(f"nothing containing {containing!r} was posted")
             time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def served(tmp_path: Path, **options: Any) -> Iterator[SlackWorld]:
+    """A SlackWorld with a Web API stand-in of its own (`world.slack`)."""
+    with SlackStandIn(token=TOKEN) as slack, SlackWorld(tmp_path, slack, **options) as world:
+        yield world

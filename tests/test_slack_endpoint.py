@@ -19,8 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 import slack_requests as sr
 from conftest import Chat
-from slack_standin import SlackStandIn
-from slack_world import CHANNEL, SECRET, TOKEN, SlackWorld
+from slack_world import CHANNEL, SECRET, TOKEN, SlackWorld, served
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.routing import Route
@@ -36,15 +35,9 @@ OCCURRENCE = "2018-03-21"
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn(token=TOKEN) as standin:
-        yield standin
-
-
-@pytest.fixture
-def world(tmp_path: Path, slack: SlackStandIn) -> Iterator[SlackWorld]:
-    with SlackWorld(tmp_path, slack) as served:
-        yield served
+def world(tmp_path: Path) -> Iterator[SlackWorld]:
+    with served(tmp_path) as world:
+        yield world
 
 
 def post(world: SlackWorld, body: bytes, headers: dict[str, str], path: str = "/slack/events"
@@ -224,13 +217,12 @@ def test_malformed_requests_get_400_and_store_nothing(world: SlackWorld, make, s
 
 
 def test_every_response_has_the_security_headers_and_redirects_stay_on_this_host(
-    tmp_path: Path, slack: SlackStandIn
+    tmp_path: Path,
 ) -> None:
     def broken(_request: Request) -> None:
         raise RuntimeError("a bug")
 
-    with SlackWorld(tmp_path, slack, pages=True, extra_routes=[Route("/broken", broken)]
-                    ) as world:
+    with served(tmp_path, pages=True, extra_routes=[Route("/broken", broken)]) as world:
         answers = {
             "healthz": get(world, "/healthz"),
             "static": get(world, "/static/page.css"),
@@ -270,7 +262,7 @@ def test_the_console_page_server_sets_them_too(tmp_path: Path) -> None:
 
 
 def test_uvicorn_log_lines_are_json_and_redacted(
-    tmp_path: Path, slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def leaky(_request: Request) -> None:
         raise RuntimeError(f"could not use {TOKEN}")
@@ -282,7 +274,7 @@ def test_uvicorn_log_lines_are_json_and_redacted(
     try:
         logs.configure("json")
         root.handlers[0].setStream(out)
-        with SlackWorld(tmp_path, slack, extra_routes=[Route("/leaky", leaky)]) as world:
+        with served(tmp_path, extra_routes=[Route("/leaky", leaky)]) as world:
             assert get(world, "/leaky")[0] == 500
     finally:
         root.handlers[:], root.level = saved

@@ -18,8 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 import slack_requests as sr
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from slack_standin import SlackStandIn
-from slack_world import CHANNEL, SECRET, TOKEN, SlackWorld
+from slack_world import CHANNEL, SECRET, served
 
 FUZZ_REQUESTS = int(os.environ.get("CHATBOT_FUZZ_SLACK", "400"))
 PER_EXAMPLE = 10
@@ -133,7 +132,7 @@ def test_the_slack_endpoint_answers_hostile_requests_with_2xx_or_4xx(tmp_path: P
     root.setLevel(logging.INFO)  # as `chatbot run` logs
     seen = {"count": 0}
     try:
-        with SlackStandIn(token=TOKEN) as slack, SlackWorld(tmp_path, slack) as world:
+        with served(tmp_path) as world:
 
             @settings(max_examples=max(1, FUZZ_REQUESTS // PER_EXAMPLE), deadline=None,
                       database=None, suppress_health_check=list(HealthCheck),
