@@ -213,6 +213,23 @@ def test_malformed_requests_get_400_and_store_nothing(world: SlackWorld, make, s
     assert world.snapshot() == before
 
 
+def test_slack_headers_sent_twice_or_not_ascii_are_refused(world: SlackWorld) -> None:
+    request = sr.slash_command(SECRET, command="/agenda", text="add Twice")
+    connection = http.client.HTTPConnection("127.0.0.1", world.port, timeout=10)
+    connection.putrequest("POST", "/slack/events")
+    for name, value in [*request.headers.items(), ("X-Slack-Request-Timestamp", "abc"),
+                        ("Content-Length", str(len(request.body)))]:
+        connection.putheader(name, value)
+    connection.endheaders(request.body.encode())
+    answer = connection.getresponse()
+    assert (answer.status, json.loads(answer.read())) == (
+        400, {"error": "x-slack-request-timestamp must be sent once"})
+    connection.close()
+    latin1 = {**request.headers, "X-Slack-Signature": "v0=\xe9t\xe9"}
+    assert post(world, request.body.encode(), latin1)[0] == 401
+    assert agenda_texts(world) == []
+
+
 # -- security headers ------------------------------------------------------------------------
 
 

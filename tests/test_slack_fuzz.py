@@ -44,7 +44,7 @@ json_values = st.recursive(
                             st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)),
     max_leaves=20,
 )
-header_text = st.one_of(st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30),
+header_text = st.one_of(st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=30),
                         st.sampled_from(["", "0", "-1", "1e9", "99999999999999999999", "v0="]))
 
 

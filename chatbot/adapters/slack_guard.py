@@ -42,6 +42,9 @@ EVENT_MEMORY = 15 * 60
 # answers 429, so memory stays bounded whatever arrives.
 MAX_REMEMBERED = 50_000
 _WHOLE_SECONDS = re.compile(r"^[0-9]{1,12}$")
+# Anything else cannot match, and a non-ASCII one would make hmac.compare_digest raise.
+_SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
+_ONCE = ("x-slack-request-timestamp", "x-slack-signature", "content-type", "content-length")
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +122,9 @@ class SlackGuard:
 
     async def _read(self, headers: Headers, receive: Receive) -> bytes:
         declared = headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+        if declared is not None and not declared.isdigit():
+            raise Refusal(400, "Content-Length must be a number of bytes")
+        if declared is not None and int(declared) > self.max_body:
             raise Refusal(413, f"request bodies are limited to {self.max_body} bytes")
         chunks, size = [], 0
         while True:
@@ -136,6 +141,9 @@ class SlackGuard:
 
     def admit(self, headers: Headers, raw: bytes) -> bool:
         """True to pass the request on; False to ack it without running it; or Refusal."""
+        for name in _ONCE:  # the guard reads the first, Bolt the last: they must agree
+            if len(headers.getlist(name)) > 1:
+                raise Refusal(400, f"{name} must be sent once")
         timestamp = headers.get("x-slack-request-timestamp", "")
         signature = headers.get("x-slack-signature", "")
         if timestamp and not _WHOLE_SECONDS.match(timestamp):
@@ -144,7 +152,8 @@ class SlackGuard:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise Refusal(400, "the body must be UTF-8") from None
-        if not (timestamp and signature and self.verifier.is_valid(text, timestamp, signature)):
+        if not (timestamp and _SIGNATURE.match(signature)
+                and self.verifier.is_valid(text, timestamp, signature)):
             raise Refusal(401, "invalid request")
         retry = "x-slack-retry-num" in headers
         if signature in self.signatures:
@@ -155,7 +164,8 @@ class SlackGuard:
             raise Refusal(429, "too many requests")
         self.signatures.add(signature, int(timestamp) + SIGNATURE_WINDOW)
         try:
-            body = parse_body(text, headers.get("content-type", "").split(";")[0].strip())
+            # Read as Bolt reads it (slack_bolt.request.internals.extract_content_type).
+            body = parse_body(text, headers.get("content-type", "").split(";")[0] or None)
             problem = request_problem(body)
         except (ValueError, RecursionError):
             problem = "the body is not valid JSON or form data"
