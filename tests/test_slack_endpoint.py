@@ -104,16 +104,24 @@ def test_remembered_signatures_are_bounded_and_expire() -> None:
     now = [1_700_000_000.0]
     guard = SlackGuard(None, SECRET, clock=lambda: now[0], limit=3)
 
-    def admit(text: str) -> bool:
-        request = sr.slash_command(SECRET, text=text, timestamp=int(now[0]))
+    def admit(request: sr.SlackRequest) -> bool:
         return guard.admit(Headers(request.headers), request.body.encode())
 
-    assert all(admit(f"next {n}") for n in range(3))
+    def command(text: str) -> sr.SlackRequest:
+        return sr.slash_command(SECRET, text=text, timestamp=int(now[0]))
+
+    first = command("next")
+    assert admit(first)
+    now[0] += SIGNATURE_WINDOW  # the last second Slack's verifier still accepts it
+    with pytest.raises(Refusal) as replayed:
+        admit(first)
+    assert replayed.value.status == 401
+    assert admit(command("next 1")) and admit(command("next 2"))
     with pytest.raises(Refusal) as full:
-        admit("next 3")
+        admit(command("next 3"))
     assert full.value.status == 429  # never more than `limit` remembered
-    now[0] += SIGNATURE_WINDOW + 1  # the first three are stale now: forgotten
-    assert admit("next 4") and len(guard.signatures) == 1
+    now[0] += SIGNATURE_WINDOW + 1  # all three are stale now: forgotten
+    assert admit(command("next 4")) and len(guard.signatures) == 1
 
 
 # -- size and logs ---------------------------------------------------------------------------

@@ -162,7 +162,8 @@ class SlackGuard:
             raise Refusal(401, "this request was already received")
         if self.signatures.is_full() or self.events.is_full():
             raise Refusal(429, "too many requests")
-        self.signatures.add(signature, int(timestamp) + SIGNATURE_WINDOW)
+        # Still good at exactly SIGNATURE_WINDOW seconds old: remembered one second longer.
+        self.signatures.add(signature, int(timestamp) + SIGNATURE_WINDOW + 1)
         try:
             # Read as Bolt reads it (slack_bolt.request.internals.extract_content_type).
             body = parse_body(text, headers.get("content-type", "").split(";")[0] or None)
