@@ -28,7 +28,7 @@ from chatbot import logs
 from chatbot.adapters import console
 from chatbot.adapters.slack_guard import SIGNATURE_WINDOW, Refusal, SlackGuard
 from chatbot.web.app import PageSite, page_app
-from chatbot.web.headers import SECURITY_HEADERS
+from chatbot.web.headers import SECURITY_HEADERS, without_host
 from chatbot.web.server import PageServer
 
 OCCURRENCE = "2018-03-21"
@@ -264,6 +264,17 @@ def test_every_response_has_the_security_headers_and_redirects_stay_on_this_host
             assert headers.get(header) == value, (name, header)
     location = answers["redirect"][2]["location"]
     assert location == "/m/binder-team" and "evil" not in location
+
+
+@pytest.mark.parametrize(("location", "sent"), [
+    ("http://evil.example/m/key?x=1", "/m/key?x=1"),
+    ("//evil.example/m/key", "/m/key"),
+    ("http://host//evil.example/", "/evil.example/"),
+    ("/\\evil.example", "/evil.example"),
+    ("minutes/2018-03-21", "minutes/2018-03-21"),
+])
+def test_redirects_never_name_a_host(location: str, sent: str) -> None:
+    assert without_host(location) == sent
 
 
 def test_the_console_page_server_sets_them_too(tmp_path: Path) -> None:

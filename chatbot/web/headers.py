@@ -29,12 +29,14 @@ SECURITY_HEADERS = {
 
 
 def without_host(location: str) -> str:
-    """A redirect's target as a path: Starlette builds it from the request's Host header,
-    which the client chose, so an absolute one could send a reader to any site."""
+    """A redirect's target as a path on this site: Starlette builds it from the request's
+    Host header, which the client chose, so an absolute one could send a reader anywhere.
+    A relative target is left as it is."""
     parts = urlsplit(location)
-    path = parts.path if parts.path.startswith("/") else "/" + parts.path
-    # "//evil.example" as a path would be read as a host again.
-    path = "/" + path.lstrip("/")
+    if not (parts.scheme or parts.netloc or location.startswith(("/", "\\"))):
+        return location
+    # "//evil.example" or "/\evil.example" as a path would be read as a host again.
+    path = "/" + parts.path.lstrip("/\\")
     return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
