@@ -31,19 +31,29 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
-from starlette.types import ASGIApp
 
 from chatbot.commands import Bot
 from chatbot.core.calendar import series_calendar
 from chatbot.core.schedule import Series
-from chatbot.web.headers import SECURITY_HEADERS, SecurityHeaders
 from chatbot.web.minutes_html import minutes_html
 from chatbot.web.page import ScopeFor, meeting_page, minutes_markdown_of
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 
-PAGE_HEADERS = SECURITY_HEADERS  # set by the pages themselves, and by SecurityHeaders
+# The pages hold a team's plans behind an unguessable address: nothing may carry that
+# address elsewhere (Referer), nothing outside the bot may run or load (CSP), and
+# search engines and shared caches keep nothing.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, no-cache",
+}
 _ARCHIVED_MINUTES = re.compile(r"^(?:\.\./[^/]+/)?(\d{4}-\d{2}-\d{2})\.md$")
 _SAFE_LINK = re.compile(r"^https?://\S+$")
 
@@ -142,5 +152,5 @@ def page_routes(site: PageSite) -> list[BaseRoute]:
     ]
 
 
-def page_app(site: PageSite) -> ASGIApp:
-    return SecurityHeaders(Starlette(routes=page_routes(site)))
+def page_app(site: PageSite) -> Starlette:
+    return Starlette(routes=page_routes(site))

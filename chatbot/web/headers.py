@@ -1,9 +1,10 @@
 """Security headers on every HTTP response, not only on the pages: static files, 404s,
 500s, the Slack endpoint and /healthz get them too.
 
-`SecurityHeaders(app)` wraps a whole ASGI app, outside Starlette's own error handling, so
-even the "Internal Server Error" it sends carries them. A header the app set itself wins
-(the calendar's Content-Disposition, a different Cache-Control).
+`SecurityHeaders(app)` wraps a whole ASGI app (the Slack adapter's, and whatever
+PageServer serves), outside Starlette's own error handling, so even the "Internal Server
+Error" it sends carries them. A header the app set itself wins (a different
+Cache-Control, say).
 """
 
 from __future__ import annotations
@@ -13,19 +14,10 @@ from urllib.parse import urlsplit, urlunsplit
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# The pages hold a team's plans behind an unguessable address: nothing may carry that
-# address elsewhere (Referer), nothing outside the bot may run or load (CSP), and
-# search engines and shared caches keep nothing.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "private, no-cache",
-}
+from chatbot.web.app import PAGE_HEADERS
+
+# The pages' own headers (see there why each), on everything else too.
+SECURITY_HEADERS = PAGE_HEADERS
 
 
 def without_host(location: str) -> str:
