@@ -57,3 +57,14 @@ def configure(log_format: str = "text", level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # its job bookkeeping is noise
+
+
+# uvicorn.Config(log_config=UVICORN_LOG_CONFIG): uvicorn's own loggers lose the handlers it
+# would install and pass their lines to the handler configure() puts on the root logger, so
+# they are redacted, and JSON under --log-format json, like every other line.
+UVICORN_LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {name: {"handlers": [], "propagate": True, "level": "NOTSET"}
+                for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")},
+}

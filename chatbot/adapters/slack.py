@@ -17,11 +17,10 @@ import signal
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
@@ -34,8 +33,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
+from chatbot import logs
 from chatbot.adapters import slack_blocks as blocks
+from chatbot.adapters.slack_guard import guarded
 from chatbot.adapters.slack_outbox import Background, ChannelPoster, web_client
 from chatbot.adapters.slack_text import from_slack, handles, with_handles
 from chatbot.adapters.slack_users import SlackProfile, UserDirectory
@@ -45,6 +47,7 @@ from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
 from chatbot.core.timefmt import how_far
 from chatbot.scheduler import Reminders, ReminderScheduler
+from chatbot.web.headers import SecurityHeaders
 
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
@@ -57,6 +60,9 @@ _NO_HANDLE_RESOLUTION = {"attend"}
 _CHANGES_HOME = {"todo", "tz"}
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 class SlackStartError(Exception):
@@ -371,13 +377,9 @@ class SlackReminders:
 # -- serving -------------------------------------------------------------------------------
 
 
-def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
-    """Bolt at /slack/events, /healthz, and `extra_routes` (the meeting pages) on one port."""
-    handler = AsyncSlackRequestHandler(adapter.app)
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
-
+def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> ASGIApp:
+    """Bolt at /slack/events behind its guard, /healthz, and `extra_routes` (the meeting
+    pages) on one port; every response with the security headers."""
     async def health(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
@@ -389,23 +391,31 @@ def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> S
         finally:
             await adapter.stop()
 
-    return Starlette(
+    events = guarded(adapter.app, adapter.settings.signing_secret)
+    return SecurityHeaders(Starlette(
         routes=[Route(EVENTS_PATH, events, methods=["POST"]), Route("/healthz", health),
                 *extra_routes],
         lifespan=lifespan,
-    )
+    ))
+
+
+def http_server(adapter: SlackAdapter, host: str, port: int,
+                extra_routes: Sequence[BaseRoute] = ()) -> uvicorn.Server:
+    import uvicorn  # only HTTP mode needs the server
+
+    # One process: the bot keeps state in memory and runs the reminder scheduler.
+    # uvicorn picks uvloop and httptools by itself when they are installed; its log lines
+    # go through the bot's handler (redacted, JSON when asked).
+    config = uvicorn.Config(http_app(adapter, extra_routes), host=host, port=port, lifespan="on",
+                            access_log=False, timeout_graceful_shutdown=10,
+                            log_config=logs.UVICORN_LOG_CONFIG)
+    return uvicorn.Server(config)
 
 
 def serve_http(adapter: SlackAdapter, host: str, port: int,
                extra_routes: Sequence[BaseRoute] = ()) -> None:
-    import uvicorn  # only HTTP mode needs the server
-
-    # One process: the bot keeps state in memory and runs the reminder scheduler.
-    # uvicorn picks uvloop and httptools by itself when they are installed.
-    config = uvicorn.Config(http_app(adapter, extra_routes), host=host, port=port, lifespan="on",
-                            access_log=False, timeout_graceful_shutdown=10)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has stopped
-        uvicorn.Server(config).run()
+        http_server(adapter, host, port, extra_routes).run()
 
 
 async def serve_socket_mode(adapter: SlackAdapter, stop: asyncio.Event | None = None) -> None:
