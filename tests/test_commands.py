@@ -183,7 +183,7 @@ def test_unexpected_failure_is_a_clear_reply(chat, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(chat.store, "add_todo", broken)
+    monkeypatch.setattr(chat.store.todos, "add", broken)
     message = chat.error("/todo add something")
     assert "something went wrong" in message
     assert "disk on fire" not in message
@@ -205,5 +205,5 @@ def test_a_room_bound_by_alias_is_one_channel_once_the_adapter_resolves_it(chat)
     series = chat.bot.schedules.get("binder-team")
     scope = Reminders(chat.bot, Target()).scope(series)
     assert scope == Scope("gitter", "matrix", "!abc:example.org")
-    assert [item.text for item in chat.store.agenda(scope, "binder-team", "2018-03-21")] == [
+    assert [item.text for item in chat.store.agenda.items(scope, "binder-team", "2018-03-21")] == [
         "Kubeflow"]

@@ -88,10 +88,11 @@ class StoredSyncPosition(SyncStore):
 
     async def put_next_batch(self, next_batch: SyncToken) -> None:
         now = self.bot.clock.now().isoformat()
-        await asyncio.to_thread(self.bot.store.save_sync_position, self.account, next_batch, now)
+        await asyncio.to_thread(self.bot.store.chat_accounts.save_sync_position, self.account,
+                                next_batch, now)
 
     async def get_next_batch(self) -> SyncToken | None:
-        position = await asyncio.to_thread(self.bot.store.sync_position, self.account)
+        position = await asyncio.to_thread(self.bot.store.chat_accounts.sync_position, self.account)
         return SyncToken(position) if position else None
 
 
@@ -335,14 +336,14 @@ class GitterAdapter:
         store = self.bot.store
         with store.transaction():
             for user_id, name in {**strangers, **in_room}.items():
-                known = store.get_user(WORKSPACE, user_id)
+                known = store.users.get(WORKSPACE, user_id)
                 if known is None:
-                    store.save_user(WORKSPACE, User(id=user_id, name=name))
+                    store.users.save(WORKSPACE, User(id=user_id, name=name))
                 elif user_id in in_room and known.name != name:
-                    store.save_user(WORKSPACE, replace(known, name=name))
+                    store.users.save(WORKSPACE, replace(known, name=name))
 
     def names_of(self, user_ids: list[str]) -> dict[str, str]:
-        users = self.bot.store.users(WORKSPACE, user_ids)
+        users = self.bot.store.users.by_id(WORKSPACE, user_ids)
         return {uid: users[uid].name for uid in user_ids if uid in users}
 
     async def send_notice(self, room_id: RoomID, plain: str, html: str,
@@ -366,7 +367,7 @@ class GitterAdapter:
     async def send_direct(self, user_id: str, plain: str, html: str) -> None:
         """Into the direct-message room shared with `user_id`, made on first use."""
         store = self.bot.store
-        room_id = await asyncio.to_thread(store.direct_room, self.user_id, user_id)
+        room_id = await asyncio.to_thread(store.chat_accounts.direct_room, self.user_id, user_id)
         if room_id is not None:
             try:
                 await self.send_notice(RoomID(room_id), plain, html)
@@ -376,7 +377,8 @@ class GitterAdapter:
         room_id = await self.client.create_room(
             preset=RoomCreatePreset.TRUSTED_PRIVATE, is_direct=True, invitees=[UserID(user_id)]
         )
-        await asyncio.to_thread(store.save_direct_room, self.user_id, user_id, room_id)
+        await asyncio.to_thread(store.chat_accounts.save_direct_room, self.user_id, user_id,
+                                room_id)
         await self.send_notice(RoomID(room_id), plain, html)
 
 

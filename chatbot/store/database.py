@@ -1,0 +1,141 @@
+"""One SQLite connection shared by every table group: one lock, one transaction.
+
+Reads go through sqlite-utils (`rows_where`, `query`). Writes are plain SQL on the
+same connection: sqlite-utils' `insert`/`upsert` wrap themselves in `with conn:`, which
+commits, and the writes of one command must commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from chatbot.core.model import Scope
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def _create_private_file(path: Path) -> None:
+    """The database holds a team's plans: readable by its owner only."""
+    if path.exists() or str(path) == ":memory:":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+class SharedDatabase:
+    """The connection, its lock (the scheduler, the web server and the adapters use it
+    from their own threads) and the one transaction open on it."""
+
+    def __init__(self, path: Path):
+        _create_private_file(path)
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves (see transaction()).
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+            check_same_thread=False,
+        )
+        self.db = sqlite_utils.Database(conn)
+        self.lock = threading.RLock()
+        self._depth = 0
+        self._begun = False
+        conn.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            self.db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    @contextlib.contextmanager
+    def transaction(self, from_first_write: bool = False) -> Iterator[None]:
+        """A write transaction, `BEGIN IMMEDIATE`: a second process waits on the busy
+        timeout instead of failing half-way. Nested calls join the outer one.
+
+        `from_first_write`: begin only when a write (a nested transaction()) comes, so a
+        command that only reads costs no write lock; the lock on the connection is held
+        throughout all the same, so no other thread's writes slip in between."""
+        with self.lock:
+            if self._depth:
+                if not from_first_write and not self._begun:
+                    self._begin()
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
+            try:
+                if not from_first_write:
+                    self._begin()
+                yield
+            except BaseException:
+                if self._begun:
+                    self.db.execute("ROLLBACK")
+                raise
+            else:
+                if self._begun:
+                    self.db.execute("COMMIT")
+            finally:
+                self._depth = 0
+                self._begun = False
+
+    def _begin(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        self._begun = True
+
+    def rows_where(self, table: str, where: str, args: tuple, **options) -> list[dict]:
+        with self.lock:
+            return list(self.db[table].rows_where(where, args, **options))
+
+    def first_where(self, table: str, where: str, args: tuple, **options) -> dict | None:
+        rows = self.rows_where(table, where, args, limit=1, **options)
+        return rows[0] if rows else None
+
+    def query(self, sql: str, params: tuple = ()) -> list[dict]:
+        with self.lock:
+            return list(self.db.query(sql, params))
+
+    def write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        with self.transaction():
+            return self.db.execute(sql, params)
+
+    def insert(self, table: str, row: dict, if_absent: bool = False) -> int:
+        """The new row's rowid."""
+        verb = "INSERT OR IGNORE" if if_absent else "INSERT"
+        return self.write(
+            f"{verb} INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        ).lastrowid
+
+    def upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
+        """Insert, or update every column but the key of the row already there."""
+        changed = ", ".join(f"{name} = excluded.{name}" for name in row if name not in pk)
+        self.write(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+            f" ON CONFLICT ({', '.join(pk)}) DO UPDATE SET {changed}",
+            tuple(row.values()),
+        )
+
+
+class TableGroup:
+    """The queries of a few related tables, over the shared connection."""
+
+    def __init__(self, shared: SharedDatabase):
+        self._db = shared
+
+
+# The rows of one channel, and of one occurrence in it: with scope_args / meeting_args.
+SCOPE_MATCH = "workspace = ? AND channel = ?"
+MEETING_MATCH = "workspace = ? AND channel = ? AND series = ? AND occurrence = ?"
+
+
+def scope_args(scope: Scope) -> tuple[str, str]:
+    return (scope.workspace, scope.channel)
+
+
+def meeting_args(scope: Scope, series: str, occurrence: str) -> tuple[str, str, str, str]:
+    return (scope.workspace, scope.channel, series, occurrence)
