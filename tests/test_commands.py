@@ -179,15 +179,21 @@ def test_bad_input_is_explained_and_changes_nothing(chat, text, expected):
     assert "keep me" in chat.ok("/agenda")
 
 
-def test_unexpected_failure_is_a_clear_reply(chat, monkeypatch):
+def test_a_command_failing_after_its_first_write_changes_nothing(chat, monkeypatch):
+    chat.ok("/todo add keep me", user="jessica")
+    before = chat.snapshot()
+
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(chat.store.todos, "add", broken)
-    message = chat.error("/todo add something")
-    assert "something went wrong" in message
+    # The owners' names are looked up after the new owner and the TODO row are stored.
+    monkeypatch.setattr(chat.store.users, "by_id", broken)
+    message = chat.error("/todo add @newcomer something", user="jessica")
+    assert "something went wrong" in message and "nothing was changed" in message
     assert "disk on fire" not in message
-    assert "/agenda" in chat.ok("/help")
+    assert chat.snapshot() == before
+    monkeypatch.undo()
+    assert "TODO 2 for jessica: again" in chat.ok("/todo add again", user="jessica")
 
 
 def test_a_room_bound_by_alias_is_one_channel_once_the_adapter_resolves_it(chat):

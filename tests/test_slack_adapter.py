@@ -145,6 +145,22 @@ def test_malformed_commands_get_a_clear_message_and_store_nothing(
     assert world.slack.calls("chat.postMessage") == []
 
 
+def test_a_command_failing_after_its_first_write_stores_nothing(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.answer("/todo", "add keep me")
+    before = world.snapshot()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    # Looked up after Chidi's profile, the TODO and its owner are stored.
+    monkeypatch.setattr(world.store.users, "by_id", broken)
+    status, body = world.command("/todo", "add <@U0CHIDI|chidi> write the docs")
+    assert status == 200 and "nothing was changed" in body["text"]
+    assert world.snapshot() == before  # not the TODO, not even Chidi's profile
+
+
 def test_mentions_resolve_in_every_form_slack_sends(world: SlackWorld) -> None:
     assert world.answer("/todo", "add <@U0CHIDI|chidi> <@U0DEV> write the docs").startswith(
         "TODO 1 for Chidi Okafor, dev: write the docs"

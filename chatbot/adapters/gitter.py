@@ -324,23 +324,22 @@ class GitterAdapter:
     def _answer(self, message: Message, in_room: dict[str, str],
                 strangers: dict[str, str]) -> tuple[str, str]:
         """In a worker thread: the shared dispatcher's reply, rendered for Matrix."""
-        self._introduce(in_room, strangers)
-        reply = self.bot.handle(message)
+        reply = self.bot.handle(message, lambda: self._introduce(in_room, strangers))
         names = self.names_of(mentioned_ids(reply.text))
         formatter = self.formatter.answering(message.text)
         return formatter.plain(reply.text, names), formatter.html(reply.text, names)
 
     def _introduce(self, in_room: dict[str, str], strangers: dict[str, str]) -> None:
         """Store mentioned people's names so replies and reminders name them: the
-        room's display name wins; someone outside the room keeps a name once known."""
+        room's display name wins; someone outside the room keeps a name once known.
+        Part of the command's transaction: a command that fails stores none of them."""
         store = self.bot.store
-        with store.transaction():
-            for user_id, name in {**strangers, **in_room}.items():
-                known = store.users.get(WORKSPACE, user_id)
-                if known is None:
-                    store.users.save(WORKSPACE, User(id=user_id, name=name))
-                elif user_id in in_room and known.name != name:
-                    store.users.save(WORKSPACE, replace(known, name=name))
+        for user_id, name in {**strangers, **in_room}.items():
+            known = store.users.get(WORKSPACE, user_id)
+            if known is None:
+                store.users.save(WORKSPACE, User(id=user_id, name=name))
+            elif user_id in in_room and known.name != name:
+                store.users.save(WORKSPACE, replace(known, name=name))
 
     def names_of(self, user_ids: list[str]) -> dict[str, str]:
         users = self.bot.store.users.by_id(WORKSPACE, user_ids)
