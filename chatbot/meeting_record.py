@@ -171,10 +171,8 @@ def end_meeting(
     )
 
 
-def carry_over(
-    store: Store, scope: Scope, series_id: str, key: str, following: Occurrence,
-    now: dt.datetime,
-) -> list[AgendaItem]:
+def carry_over(store: Store, scope: Scope, series_id: str, key: str, following: Occurrence,
+               now: dt.datetime) -> list[AgendaItem]:
     """Copy the undone agenda items of occurrence `key` to the following one, flagged
     carried over (a part of ending a meeting, inside its transaction)."""
     return [

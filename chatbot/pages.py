@@ -42,11 +42,9 @@ class PageLinks:
     def token(self, series: Series) -> str:
         """The series' token, made the first time it is asked for."""
         tokens = self.store.page_tokens
-        token = tokens.token(series.id)
-        if token is None:
+        if (token := tokens.token(series.id)) is None:
             with self.store.transaction():  # two processes asking at once make one token
-                token = tokens.token(series.id)
-                if token is None:
+                if (token := tokens.token(series.id)) is None:
                     token = new_token()
                     tokens.add(series.id, token, dt.datetime.now(dt.UTC).isoformat())
         return token

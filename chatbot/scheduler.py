@@ -134,10 +134,6 @@ class Reminders:
         # next series; what it did not reach is posted at the next start.
         self.stopping = threading.Event()
 
-    @property
-    def store(self):
-        return self.bot.store
-
     def scope(self, series: Series) -> Scope | None:
         channel = self.bot.channel_of(series, self.target.platform)
         if channel is None:
@@ -252,7 +248,7 @@ class Reminders:
 
     def _send_personal(self, series: Series, scope: Scope, occurrence: Occurrence,
                        offset: dt.timedelta, now: dt.datetime) -> None:
-        for member in self.store.members.of_channel(scope, wanting_reminders=True):
+        for member in self.bot.store.members.of_channel(scope, wanting_reminders=True):
             try:
                 self.target.send_direct(member, lambda member=member: self.compose(
                     series, scope, occurrence, offset, now, reader_zone=member.zone or "UTC"))

@@ -142,7 +142,7 @@ def test_every_query_holds_the_connections_lock(tmp_path):
         lambda: store.meetings.previous(SCOPE, "s", "o"),
         lambda: store.decisions.in_meeting(SCOPE, "s", "o"),
         lambda: store.imports.contains(SCOPE, "s", "h"),
-        lambda: store.reminder_claims.get(key), lambda: store.reminder_claims.rows("console"),
+        lambda: store.reminder_claims.get(key), lambda: store.reminder_claims.state(key),
         lambda: store.reminder_claims.keys_in_states("console", "2018-01-01", ("sent",)),
         lambda: store.page_tokens.token("s"), lambda: store.page_tokens.series("t"),
         lambda: store.chat_accounts.sync_position("a"),

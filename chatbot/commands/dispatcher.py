@@ -122,9 +122,8 @@ class Bot:
 
         return register
 
-    def handle(
-        self, message: Message, store_with_command: Callable[[], None] | None = None
-    ) -> Reply:
+    def handle(self, message: Message, store_with_command: Callable[[], None] | None = None
+               ) -> Reply:
         """Never raises: every outcome is a reply the user can act on. A reply never
         carries the bot's own credentials, even when someone pastes one in a command.
 
@@ -137,9 +136,7 @@ class Bot:
                     store_with_command()
                 reply = self._handle(message)
                 if not reply.ok:
-                    raise _Declined(reply)
-        except _Declined as declined:
-            reply = declined.reply
+                    raise CommandError(reply.text)  # rolls back what it wrote
         except CommandError as error:
             reply = Reply(str(error), ok=False)
         except Exception:
@@ -275,13 +272,6 @@ class Bot:
                 f"{candidates[0].name} has no upcoming meeting; add dates to its schedule file."
             )
         return min(upcoming, key=lambda pair: pair[1].start_utc)
-
-
-class _Declined(Exception):
-    """A command answered with an error reply: what it wrote is rolled back."""
-
-    def __init__(self, reply: Reply):
-        self.reply = reply
 
 
 def _merged(stored: User | None, said: User) -> User:

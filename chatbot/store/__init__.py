@@ -10,9 +10,6 @@ write outside `transaction()` is a transaction of its own. The schema is the mig
 list in `schema.py`.
 """
 
-from __future__ import annotations
-
-import contextlib
 from pathlib import Path
 
 from chatbot.store.agenda import AgendaTable
@@ -45,11 +42,9 @@ class Store:
         self.reminder_claims = ReminderClaimTable(self._shared)
         self.page_tokens = PageTokenTable(self._shared)
         self.chat_accounts = ChatAccountTables(self._shared)
+        # Every write in the block commits together or not at all (see SharedDatabase).
+        self.transaction = self._shared.transaction
         self._migrate()
-
-    def transaction(self, from_first_write: bool = False) -> contextlib.AbstractContextManager:
-        """Every write in the block commits together or not at all (see SharedDatabase)."""
-        return self._shared.transaction(from_first_write)
 
     def _migrate(self) -> None:
         with self.transaction():

@@ -1,9 +1,7 @@
 """Agenda items, per occurrence, in the order the team put them."""
 
-from __future__ import annotations
-
 from chatbot.core.model import AgendaItem, Scope, User
-from chatbot.store.database import MEETING_MATCH, TableGroup, meeting_args
+from chatbot.store.database import MEETING_MATCH, TableGroup, meeting_args, meeting_row
 
 
 class AgendaTable(TableGroup):
@@ -32,8 +30,7 @@ class AgendaTable(TableGroup):
                 select="COALESCE(MAX(position), 0) AS position",
             )
             row = {
-                "workspace": scope.workspace, "channel": scope.channel, "series": series,
-                "occurrence": occurrence, "section": section, "text": text,
+                **meeting_row(scope, series, occurrence), "section": section, "text": text,
                 "author_id": author.id, "author_name": author.name,
                 "position": last["position"] + 1, "done": 0,
                 "carried_over": int(carried_over), "created_at": now,

@@ -1,17 +1,15 @@
 """Who came to an occurrence, or sent regrets, as they were then."""
 
-from __future__ import annotations
-
 from chatbot.core.model import Attendance, Scope
-from chatbot.store.database import MEETING_MATCH, TableGroup, meeting_args
+from chatbot.store.database import MEETING_MATCH, TableGroup, meeting_args, meeting_row
 
 
 class AttendanceTable(TableGroup):
     def record(self, scope: Scope, series: str, occurrence: str, record: Attendance, now: str
                ) -> None:
         self._db.upsert("attendance", {
-            "workspace": scope.workspace, "channel": scope.channel, "series": series,
-            "occurrence": occurrence, "user_id": record.user_id, "name": record.name,
+            **meeting_row(scope, series, occurrence), "user_id": record.user_id,
+            "name": record.name,
             "affiliation": record.affiliation, "github": record.github,
             "regrets": int(record.regrets), "recorded_at": now,
         }, pk=("workspace", "channel", "series", "occurrence", "user_id"))

@@ -1,8 +1,6 @@
 """A bot account's own bookkeeping on its platform: where its event stream left off,
 and the direct-message room it shares with each person."""
 
-from __future__ import annotations
-
 from chatbot.store.database import TableGroup
 
 

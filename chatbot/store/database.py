@@ -1,11 +1,9 @@
 """One SQLite connection shared by every table group: one lock, one transaction.
 
-Reads go through sqlite-utils (`rows_where`, `query`). Writes are plain SQL on the
-same connection: sqlite-utils' `insert`/`upsert` wrap themselves in `with conn:`, which
+Reads go through sqlite-utils (`rows_where`, `query`). Writes are plain SQL on the same
+connection: sqlite-utils' `insert`/`upsert` wrap themselves in `with conn:`, which
 commits, and the writes of one command must commit together or not at all.
 """
-
-from __future__ import annotations
 
 import contextlib
 import os
@@ -19,14 +17,25 @@ import sqlite_utils
 from chatbot.core.model import Scope
 
 BUSY_TIMEOUT_SECONDS = 30
+# The rows of one channel, and of one occurrence in it: with scope_args / meeting_args.
+SCOPE_MATCH = "workspace = ? AND channel = ?"
+MEETING_MATCH = f"{SCOPE_MATCH} AND series = ? AND occurrence = ?"
 
 
-def _create_private_file(path: Path) -> None:
-    """The database holds a team's plans: readable by its owner only."""
-    if path.exists() or str(path) == ":memory:":
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+def scope_row(scope: Scope) -> dict[str, str]:
+    return {"workspace": scope.workspace, "channel": scope.channel}
+
+
+def meeting_row(scope: Scope, series: str, occurrence: str) -> dict[str, str]:
+    return {**scope_row(scope), "series": series, "occurrence": occurrence}
+
+
+def scope_args(scope: Scope) -> tuple[str, ...]:
+    return tuple(scope_row(scope).values())
+
+
+def meeting_args(scope: Scope, series: str, occurrence: str) -> tuple[str, ...]:
+    return tuple(meeting_row(scope, series, occurrence).values())
 
 
 class SharedDatabase:
@@ -34,12 +43,13 @@ class SharedDatabase:
     from their own threads) and the one transaction open on it."""
 
     def __init__(self, path: Path):
-        _create_private_file(path)
+        if not path.exists() and str(path) != ":memory:":
+            # The database holds a team's plans: readable by its owner only.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves (see transaction()).
-        conn = sqlite3.connect(
-            str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
-            check_same_thread=False,
-        )
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                               check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.lock = threading.RLock()
         self._depth = 0
@@ -55,45 +65,34 @@ class SharedDatabase:
         timeout instead of failing half-way. Nested calls join the outer one.
 
         `from_first_write`: begin only when a write (a nested transaction()) comes, so a
-        command that only reads costs no write lock; the lock on the connection is held
-        throughout all the same, so no other thread's writes slip in between."""
+        command that only reads takes no write lock; the connection's lock is held
+        throughout all the same, so no other thread's statement slips in between."""
         with self.lock:
-            if self._depth:
-                if not from_first_write and not self._begun:
-                    self._begin()
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._depth = 1
+            outer = self._depth == 0
+            if not (from_first_write or self._begun):
+                self.db.execute("BEGIN IMMEDIATE")
+                self._begun = True
+            self._depth += 1
             try:
-                if not from_first_write:
-                    self._begin()
                 yield
             except BaseException:
-                if self._begun:
+                if outer and self._begun:
                     self.db.execute("ROLLBACK")
                 raise
             else:
-                if self._begun:
+                if outer and self._begun:
                     self.db.execute("COMMIT")
             finally:
-                self._depth = 0
-                self._begun = False
-
-    def _begin(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-        self._begun = True
+                self._depth -= 1
+                if outer:
+                    self._begun = False
 
     def rows_where(self, table: str, where: str, args: tuple, **options) -> list[dict]:
         with self.lock:
             return list(self.db[table].rows_where(where, args, **options))
 
     def first_where(self, table: str, where: str, args: tuple, **options) -> dict | None:
-        rows = self.rows_where(table, where, args, limit=1, **options)
-        return rows[0] if rows else None
+        return next(iter(self.rows_where(table, where, args, limit=1, **options)), None)
 
     def query(self, sql: str, params: tuple = ()) -> list[dict]:
         with self.lock:
@@ -105,20 +104,15 @@ class SharedDatabase:
 
     def insert(self, table: str, row: dict, if_absent: bool = False) -> int:
         """The new row's rowid."""
-        verb = "INSERT OR IGNORE" if if_absent else "INSERT"
-        return self.write(
-            f"{verb} INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            tuple(row.values()),
-        ).lastrowid
+        return self.write(f"INSERT {'OR IGNORE ' if if_absent else ''}INTO {table}"
+                          f" ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                          tuple(row.values())).lastrowid
 
     def upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
         """Insert, or update every column but the key of the row already there."""
         changed = ", ".join(f"{name} = excluded.{name}" for name in row if name not in pk)
-        self.write(
-            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
-            f" ON CONFLICT ({', '.join(pk)}) DO UPDATE SET {changed}",
-            tuple(row.values()),
-        )
+        self.write(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+                   f" ON CONFLICT ({', '.join(pk)}) DO UPDATE SET {changed}", tuple(row.values()))
 
 
 class TableGroup:
@@ -126,16 +120,3 @@ class TableGroup:
 
     def __init__(self, shared: SharedDatabase):
         self._db = shared
-
-
-# The rows of one channel, and of one occurrence in it: with scope_args / meeting_args.
-SCOPE_MATCH = "workspace = ? AND channel = ?"
-MEETING_MATCH = "workspace = ? AND channel = ? AND series = ? AND occurrence = ?"
-
-
-def scope_args(scope: Scope) -> tuple[str, str]:
-    return (scope.workspace, scope.channel)
-
-
-def meeting_args(scope: Scope, series: str, occurrence: str) -> tuple[str, str, str, str]:
-    return (scope.workspace, scope.channel, series, occurrence)

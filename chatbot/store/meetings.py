@@ -1,40 +1,39 @@
 """Occurrences held or imported, the decisions taken in them, and imported notes."""
 
-from __future__ import annotations
+from dataclasses import fields
 
 from chatbot.core.model import Decision, MeetingRecord, Scope
-from chatbot.store.database import MEETING_MATCH, SCOPE_MATCH, TableGroup, meeting_args, scope_args
+from chatbot.store.database import (
+    MEETING_MATCH,
+    SCOPE_MATCH,
+    TableGroup,
+    meeting_args,
+    meeting_row,
+    scope_args,
+)
 
 _SERIES_MATCH = f"{SCOPE_MATCH} AND series = ?"
+_RECORD_COLUMNS = ", ".join(field.name for field in fields(MeetingRecord))
 
 
 class MeetingTable(TableGroup):
     def get(self, scope: Scope, series: str, occurrence: str) -> MeetingRecord | None:
-        row = self._db.first_where("meetings", MEETING_MATCH,
-                                   meeting_args(scope, series, occurrence))
-        return _meeting(row) if row else None
+        return self._first(MEETING_MATCH, meeting_args(scope, series, occurrence))
 
     def in_progress(self, scope: Scope) -> list[MeetingRecord]:
         """Meetings started and not yet ended in this channel, oldest start first."""
-        return self._meetings(
-            f"{SCOPE_MATCH} AND started_at IS NOT NULL AND ended_at IS NULL",
-            scope_args(scope), order_by="started_at",
-        )
+        return self._meetings(f"{SCOPE_MATCH} AND started_at IS NOT NULL AND ended_at IS NULL",
+                              scope_args(scope), order_by="started_at")
 
     def latest(self, scope: Scope, series: str) -> MeetingRecord | None:
         """The most recent occurrence that was held or imported."""
-        found = self._meetings(f"{_SERIES_MATCH} AND started_at IS NOT NULL",
-                               (*scope_args(scope), series),
-                               order_by="occurrence DESC", limit=1)
-        return found[0] if found else None
+        return self._first(f"{_SERIES_MATCH} AND started_at IS NOT NULL",
+                           (*scope_args(scope), series), order_by="occurrence DESC")
 
     def previous(self, scope: Scope, series: str, occurrence: str) -> MeetingRecord | None:
         """The last occurrence before this one that was held or imported."""
-        found = self._meetings(
-            f"{_SERIES_MATCH} AND occurrence < ? AND started_at IS NOT NULL",
-            (*scope_args(scope), series, occurrence), order_by="occurrence DESC", limit=1,
-        )
-        return found[0] if found else None
+        return self._first(f"{_SERIES_MATCH} AND occurrence < ? AND started_at IS NOT NULL",
+                           (*scope_args(scope), series, occurrence), order_by="occurrence DESC")
 
     def held(self, scope: Scope, series: str) -> list[MeetingRecord]:
         """Occurrences held (or imported) and ended, newest first: the past minutes."""
@@ -65,29 +64,33 @@ class MeetingTable(TableGroup):
     ) -> None:
         """An imported occurrence; a meeting the bot ran on that day keeps its record."""
         self._db.insert("meetings", {
-            "workspace": scope.workspace, "channel": scope.channel, "series": series,
-            "occurrence": occurrence, "started_at": started_at, "ended_at": ended_at,
-            "archive_path": archive_path, "imported_from": imported_from,
+            **meeting_row(scope, series, occurrence), "started_at": started_at,
+            "ended_at": ended_at, "archive_path": archive_path, "imported_from": imported_from,
         }, if_absent=True)
 
+    def _first(self, where: str, args: tuple, **options) -> MeetingRecord | None:
+        found = self._meetings(where, args, limit=1, **options)
+        return found[0] if found else None
+
     def _meetings(self, where: str, args: tuple, **options) -> list[MeetingRecord]:
-        return [_meeting(row) for row in self._db.rows_where("meetings", where, args, **options)]
+        rows = self._db.rows_where("meetings", where, args, select=_RECORD_COLUMNS, **options)
+        return [MeetingRecord(**row) for row in rows]
 
 
 class DecisionTable(TableGroup):
     def add(self, scope: Scope, series: str, occurrence: str, text: str, author_id: str,
             now: str) -> Decision:
         decision_id = self._db.insert("decisions", {
-            "workspace": scope.workspace, "channel": scope.channel, "series": series,
-            "occurrence": occurrence, "text": text, "author_id": author_id,
+            **meeting_row(scope, series, occurrence), "text": text, "author_id": author_id,
             "created_at": now,
         })
         return Decision(decision_id, text, author_id, now)
 
     def in_meeting(self, scope: Scope, series: str, occurrence: str) -> list[Decision]:
         rows = self._db.rows_where("decisions", MEETING_MATCH,
-                                   meeting_args(scope, series, occurrence), order_by="id")
-        return [Decision(r["id"], r["text"], r["author_id"], r["created_at"]) for r in rows]
+                                   meeting_args(scope, series, occurrence), order_by="id",
+                                   select="id, text, author_id, created_at")
+        return [Decision(**row) for row in rows]
 
 
 class ImportTable(TableGroup):
@@ -100,15 +103,7 @@ class ImportTable(TableGroup):
     def record(self, scope: Scope, series: str, content_hash: str, file_name: str,
                occurrence: str, now: str) -> None:
         self._db.insert("imports", {
-            "workspace": scope.workspace, "channel": scope.channel, "series": series,
-            "content_hash": content_hash, "file_name": file_name,
-            "occurrence": occurrence, "imported_at": now,
+            **meeting_row(scope, series, occurrence), "content_hash": content_hash,
+            "file_name": file_name, "imported_at": now,
         })
 
-
-def _meeting(row: dict) -> MeetingRecord:
-    return MeetingRecord(
-        series=row["series"], occurrence=row["occurrence"], started_at=row["started_at"],
-        ended_at=row["ended_at"], started_by=row["started_by"],
-        archive_path=row["archive_path"], imported_from=row["imported_from"],
-    )

@@ -1,7 +1,5 @@
 """The token in each series' page address (minted by chatbot.pages)."""
 
-from __future__ import annotations
-
 from chatbot.store.database import TableGroup
 
 

@@ -1,9 +1,7 @@
 """Users (a profile per workspace) and who takes part in each channel."""
 
-from __future__ import annotations
-
 from chatbot.core.model import Scope, User
-from chatbot.store.database import SCOPE_MATCH, TableGroup, scope_args
+from chatbot.store.database import SCOPE_MATCH, TableGroup, scope_args, scope_row
 
 
 class UserTable(TableGroup):
@@ -17,12 +15,9 @@ class UserTable(TableGroup):
 
     def find(self, workspace: str, handle: str) -> User | None:
         """A user by id, display name or GitHub handle (case-insensitive)."""
-        row = self._db.first_where(
-            "users",
-            "workspace = ? AND (user_id = ? OR name = ? COLLATE NOCASE"
-            " OR github = ? COLLATE NOCASE)",
-            (workspace, handle, handle, handle),
-        )
+        row = self._db.first_where("users", "workspace = ? AND (user_id = ?"
+                                   " OR name = ? COLLATE NOCASE OR github = ? COLLATE NOCASE)",
+                                   (workspace, handle, handle, handle))
         return _user(row) if row else None
 
     def by_id(self, workspace: str, user_ids: list[str]) -> dict[str, User]:
@@ -44,10 +39,8 @@ class UserTable(TableGroup):
 
 class MemberTable(TableGroup):
     def add(self, scope: Scope, user_id: str, now: str) -> None:
-        self._db.upsert("members", {
-            "workspace": scope.workspace, "channel": scope.channel, "user_id": user_id,
-            "last_seen": now,
-        }, pk=("workspace", "channel", "user_id"))
+        self._db.upsert("members", {**scope_row(scope), "user_id": user_id, "last_seen": now},
+                        pk=("workspace", "channel", "user_id"))
 
     def includes(self, scope: Scope, user_id: str) -> bool:
         return self._db.first_where("members", f"{SCOPE_MATCH} AND user_id = ?",

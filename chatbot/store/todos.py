@@ -1,9 +1,7 @@
 """TODOs, numbered per channel, and who owns each."""
 
-from __future__ import annotations
-
 from chatbot.core.model import Scope, Todo
-from chatbot.store.database import SCOPE_MATCH, TableGroup, scope_args
+from chatbot.store.database import SCOPE_MATCH, TableGroup, scope_args, scope_row
 
 
 class TodoTable(TableGroup):
@@ -16,9 +14,8 @@ class TodoTable(TableGroup):
                                           select="COALESCE(MAX(number), 0) AS number")
             number = last["number"] + 1
             todo_id = self._db.insert("todos", {
-                "workspace": scope.workspace, "channel": scope.channel, "number": number,
-                "text": text, "creator_id": creator_id, "series": series,
-                "occurrence": occurrence, "created_at": now, "done_at": None,
+                **scope_row(scope), "number": number, "text": text, "creator_id": creator_id,
+                "series": series, "occurrence": occurrence, "created_at": now, "done_at": None,
             })
             self._set_owners(todo_id, owners)
         return self.get(scope, number)
