@@ -14,3 +14,8 @@ class PageTokenTable(TableGroup):
     def series(self, token: str) -> str | None:
         row = self._db.first_where("page_tokens", "token = ?", (token,))
         return row["series"] if row else None
+
+    def replace(self, series: str, token: str, now: str) -> None:
+        """Set the series' page token, whether it had one or not (main's `rotate`)."""
+        self._db.upsert("page_tokens", {"series": series, "token": token, "created_at": now},
+                        pk=("series",))
