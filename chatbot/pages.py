@@ -46,7 +46,7 @@ class PageLinks:
             with self.store.transaction():  # two processes asking at once make one token
                 if (token := tokens.token(series.id)) is None:
                     token = new_token()
-                    tokens.add(series.id, token, dt.datetime.now(dt.UTC).isoformat())
+                    tokens.set(series.id, token, dt.datetime.now(dt.UTC).isoformat())
         return token
 
     def private_path(self, series: Series) -> str:

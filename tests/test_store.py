@@ -157,9 +157,9 @@ def test_every_query_holds_the_connections_lock(tmp_path):
 
 def test_a_replaced_page_token_is_the_only_way_in(tmp_path):
     store = Store(tmp_path / "chatbot.db")
-    store.page_tokens.add("binder-team", "old-token", "t1")
-    store.page_tokens.replace("binder-team", "new-token", "t2")
-    store.page_tokens.replace("kubeflow", "first-token", "t2")  # none before: made
+    store.page_tokens.set("binder-team", "old-token", "t1")
+    store.page_tokens.set("binder-team", "new-token", "t2")
+    store.page_tokens.set("kubeflow", "first-token", "t2")
     assert store.page_tokens.token("binder-team") == "new-token"
     assert store.page_tokens.series("old-token") is None
     assert store.page_tokens.series("first-token") == "kubeflow"

@@ -9,8 +9,7 @@ class AttendanceTable(TableGroup):
                ) -> None:
         self._db.upsert("attendance", {
             **meeting_row(scope, series, occurrence), "user_id": record.user_id,
-            "name": record.name,
-            "affiliation": record.affiliation, "github": record.github,
+            "name": record.name, "affiliation": record.affiliation, "github": record.github,
             "regrets": int(record.regrets), "recorded_at": now,
         }, pk=("workspace", "channel", "series", "occurrence", "user_id"))
 
@@ -18,10 +17,6 @@ class AttendanceTable(TableGroup):
         rows = self._db.rows_where("attendance", MEETING_MATCH,
                                    meeting_args(scope, series, occurrence),
                                    order_by="recorded_at, rowid")
-        return [
-            Attendance(
-                user_id=r["user_id"], name=r["name"], affiliation=r["affiliation"] or "",
-                github=r["github"] or "", regrets=bool(r["regrets"]),
-            )
-            for r in rows
-        ]
+        return [Attendance(user_id=r["user_id"], name=r["name"],
+                           affiliation=r["affiliation"] or "", github=r["github"] or "",
+                           regrets=bool(r["regrets"])) for r in rows]

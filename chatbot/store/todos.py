@@ -52,19 +52,13 @@ class TodoTable(TableGroup):
 
     def _todos(self, condition: str, params: tuple, scope: Scope) -> list[Todo]:
         rows = self._db.query(
-            "SELECT t.*, (SELECT group_concat(user_id, char(31)) FROM todo_owners o"
-            " WHERE o.todo_id = t.id) AS owner_ids FROM todos t"
+            "SELECT t.id, t.number, t.text, t.creator_id, t.series, t.occurrence, t.created_at,"
+            " t.done_at, (SELECT group_concat(user_id, char(31)) FROM todo_owners o"
+            " WHERE o.todo_id = t.id) AS owners FROM todos t"
             f" WHERE t.workspace = ? AND t.channel = ? AND {condition}"
             " ORDER BY t.number",
             (*scope_args(scope), *params),
         )
-        return [_todo(row) for row in rows]
-
-
-def _todo(row: dict) -> Todo:
-    owners = tuple(row["owner_ids"].split("\x1f")) if row["owner_ids"] else ()
-    return Todo(
-        id=row["id"], number=row["number"], text=row["text"], creator_id=row["creator_id"],
-        owners=owners, series=row["series"], occurrence=row["occurrence"],
-        created_at=row["created_at"], done_at=row["done_at"],
-    )
+        for row in rows:  # the owner ids come joined by the unit separator, char(31)
+            row["owners"] = tuple(row["owners"].split("\x1f")) if row["owners"] else ()
+        return [Todo(**row) for row in rows]
