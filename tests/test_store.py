@@ -122,7 +122,7 @@ def test_every_query_holds_the_connections_lock(tmp_path):
     threads: a statement run without the lock can read another thread's half-done
     transaction, or slip its write into it."""
     store = Store(tmp_path / "chatbot.db")
-    lock = store._shared.lock
+    lock = store._shared.lock  # an RLock: _is_owned() says whether this thread holds it
     unlocked = []
     store.db.conn.set_trace_callback(
         lambda sql: None if lock._is_owned() else unlocked.append(sql))

@@ -1,9 +1,10 @@
 """The only package that knows table names: one module per table group.
 
     store = Store("chatbot.db")
-    with store.transaction():
+    with store.transaction():  # both rows, or neither
+        store.users.save(scope.workspace, User("tim", "Tim"))
         todo = store.todos.add(scope, "Write the post", "tim", ["tim"], None, None, now)
-        store.agenda.items(scope, "binder-team", "2018-03-22")
+    store.agenda.items(scope, "binder-team", "2018-03-22")
 
 Every group shares one connection, one lock and one transaction (`database.py`); a
 write outside `transaction()` is a transaction of its own. The schema is the migration
