@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Chat
 
-from chatbot.core.model import Scope
+from chatbot.core.model import Scope, User
 from chatbot.scheduler import Reminders
+from chatbot.store import Store, database
 
 
 def test_seed_flow(chat):
@@ -194,6 +196,20 @@ def test_a_command_failing_after_its_first_write_changes_nothing(chat, monkeypat
     assert chat.snapshot() == before
     monkeypatch.undo()
     assert "TODO 2 for jessica: again" in chat.ok("/todo add again", user="jessica")
+
+
+def test_reading_commands_answer_while_another_process_writes(tmp_path, monkeypatch):
+    # A command begins its transaction at its first write: one that only reads never
+    # waits for the write lock (a write would wait out this busy timeout, then fail).
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.01)
+    chat = Chat(tmp_path)
+    chat.ok("/agenda add Kubeflow", user="jessica")
+    other_process = Store(chat.db_path)
+    with other_process.transaction():
+        other_process.users.save("console", User("tim", "Tim"))
+        assert "Kubeflow" in chat.ok("/agenda", user="jessica")
+        assert "nothing was changed" in chat.error("/agenda add Binder", user="jessica")
+    assert "Binder" in chat.ok("/agenda add Binder", user="jessica")
 
 
 def test_a_room_bound_by_alias_is_one_channel_once_the_adapter_resolves_it(chat):
