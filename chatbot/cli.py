@@ -360,16 +360,16 @@ def minutes_occurrence(
     series, current = bot.meeting_for(message, pick, bot.clock.now())
     scope = message.scope
     if day is not None:
-        held = bot.store.meeting(scope, series.id, day.isoformat())
+        held = bot.store.meetings.get(scope, series.id, day.isoformat())
         if held is None and series.recurrence.occurrence_on(day) is None:
             raise CommandError(
                 f"{series.name} has no meeting on {day}: none is scheduled, held or imported."
             )
         return series, series.occurrence_on_day(day)
-    record = bot.store.meeting(scope, series.id, current.key.isoformat())
+    record = bot.store.meetings.get(scope, series.id, current.key.isoformat())
     if record is not None and record.in_progress:
         return series, current
-    latest = bot.store.latest_meeting(scope, series.id)
+    latest = bot.store.meetings.latest(scope, series.id)
     if latest is None:
         print(f"note: no meeting held yet; this is the draft of {current.key}", file=sys.stderr)
         return series, current

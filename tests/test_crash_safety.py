@@ -57,9 +57,9 @@ def test_acknowledged_commands_survive_sigkill(workdir):  # noqa: F811
     output = "".join(replies)
 
     store = Store(workdir / "chatbot.db")  # reopening recovers the WAL
-    agenda = {i.text for i in store.agenda(SCOPE, "binder-team", "2018-03-21")}
-    todos = {t.text: t for t in store.todos(SCOPE, open_only=False)}
-    roll = {a.name for a in store.attendance(SCOPE, "binder-team", "2018-03-21")}
+    agenda = {i.text for i in store.agenda.items(SCOPE, "binder-team", "2018-03-21")}
+    todos = {t.text: t for t in store.todos.in_channel(SCOPE, open_only=False)}
+    roll = {a.name for a in store.attendance.in_meeting(SCOPE, "binder-team", "2018-03-21")}
 
     acknowledged_items = re.findall(r"added agenda item \d+ \([^)]*\): (item-\d+)", output)
     acknowledged_todos = re.findall(r"TODO \d+ for owner\d: (todo-\d+)", output)

@@ -107,6 +107,12 @@ def body(event: dict) -> str:
     return event["content"]["body"]
 
 
+def stored_rows(store: Store) -> dict[str, list]:
+    """Every row of every table but the sync position (the sync loop moves it on)."""
+    return {name: list(store.db.execute(f"SELECT * FROM [{name}]").fetchall())
+            for name in store.db.table_names() if name != "sync_positions"}
+
+
 # -- the meeting, across a restart ---------------------------------------------------
 
 
@@ -198,6 +204,45 @@ async def _meeting_across_a_restart(hs: Homeserver, tmp_path: Path) -> None:
 
 
 # -- what people type ----------------------------------------------------------------
+
+
+def test_a_command_failing_after_its_first_write_stores_nothing(
+    homeserver: Homeserver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    asyncio.run(_failing_command(homeserver, tmp_path, monkeypatch))
+
+
+async def _failing_command(hs: Homeserver, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    bot_settings, bot_id = settings(hs, unique("meetbot"))
+    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
+    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
+    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
+    await call(bob.join, room)
+    bind(tmp_path / "schedules", "binder", room)
+
+    async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
+        await run.until(lambda: bot_id in alice.joined_members(room))
+        kept = await call(alice.ask, room, "!todo add keep me")
+        assert body(kept).startswith("TODO 1 for") and body(kept).endswith(": keep me")
+        before = stored_rows(run.store)
+        looked_up = run.store.users.by_id
+        failed = []
+
+        def fails_in_the_command(*args: object) -> object:
+            if not failed:  # after Bob's name, the TODO and its owner are stored
+                failed.append(True)
+                raise RuntimeError("disk on fire")
+            return looked_up(*args)
+
+        monkeypatch.setattr(run.store.users, "by_id", fails_in_the_command)
+        answer = await call(
+            alice.ask, room, "!todo add Bob Builder update the docs",
+            html=f"!todo add {pill(bob.user_id, 'Bob Builder')} update the docs",
+            mentions=[bob.user_id],
+        )
+        assert failed and "nothing was changed" in body(answer)
+        assert stored_rows(run.store) == before  # not the TODO, not even Bob's name
 
 
 def test_mentions_prefix_and_escaping(homeserver: Homeserver, tmp_path: Path):

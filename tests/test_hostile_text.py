@@ -48,7 +48,7 @@ CONFIGURED = {
 
 
 def agenda_texts(chat) -> list[str]:
-    return [item.text for item in chat.store.agenda(SCOPE, "binder-team", MARCH)]
+    return [item.text for item in chat.store.agenda.items(SCOPE, "binder-team", MARCH)]
 
 
 def database_bytes(chat) -> bytes:
@@ -118,7 +118,7 @@ def test_hidden_characters_are_not_stored_in_names_handles_or_text(chat):
 
 def test_c1_controls_are_dropped_on_input(chat):
     chat.ok("/agenda add colour\x9b31m codes\x85 here", name="tim\x9b")
-    assert chat.store.get_user("console", "jessica").name == "tim"
+    assert chat.store.users.get("console", "jessica").name == "tim"
     assert agenda_texts(chat) == ["colour31m codes here"]
     assert "\x9b" not in chat.ok("/agenda") and "\x85" not in chat.ok("/agenda")
 
@@ -149,22 +149,22 @@ def test_joiners_and_marks_go_where_nothing_needs_them():
 @pytest.mark.parametrize("text", ["localtime", "Factory"])
 def test_names_that_are_no_iana_zone_are_refused(chat, text):
     assert "unknown timezone" in chat.error(f"/tz {text}", user="carol").lower()
-    assert chat.store.get_user("console", "carol") is None
+    assert chat.store.users.get("console", "carol") is None
 
 
 def test_an_old_zone_name_is_stored_under_its_current_name(chat):
     reply = chat.ok("/tz US/Pacific", user="carol")
     assert "America/Los_Angeles (IANA's current name for US/Pacific)" in reply
-    assert chat.store.get_user("console", "carol").tz == "America/Los_Angeles"
+    assert chat.store.users.get("console", "carol").tz == "America/Los_Angeles"
     assert "(IANA" not in chat.ok("/tz Europe/Oslo", user="min")  # a country's zone stays
-    assert chat.store.get_user("console", "min").tz == "Europe/Oslo"
+    assert chat.store.users.get("console", "min").tz == "Europe/Oslo"
 
 
 def test_a_platform_profile_zone_is_stored_canonical_or_not_at_all(chat):
     chat.ok("/agenda", user="carol", tz="Asia/Calcutta")
     chat.ok("/agenda", user="sam", tz="localtime")
-    assert chat.store.get_user("console", "carol").profile_tz == "Asia/Kolkata"
-    assert chat.store.get_user("console", "sam").profile_tz is None
+    assert chat.store.users.get("console", "carol").profile_tz == "Asia/Kolkata"
+    assert chat.store.users.get("console", "sam").profile_tz is None
     slack = SlackProfile.from_api({"id": "U1", "name": "tim", "tz": "US/Eastern"})
     assert slack.tz == "America/New_York"
     assert SlackProfile.from_api({"id": "U2", "name": "x\u202e", "tz": "localtime"}) == \
@@ -234,14 +234,14 @@ def test_no_secret_reaches_logs_replies_reminders_pages_minutes_or_git(
     for secret in pasted:
         say(f"/attend Tim {secret} / Org {secret} / @tim")
         say(f"/decision rotate {secret}")
-    failing = chat.store.add_decision
+    failing = chat.store.decisions.add
 
     def add_decision_failing(*args, **kwargs):
         raise RuntimeError(f"disk said no to {args} with {EVERY_SETTING['MATRIX_PASSWORD']}")
 
-    monkeypatch.setattr(chat.store, "add_decision", add_decision_failing)
+    monkeypatch.setattr(chat.store.decisions, "add", add_decision_failing)
     say(f"/decision {PASTED['a GitHub token']}")
-    monkeypatch.setattr(chat.store, "add_decision", failing)
+    monkeypatch.setattr(chat.store.decisions, "add", failing)
     chat.set_now(dt.datetime(2018, 3, 21, 17, 55, tzinfo=dt.UTC))
     say("/meeting end")
     assert "committed as" in replies[-1]

@@ -64,7 +64,7 @@ def get(world: SlackWorld, path: str, host: str | None = None) -> tuple[int, byt
 
 
 def agenda_texts(world: SlackWorld) -> list[str]:
-    return [item.text for item in world.store.agenda(world.scope, "binder-team", OCCURRENCE)]
+    return [item.text for item in world.store.agenda.items(world.scope, "binder-team", OCCURRENCE)]
 
 
 # -- replays and retries ---------------------------------------------------------------------

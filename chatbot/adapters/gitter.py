@@ -90,10 +90,11 @@ class StoredSyncPosition(SyncStore):
 
     async def put_next_batch(self, next_batch: SyncToken) -> None:
         now = self.bot.clock.now().isoformat()
-        await asyncio.to_thread(self.bot.store.save_sync_position, self.account, next_batch, now)
+        await asyncio.to_thread(self.bot.store.chat_accounts.save_sync_position, self.account,
+                                next_batch, now)
 
     async def get_next_batch(self) -> SyncToken | None:
-        position = await asyncio.to_thread(self.bot.store.sync_position, self.account)
+        position = await asyncio.to_thread(self.bot.store.chat_accounts.sync_position, self.account)
         return SyncToken(position) if position else None
 
 
@@ -342,26 +343,25 @@ class GitterAdapter:
     def _answer(self, message: Message, in_room: dict[str, str],
                 strangers: dict[str, str]) -> tuple[str, str]:
         """In a worker thread: the shared dispatcher's reply, rendered for Matrix."""
-        self._introduce(in_room, strangers)
-        reply = self.bot.handle(message)
+        reply = self.bot.handle(message, lambda: self._introduce(in_room, strangers))
         names = self.names_of(mentioned_ids(reply.text))
         formatter = self.formatter.answering(message.text)
         return formatter.plain(reply.text, names), formatter.html(reply.text, names)
 
     def _introduce(self, in_room: dict[str, str], strangers: dict[str, str]) -> None:
         """Store mentioned people's names so replies and reminders name them: the
-        room's display name wins; someone outside the room keeps a name once known."""
+        room's display name wins; someone outside the room keeps a name once known.
+        Part of the command's transaction: a command that fails stores none of them."""
         store = self.bot.store
-        with store.transaction():
-            for user_id, name in {**strangers, **in_room}.items():
-                known = store.get_user(WORKSPACE, user_id)
-                if known is None:
-                    store.save_user(WORKSPACE, User(id=user_id, name=name))
-                elif user_id in in_room and known.name != name:
-                    store.save_user(WORKSPACE, replace(known, name=name))
+        for user_id, name in {**strangers, **in_room}.items():
+            known = store.users.get(WORKSPACE, user_id)
+            if known is None:
+                store.users.save(WORKSPACE, User(id=user_id, name=name))
+            elif user_id in in_room and known.name != name:
+                store.users.save(WORKSPACE, replace(known, name=name))
 
     def names_of(self, user_ids: list[str]) -> dict[str, str]:
-        users = self.bot.store.users(WORKSPACE, user_ids)
+        users = self.bot.store.users.by_id(WORKSPACE, user_ids)
         return {uid: users[uid].name for uid in user_ids if uid in users}
 
     async def send_notice(self, room_id: RoomID, plain: str, html: str,
@@ -385,7 +385,7 @@ class GitterAdapter:
     async def send_direct(self, user_id: str, plain: str, html: str) -> None:
         """Into the direct-message room shared with `user_id`, made on first use."""
         store = self.bot.store
-        room_id = await asyncio.to_thread(store.direct_room, self.user_id, user_id)
+        room_id = await asyncio.to_thread(store.chat_accounts.direct_room, self.user_id, user_id)
         if room_id is not None:
             try:
                 await self.send_notice(RoomID(room_id), plain, html)
@@ -395,7 +395,8 @@ class GitterAdapter:
         room_id = await self.client.create_room(
             preset=RoomCreatePreset.TRUSTED_PRIVATE, is_direct=True, invitees=[UserID(user_id)]
         )
-        await asyncio.to_thread(store.save_direct_room, self.user_id, user_id, room_id)
+        await asyncio.to_thread(store.chat_accounts.save_direct_room, self.user_id, user_id,
+                                room_id)
         await self.send_notice(RoomID(room_id), plain, html)
 
 

@@ -69,13 +69,6 @@ class SlackStartError(Exception):
     """Slack cannot be used with these settings: shown as one line, no traceback."""
 
 
-class _Discarded(Exception):
-    """Raised inside the command's transaction to roll back everything of an error reply."""
-
-    def __init__(self, reply: Reply):
-        self.reply = reply
-
-
 class SlackAdapter:
     def __init__(self, bot: Bot, settings: SlackSettings, *, reminders: bool = True):
         self.bot = bot
@@ -241,19 +234,13 @@ class SlackAdapter:
     # -- the command path ---------------------------------------------------------------------
 
     def handle(self, message: Message, mentioned: dict[str, SlackProfile]) -> Reply:
-        """Bot.handle in one transaction with the profiles of the people mentioned: a
+        """Bot.handle, storing the profiles of the people mentioned with the command: a
         command that fails stores nothing at all, not even those profiles."""
-        store = self.bot.store
-        try:
-            with store.transaction():
-                for profile in mentioned.values():
-                    self._save_profile(message.scope.workspace, profile)
-                reply = self.bot.handle(message)
-                if not reply.ok:
-                    raise _Discarded(reply)
-        except _Discarded as discarded:
-            return discarded.reply
-        return reply
+        def save_profiles() -> None:
+            for profile in mentioned.values():
+                self._save_profile(message.scope.workspace, profile)
+
+        return self.bot.handle(message, save_profiles)
 
     async def _speaker(self, team: str, user_id: str, fallback_name: str
                        ) -> tuple[User, bool]:
@@ -262,7 +249,7 @@ class SlackAdapter:
         profile = await self.users.profile(user_id)
         if profile is not None:
             return User(id=user_id, name=profile.name, tz=profile.tz), profile.is_admin
-        stored = self.bot.store.get_user(team, user_id)
+        stored = self.bot.store.users.get(team, user_id)
         return User(id=user_id, name=stored.name if stored else fallback_name or user_id), False
 
     async def _incoming(self, raw: str, channel: str, resolve_handles: bool
@@ -277,14 +264,14 @@ class SlackAdapter:
         return text, mentioned
 
     def _save_profile(self, workspace: str, profile: SlackProfile) -> None:
-        stored = self.bot.store.get_user(workspace, profile.id)
+        stored = self.bot.store.users.get(workspace, profile.id)
         if stored is None:
             updated = User(id=profile.id, name=profile.name, profile_tz=profile.tz)
         else:  # keep what people chose here (/tz, affiliation…)
             updated = replace(stored, name=profile.name,
                               profile_tz=profile.tz or stored.profile_tz)
         if updated != stored:
-            self.bot.store.save_user(workspace, updated)
+            self.bot.store.users.save(workspace, updated)
 
     def _after(self, reply: Reply, scope: Scope, name: str, user_id: str) -> None:
         if not reply.ok:
@@ -301,7 +288,7 @@ class SlackAdapter:
             profile = self.users.cached(user_id)
             if profile is not None:
                 return profile.name
-            stored = self.bot.store.get_user(workspace, user_id)
+            stored = self.bot.store.users.get(workspace, user_id)
             return stored.name if stored else None
 
         return name
@@ -318,7 +305,7 @@ class SlackAdapter:
         self._homes_due.discard((team, user_id))
         profile = await self.users.profile(user_id)
         store = self.bot.store
-        stored = store.get_user(team, user_id)
+        stored = store.users.get(team, user_id)
         zone = (stored and stored.tz) or (profile and profile.tz) or (
             stored and stored.profile_tz) or "UTC"
         now = self.bot.clock.now()
@@ -330,7 +317,7 @@ class SlackAdapter:
             channels.append(channel)  # their own TODOs, wherever they were given them
             # Only the meetings of channels this person takes part in: the Home tab must
             # not show one channel's meetings to people outside it.
-            if not store.is_member(Scope(PLATFORM, team, channel), user_id):
+            if not store.members.includes(Scope(PLATFORM, team, channel), user_id):
                 continue
             occurrence = series.current_or_next(now)
             if occurrence is not None:
@@ -340,7 +327,8 @@ class SlackAdapter:
                 ))
         for channel in dict.fromkeys(channels):
             todos += [blocks.HomeTodo(channel, t.number, t.text)
-                      for t in store.todos(Scope(PLATFORM, team, channel), owner=user_id)]
+                      for t in store.todos.in_channel(Scope(PLATFORM, team, channel),
+                                                      owner=user_id)]
         meetings.sort(key=lambda m: m.start_utc)
         view = blocks.home_view(zone, meetings, todos, self.names(team), now)
         await self.client.views_publish(user_id=user_id, view=view)

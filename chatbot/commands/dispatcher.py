@@ -70,20 +70,20 @@ class Context:
         """A mentioned user; an unknown plain @name becomes a new user of that name."""
         workspace = self.scope.workspace
         if mention.user_id:
-            known = self.store.get_user(workspace, mention.user_id)
+            known = self.store.users.get(workspace, mention.user_id)
             if known is None:
                 known = User(id=mention.user_id, name=mention.user_id)
-                self.store.save_user(workspace, known)
+                self.store.users.save(workspace, known)
             return known
         handle = mention.handle or ""
-        known = self.store.find_user(workspace, handle)
+        known = self.store.users.find(workspace, handle)
         if known is None:
             known = User(id=handle, name=handle)
-            self.store.save_user(workspace, known)
+            self.store.users.save(workspace, known)
         return known
 
     def names(self, user_ids) -> dict[str, str]:
-        users = self.store.users(self.scope.workspace, list(user_ids))
+        users = self.store.users.by_id(self.scope.workspace, list(user_ids))
         return {uid: users[uid].name if uid in users else uid for uid in user_ids}
 
 
@@ -123,14 +123,24 @@ class Bot:
 
         return register
 
-    def handle(self, message: Message) -> Reply:
+    def handle(self, message: Message, store_with_command: Callable[[], None] | None = None
+               ) -> Reply:
         """Never raises: every outcome is a reply the user can act on. What was said is
         cleaned first (`incoming.py`): no secret or hidden character is ever stored. A reply
-        never carries the bot's own credentials, whatever was stored before."""
+        never carries the bot's own credentials, whatever was stored before.
+
+        A command is one transaction, begun at its first write: an error reply leaves
+        the database as it was. `store_with_command` writes what the adapter learnt for
+        this command (the profiles of the people it mentions), inside that transaction."""
         incoming = clean_message(message, self.secrets)
         message = incoming.message
         try:
-            reply = self._handle(message)
+            with self.store.transaction(from_first_write=True):
+                if store_with_command is not None:
+                    store_with_command()
+                reply = self._handle(message)
+                if not reply.ok:
+                    raise CommandError(reply.text)  # rolls back what it wrote
         except CommandError as error:
             reply = Reply(str(error), ok=False)
         except Exception:
@@ -157,8 +167,8 @@ class Bot:
         handler = self.handlers.get(command.name)
         if handler is None:
             raise CommandError(unknown_command(command.name, list(self.handlers)))
-        stored = self.store.get_user(message.scope.workspace, message.user.id)
-        user_writes = self.store.user_writes
+        stored = self.store.users.get(message.scope.workspace, message.user.id)
+        user_writes = self.store.users.writes
         context = Context(
             bot=self, message=message, command=command,
             user=_merged(stored, message.user), now=self.clock.now(),
@@ -166,13 +176,13 @@ class Bot:
         reply = handler(context)
         if reply.ok:
             # Most commands change no profile: then the row read above is still current.
-            self.remember(message, stored if self.store.user_writes == user_writes
-                          else self.store.get_user(message.scope.workspace, message.user.id))
+            self.remember(message, stored if self.store.users.writes == user_writes
+                          else self.store.users.get(message.scope.workspace, message.user.id))
         return reply
 
     def known_user(self, message: Message) -> User:
         """The stored profile (timezone, affiliation…) merged with the platform's name."""
-        return _merged(self.store.get_user(message.scope.workspace, message.user.id),
+        return _merged(self.store.users.get(message.scope.workspace, message.user.id),
                        message.user)
 
     def remember(self, message: Message, stored: User | None) -> None:
@@ -184,13 +194,14 @@ class Bot:
         user = _merged(stored, message.user)
         member = (scope.workspace, scope.channel, user.id)
         changed = stored != user
-        joined = member not in self._members_seen and not self.store.is_member(scope, user.id)
+        joined = (member not in self._members_seen
+                  and not self.store.members.includes(scope, user.id))
         if changed or joined:
             with self.store.transaction():
                 if changed:
-                    self.store.save_user(scope.workspace, user)
+                    self.store.users.save(scope.workspace, user)
                 if joined:
-                    self.store.add_member(scope, user.id, self.clock.now().isoformat())
+                    self.store.members.add(scope, user.id, self.clock.now().isoformat())
         self._members_seen.add(member)  # membership is never taken back
 
     def series_for(self, message: Message) -> list[Series]:
@@ -215,7 +226,7 @@ class Bot:
         return self._index
 
     def has_ended(self, scope: Scope, series_id: str, occurrence: Occurrence) -> bool:
-        record = self.store.meeting(scope, series_id, occurrence.key.isoformat())
+        record = self.store.meetings.get(scope, series_id, occurrence.key.isoformat())
         return record is not None and record.ended_at is not None
 
     def next_not_ended(
@@ -246,7 +257,7 @@ class Bot:
             )
         # A meeting started with /meeting start wins, whatever the clock says (it may start
         # early or run late); one already ended no longer counts as in progress.
-        started = {m.series: m for m in self.store.open_meetings(message.scope)}
+        started = {m.series: m for m in self.store.meetings.in_progress(message.scope)}
         for series in candidates:
             if series.id in started:
                 key = dt.date.fromisoformat(started[series.id].occurrence)

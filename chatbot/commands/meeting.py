@@ -69,7 +69,7 @@ def page_link(context: Context) -> Reply:
 def next_meeting(context: Context) -> Reply:
     series, occurrence = context.meeting()
     start = occurrence.start_utc
-    items = context.store.agenda(context.scope, series.id, occurrence.key.isoformat())
+    items = context.store.agenda.items(context.scope, series.id, occurrence.key.isoformat())
     started = minutes.started_at(context, series, occurrence)
     if started:
         status = f"in progress, {started}"

@@ -29,7 +29,7 @@ def personal_reminders(context: Context, request: str) -> Reply:
         )
     if words[0] == "me" and len(words) == 2 and words[1] in ("on", "off"):
         on = words[1] == "on"
-        context.store.save_user(context.scope.workspace, replace(context.user, remind=on))
+        context.store.users.save(context.scope.workspace, replace(context.user, remind=on))
         if on:
             return Reply(
                 f"You will get each reminder of this channel's meetings as a direct message, "

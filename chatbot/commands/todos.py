@@ -31,7 +31,7 @@ def add(context: Context, rest: str) -> Reply:
     owners = [context.resolve(m).id for m in mentions] or [context.user.id]
     meeting = context.optional_meeting()
     series, occurrence = (meeting[0].id, meeting[1].key.isoformat()) if meeting else (None, None)
-    todo = context.store.add_todo(
+    todo = context.store.todos.add(
         context.scope, text, context.user.id, owners, series, occurrence,
         context.now.isoformat(),
     )
@@ -46,7 +46,7 @@ def _todo(context: Context, rest: str, usage: str) -> tuple[Todo, str]:
         number = parse_number(word, "TODO")
     except ValueError as error:
         raise CommandError(f"{str(error).capitalize()}. {usage}") from None
-    todo = context.store.todo(context.scope, number)
+    todo = context.store.todos.get(context.scope, number)
     if todo is None:
         raise CommandError(f"There is no TODO {number} in this channel. See them with /todos.")
     return todo, tail
@@ -62,7 +62,7 @@ def done(context: Context, rest: str) -> Reply:
     _may_change(context, todo, "close")
     if not todo.is_open:
         return Reply(f"TODO {todo.number} was already done: {todo.text}")
-    context.store.set_todo_done(todo.id, context.now.isoformat())
+    context.store.todos.set_done(todo.id, context.now.isoformat())
     return Reply(f"{context.user.name} closed TODO {todo.number}: {todo.text}", public=True)
 
 
@@ -71,7 +71,7 @@ def reopen(context: Context, rest: str) -> Reply:
     _may_change(context, todo, "reopen")
     if todo.is_open:
         return Reply(f"TODO {todo.number} is already open: {todo.text}")
-    context.store.set_todo_done(todo.id, None)
+    context.store.todos.set_done(todo.id, None)
     return Reply(f"{context.user.name} reopened TODO {todo.number}: {todo.text}", public=True)
 
 
@@ -83,8 +83,8 @@ def assign(context: Context, rest: str) -> Reply:
     if not mentions or leftover:
         raise CommandError(f"Assign TODO {todo.number} to whom? {usage}")
     owners = [context.resolve(m).id for m in mentions]
-    context.store.set_todo_owners(todo.id, owners)
-    updated = context.store.todo(context.scope, todo.number)
+    context.store.todos.set_owners(todo.id, owners)
+    updated = context.store.todos.get(context.scope, todo.number)
     return Reply(
         f"TODO {todo.number} is now for {owners_label(context, updated)}: {todo.text}",
         public=True,
@@ -103,7 +103,7 @@ def todos_command(context: Context) -> Reply:
         owner, title = None, "Open TODOs"
     else:
         raise CommandError("Usage: /todos, /todos mine or /todos @user")
-    todos = context.store.todos(context.scope, owner=owner)
+    todos = context.store.todos.in_channel(context.scope, owner=owner)
     if not todos:
         return Reply(f"{title}: none. Add one with /todo add [@owner] TEXT.")
     return Reply("\n".join([f"{title}:", *format_by_owner(context, todos)]))

@@ -103,12 +103,12 @@ def _next_meeting(bot: Bot, series: Series, scope: Scope | None, occurrence: Occ
     zones = {series.timezone, "UTC", *series.zones}
     if scope is not None:
         # A platform profile may carry a zone this machine does not know: leave it out.
-        zones |= {canonical_zone(z) for z in bot.store.member_zones(scope) if is_zone(z)}
+        zones |= {canonical_zone(z) for z in bot.store.members.zones(scope) if is_zone(z)}
     rows = tuple(
         ZoneRow(z.zone, clock_time(z.local), long_date(z.local, now), z.other_day, z.night)
         for z in zone_times(start, series.timezone, zones)
     )
-    started = scope is not None and (record := bot.store.meeting(
+    started = scope is not None and (record := bot.store.meetings.get(
         scope, series.id, occurrence.key.isoformat())) is not None and record.in_progress
     return NextMeeting(
         start_utc=start,
@@ -123,7 +123,7 @@ def _next_meeting(bot: Bot, series: Series, scope: Scope | None, occurrence: Occ
 
 def _agenda(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence
             ) -> tuple[AgendaSection, ...]:
-    items = numbered(bot.store.agenda(scope, series.id, occurrence.key.isoformat()))
+    items = numbered(bot.store.agenda.items(scope, series.id, occurrence.key.isoformat()))
     sections: dict[str, list[AgendaRow]] = {}
     for number, item in enumerate(items, start=1):
         sections.setdefault(item.section, []).append(
@@ -134,9 +134,9 @@ def _agenda(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence
 
 def _todos(bot: Bot, series: Series, scope: Scope) -> tuple[OwnerTodos, ...]:
     # A channel may hold several series: TODOs recorded at another one's meeting are its own.
-    todos = [t for t in bot.store.todos(scope) if t.series in (None, series.id)]
+    todos = [t for t in bot.store.todos.in_channel(scope) if t.series in (None, series.id)]
     owner_ids = sorted({o for t in todos for o in t.owners})
-    users = bot.store.users(scope.workspace, owner_ids)
+    users = bot.store.users.by_id(scope.workspace, owner_ids)
     names = {o: users[o].name if o in users else o for o in owner_ids}
     groups = [
         OwnerTodos(names[o], tuple(TodoLine(t.number, t.text) for t in todos if o in t.owners))
@@ -150,7 +150,7 @@ def _todos(bot: Bot, series: Series, scope: Scope) -> tuple[OwnerTodos, ...]:
 
 def _past(bot: Bot, series: Series, scope: Scope) -> tuple[PastMeeting, ...]:
     past = []
-    for record in bot.store.held_meetings(scope, series.id):
+    for record in bot.store.meetings.held(scope, series.id):
         day = dt.date.fromisoformat(record.occurrence)
         past.append(PastMeeting(day, long_date(day)))
     return tuple(past)
@@ -178,7 +178,7 @@ def minutes_markdown_of(bot: Bot, series: Series, scope: Scope | None, day: dt.d
     rebuilt from the store. None for a day this series held no meeting on."""
     if scope is None:
         return None
-    record = bot.store.meeting(scope, series.id, day.isoformat())
+    record = bot.store.meetings.get(scope, series.id, day.isoformat())
     if record is None or record.ended_at is None:
         return None
     if record.archive_path:
