@@ -165,9 +165,8 @@ def open_bot(args: argparse.Namespace, page_base_url: str | None = None,
     """The bot; its replies link to the meeting pages at CHATBOT_PUBLIC_URL, else at
     `page_base_url` (the web server `chatbot run` starts), else nowhere."""
     settings = settings_of(args)
-    schedules = ScheduleBook(settings.schedules)
-    for problem in schedules.problems if report_problems else ():
-        log.warning("skipping broken schedule: %s", problem)
+    schedules = ScheduleBook(settings.schedules, log_problems=report_problems)
+    schedules.problems  # noqa: B018  (loads now, so broken files are logged at start)
     return build_bot(
         Store(settings.db), schedules, Clock(getattr(args, "now", None)), settings.archive,
         settings.public_url or page_base_url,
