@@ -356,7 +356,14 @@ def minutes_occurrence(
     bot: Bot, message: Message, pick: str | None, day: dt.date | None
 ) -> tuple[Series, Occurrence]:
     """--date's occurrence; else the meeting in progress, else the last one held."""
-    series, current = bot.meeting_for(message, pick, bot.clock.now())
+    try:
+        series, current = bot.meeting_for(message, pick, bot.clock.now())
+    except CommandError:
+        # A series with no meeting to come (a one-off, a COUNT reached) still has minutes.
+        over = [s for s in bot.series_for(message) if pick in (None, s.id)]
+        if not over:
+            raise
+        series, current = over[0], None
     scope = message.scope
     if day is not None:
         held = bot.store.meeting(scope, series.id, day.isoformat())
@@ -365,10 +372,12 @@ def minutes_occurrence(
                 f"{series.name} has no meeting on {day}: none is scheduled, held or imported."
             )
         return series, series.occurrence_on_day(day)
-    record = bot.store.meeting(scope, series.id, current.key.isoformat())
+    record = current and bot.store.meeting(scope, series.id, current.key.isoformat())
     if record is not None and record.in_progress:
         return series, current
     latest = bot.store.latest_meeting(scope, series.id)
+    if latest is None and current is None:
+        raise CommandError(f"{series.name} has no meeting held and none to come.")
     if latest is None:
         print(f"note: no meeting held yet; this is the draft of {current.key}", file=sys.stderr)
         return series, current

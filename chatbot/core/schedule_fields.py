@@ -12,7 +12,6 @@ that is not http(s). Cross-field rules (is a moved date an occurrence?) stay wit
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -25,7 +24,8 @@ FIRST_YEAR, LAST_YEAR = 1970, 2200
 MAX_DURATION = dt.timedelta(days=7)
 MAX_REMINDER = dt.timedelta(days=60)
 MAX_COUNT = 10_000  # occurrences a rule may name with COUNT
-MAX_INTERVAL = 1_000
+# A meeting at least every 10 years, so that listing many still ends before the year 9999.
+MAX_INTERVAL = {"DAILY": 3660, "WEEKLY": 520, "MONTHLY": 120, "YEARLY": 10}
 MAX_ENTRIES = 500  # each of dates, skip, moved
 MAX_REMINDERS = 12
 MAX_ZONES = 24
@@ -40,6 +40,7 @@ _LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DURATION = re.compile(r"\s*(\d+)\s*([mhd])\s*")
 _UNIT = {"m": "minutes", "h": "hours", "d": "days"}
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # categories Cc, Zl, Zp
 
 
 def shown(value: object, limit: int = 40) -> str:
@@ -76,7 +77,7 @@ def _text(value: object, limit: int) -> str:
         raise ValueError("is empty; write some text in quotes")
     if len(text) > limit:
         raise ValueError(f"is longer than {limit} characters")
-    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+    if _CONTROL.search(text):
         raise ValueError("must be one line without control characters (no newlines or tabs)")
     return text
 
@@ -172,16 +173,23 @@ def rule(value: object) -> str:
     """The RRULE text, with the numbers it may give bounded (the rule itself is parsed by
     `Recurrence`): a COUNT or INTERVAL that no meeting needs, an UNTIL past 2200."""
     text = _text(value, MAX_RULE)
-    for part in text.upper().split(";"):
-        name, _, number = part.partition("=")
-        name, number = name.strip(), number.strip()
-        if name in ("COUNT", "INTERVAL") and number.isdigit():
-            highest = MAX_COUNT if name == "COUNT" else MAX_INTERVAL
-            if int(number[:12]) > highest or len(number) > 12:
-                raise ValueError(f"{name} may be at most {highest}")
-        if name == "UNTIL" and number[:4].isdigit():
-            _check_year(int(number[:4]), number)
-    return text
+    body = text.upper().removeprefix("RRULE:")
+    parts = {name.strip(): value.strip()
+             for name, _, value in (part.partition("=") for part in body.split(";"))}
+    highest = {"COUNT": MAX_COUNT, "INTERVAL": MAX_INTERVAL.get(parts.get("FREQ"), MAX_COUNT)}
+    for name, most in highest.items():
+        number = parts.get(name, "").lstrip("+")
+        if number.isdigit() and (len(number) > 9 or int(number) > most):
+            raise ValueError(f"{name} may be at most {most}"
+                             + (f" with FREQ={parts['FREQ']}" if name == "INTERVAL" else ""))
+    until = parts.get("UNTIL", "")
+    if until[:4].isdigit():
+        _check_year(int(until[:4]), until)
+    if all(name and value for name, value in parts.items()):
+        # One spelling, as calendar programs read it in `chatbot ics` (FREQ first).
+        return ";".join(f"{name}={value}" for name, value in
+                        sorted(parts.items(), key=lambda part: part[0] != "FREQ"))
+    return text  # malformed: `Recurrence` says which part
 
 
 def rotate_slot(value: object) -> RotateSlot:
@@ -242,17 +250,17 @@ class ScheduleFields(BaseModel):
     duration: Duration = DEFAULT_DURATION
     video: Annotated[str, _using(link)] = ""
     notes: Annotated[str, _using(link)] = ""
-    dates: Annotated[list[LocalTime], Field(max_length=MAX_ENTRIES)] = []
-    skip: Annotated[list[Day], Field(max_length=MAX_ENTRIES)] = []
+    dates: Annotated[list[LocalTime], Field(max_length=MAX_ENTRIES)] = ()
+    skip: Annotated[list[Day], Field(max_length=MAX_ENTRIES)] = ()
     moved: Annotated[tuple, _using(moved_table)] = ()
     rotate: Annotated[list[Annotated[RotateSlot, _using(rotate_slot)]],
-                      Field(max_length=MAX_ZONES)] = []
-    reminders: Annotated[list[Reminder], Field(max_length=MAX_REMINDERS)] = [
-        parse_offset(text) for text in DEFAULT_REMINDERS]
-    zones: Annotated[list[Annotated[str, _using(zone)]], Field(max_length=MAX_ZONES)] = []
-    admins: Annotated[list[Line], Field(max_length=MAX_ADMINS)] = []
+                      Field(max_length=MAX_ZONES)] = ()
+    reminders: Annotated[list[Reminder], Field(max_length=MAX_REMINDERS)] = tuple(
+        parse_offset(text) for text in DEFAULT_REMINDERS)
+    zones: Annotated[list[Annotated[str, _using(zone)]], Field(max_length=MAX_ZONES)] = ()
+    admins: Annotated[list[Line], Field(max_length=MAX_ADMINS)] = ()
     public: bool = False
-    channels: Annotated[dict, _using(channel_table)] = {}
+    channels: Annotated[dict, _using(channel_table)] = Field(default_factory=dict)
 
 
 # What pydantic's own checks mean, said as what to write instead.
