@@ -28,7 +28,7 @@ MAX_COUNT = 10_000  # occurrences a rule may name with COUNT
 MAX_INTERVAL = {"DAILY": 3660, "WEEKLY": 520, "MONTHLY": 120, "YEARLY": 10}
 MAX_ENTRIES = 500  # each of dates, skip, moved
 MAX_REMINDERS = 12
-MAX_ZONES = 24
+MAX_ZONES = MAX_SLOTS = 24
 MAX_ADMINS = 100
 MAX_NAME, MAX_LINK, MAX_RULE, MAX_ID = 200, 2_000, 500, 100
 PLATFORMS = ("console", "slack", "gitter")
@@ -101,43 +101,44 @@ def zone(value: object) -> str:
     return text
 
 
+def _in_years(moment: dt.date, value: object):
+    _check_year(moment.year, value)
+    return moment
+
+
 def _check_year(year: int, value: object) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"{shown(value)} is not between the years {FIRST_YEAR} and {LAST_YEAR}")
 
 
+def _parsed(value: object, pattern: re.Pattern, parse, form: str):
+    """Text in the one accepted form, parsed, within the years. The pattern comes first:
+    fromisoformat alone accepts more forms, and is many times faster than strptime,
+    which matters when thousands of files load at start."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError(f"{shown(value)} is not a {form}")
+    try:
+        moment = parse(value)
+    except ValueError:
+        raise ValueError(f"{shown(value)} is not a real {form.split(' like')[0]}") from None
+    return _in_years(moment, value)
+
+
 def local_time(value: object) -> dt.datetime:
     """'2018-01-17T18:00' (or a TOML local date-time): a wall-clock time in the series' zone."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            raise ValueError("must be a local time without an offset, like 2018-01-17T18:00")
-        moment = value
-    else:
-        # The pattern pins the one accepted form; fromisoformat is many times faster
-        # than strptime, which matters when thousands of files load at start.
-        if not isinstance(value, str) or not _LOCAL_TIME.fullmatch(value):
-            raise ValueError(f"{shown(value)} is not a local time like 2018-01-17T18:00")
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{shown(value)} is not a real date and time") from None
-    _check_year(moment.year, value)
-    return moment
+    if not isinstance(value, dt.datetime):
+        return _parsed(value, _LOCAL_TIME, dt.datetime.fromisoformat,
+                       "local time like 2018-01-17T18:00")
+    if value.tzinfo is not None:
+        raise ValueError("must be a local time without an offset, like 2018-01-17T18:00")
+    return _in_years(value, value)
 
 
 def day(value: object) -> dt.date:
     """'2018-12-19' (or a TOML local date)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        moment = value
-    else:
-        if not isinstance(value, str) or not _DATE.fullmatch(value):
-            raise ValueError(f"{shown(value)} is not a date like 2018-12-19")
-        try:
-            moment = dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{shown(value)} is not a real date") from None
-    _check_year(moment.year, value)
-    return moment
+        return _in_years(value, value)
+    return _parsed(value, _DATE, dt.date.fromisoformat, "date like 2018-12-19")
 
 
 def parse_offset(text: object) -> dt.timedelta:
@@ -174,8 +175,9 @@ def rule(value: object) -> str:
     `Recurrence`): a COUNT or INTERVAL that no meeting needs, an UNTIL past 2200."""
     text = _text(value, MAX_RULE)
     body = text.upper().removeprefix("RRULE:")
-    parts = {name.strip(): value.strip()
-             for name, _, value in (part.partition("=") for part in body.split(";"))}
+    pairs = [(name.strip(), setting.strip())
+             for name, _, setting in (part.partition("=") for part in body.split(";"))]
+    parts = dict(pairs)
     highest = {"COUNT": MAX_COUNT, "INTERVAL": MAX_INTERVAL.get(parts.get("FREQ"), MAX_COUNT)}
     for name, most in highest.items():
         number = parts.get(name, "").lstrip("+")
@@ -185,11 +187,11 @@ def rule(value: object) -> str:
     until = parts.get("UNTIL", "")
     if until[:4].isdigit():
         _check_year(int(until[:4]), until)
-    if all(name and value for name, value in parts.items()):
-        # One spelling, as calendar programs read it in `chatbot ics` (FREQ first).
-        return ";".join(f"{name}={value}" for name, value in
-                        sorted(parts.items(), key=lambda part: part[0] != "FREQ"))
-    return text  # malformed: `Recurrence` says which part
+    if len(parts) < len(pairs) or not all(name and setting for name, setting in pairs):
+        return text  # malformed: `Recurrence` says which part
+    # One spelling, as calendar programs read it in `chatbot ics` (FREQ first).
+    return ";".join(f"{name}={setting}" for name, setting in
+                    sorted(pairs, key=lambda pair: pair[0] != "FREQ"))
 
 
 def rotate_slot(value: object) -> RotateSlot:
@@ -223,18 +225,14 @@ def channel_table(value: object) -> dict[str, str]:
     return {platform: _text(channel, MAX_NAME) for platform, channel in value.items()}
 
 
-def _using(check):
-    """A pydantic type that is exactly `check`: strict, no coercion of its own."""
-    return PlainValidator(check)
-
-
-Line = Annotated[str, _using(line_of(MAX_NAME))]
-LocalTime = Annotated[dt.datetime, _using(local_time)]
-Day = Annotated[dt.date, _using(day)]
-Duration = Annotated[
-    dt.timedelta, _using(_bounded_offset(dt.timedelta(minutes=1), MAX_DURATION, "long"))]
-Reminder = Annotated[
-    dt.timedelta, _using(_bounded_offset(dt.timedelta(0), MAX_REMINDER, "before the start"))]
+# PlainValidator: the type is exactly what the function checks, no coercion of pydantic's.
+Line = Annotated[str, PlainValidator(line_of(MAX_NAME))]
+LocalTime = Annotated[dt.datetime, PlainValidator(local_time)]
+Day = Annotated[dt.date, PlainValidator(day)]
+Duration = Annotated[dt.timedelta, PlainValidator(
+    _bounded_offset(dt.timedelta(minutes=1), MAX_DURATION, "long"))]
+Reminder = Annotated[dt.timedelta, PlainValidator(
+    _bounded_offset(dt.timedelta(0), MAX_REMINDER, "before the start"))]
 
 
 class ScheduleFields(BaseModel):
@@ -244,23 +242,23 @@ class ScheduleFields(BaseModel):
                               arbitrary_types_allowed=True)
 
     name: Line
-    timezone: Annotated[str, _using(zone)]
+    timezone: Annotated[str, PlainValidator(zone)]
     start: LocalTime
-    rrule: Annotated[str | None, _using(rule)] = None
+    rrule: Annotated[str | None, PlainValidator(rule)] = None
     duration: Duration = DEFAULT_DURATION
-    video: Annotated[str, _using(link)] = ""
-    notes: Annotated[str, _using(link)] = ""
+    video: Annotated[str, PlainValidator(link)] = ""
+    notes: Annotated[str, PlainValidator(link)] = ""
     dates: Annotated[list[LocalTime], Field(max_length=MAX_ENTRIES)] = ()
     skip: Annotated[list[Day], Field(max_length=MAX_ENTRIES)] = ()
-    moved: Annotated[tuple, _using(moved_table)] = ()
-    rotate: Annotated[list[Annotated[RotateSlot, _using(rotate_slot)]],
-                      Field(max_length=MAX_ZONES)] = ()
+    moved: Annotated[tuple, PlainValidator(moved_table)] = ()
+    rotate: Annotated[list[Annotated[RotateSlot, PlainValidator(rotate_slot)]],
+                      Field(max_length=MAX_SLOTS)] = ()
     reminders: Annotated[list[Reminder], Field(max_length=MAX_REMINDERS)] = tuple(
         parse_offset(text) for text in DEFAULT_REMINDERS)
-    zones: Annotated[list[Annotated[str, _using(zone)]], Field(max_length=MAX_ZONES)] = ()
+    zones: Annotated[list[Annotated[str, PlainValidator(zone)]], Field(max_length=MAX_ZONES)] = ()
     admins: Annotated[list[Line], Field(max_length=MAX_ADMINS)] = ()
     public: bool = False
-    channels: Annotated[dict, _using(channel_table)] = Field(default_factory=dict)
+    channels: Annotated[dict, PlainValidator(channel_table)] = Field(default_factory=dict)
 
 
 # What pydantic's own checks mean, said as what to write instead.
