@@ -27,6 +27,8 @@ HOSTILE = [
      "nests arrays or tables more than 16 deep"),
     ("deep-tables.toml", HEAD + "admins = " + "{a = " * 3000 + "1" + "}" * 3000, "file",
      "nests arrays or tables more than 16 deep"),
+    ("dotted-key.toml", HEAD + "channels." + ".".join(["a"] * 20000) + " = 1", "file",
+     "line 5 has more than 100 dotted key parts"),  # tomllib: 10 s
     ("newline-name.toml", HEAD.replace("Stand-up", "Stand-up\\nSigned-off-by: mallory"),
      "name", "must be one line without control characters"),
     ("newline-video.toml", HEAD + 'video = "https://meet.example.org/a\\nb"', "video",

@@ -85,26 +85,36 @@ class Series:
 DEFAULT_REMINDER_OFFSETS = tuple(parse_offset(r) for r in DEFAULT_REMINDERS)
 MAX_FILE_BYTES = 64 * 1024
 MAX_NESTING = 16  # brackets and braces; a schedule needs 2
+MAX_DOTS = 100  # per line, outside strings; a schedule needs one (channels.slack = ...)
 
-# Strings and comments, whose brackets do not nest, and the brackets that do.
-_TOML_TOKEN = re.compile(
-    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]',
+# Strings and comments, whose marks do not count, and the marks that do.
+_TOML_MARK = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[][{}.\n]',
     re.S,
 )
 
 
-def nesting_depth(text: str) -> int:
-    """How deeply arrays and inline tables nest: tomllib recurses once per level, so
-    thousands of levels would end in a RecursionError instead of a problem line."""
-    depth = deepest = 0
-    for token in _TOML_TOKEN.finditer(text):
-        bracket = token.group()
-        if bracket in ("[", "{"):
+def toml_shape_problem(text: str) -> str | None:
+    """Why `text` must not reach tomllib, which recurses once per level of nesting (5,000
+    nested arrays end in a RecursionError) and spends time growing with the square of a
+    dotted key's parts (20,000 parts: 10 s)."""
+    depth = dots = 0
+    for found in _TOML_MARK.finditer(text):
+        mark = found.group()
+        if mark in ("[", "{"):
             depth += 1
-            deepest = max(deepest, depth)
-        elif bracket in ("]", "}"):
+            if depth > MAX_NESTING:
+                return f"nests arrays or tables more than {MAX_NESTING} deep"
+        elif mark in ("]", "}"):
             depth -= 1
-    return deepest
+        elif mark == ".":
+            dots += 1
+            if dots > MAX_DOTS:
+                line = text.count("\n", 0, found.start()) + 1
+                return f"line {line} has more than {MAX_DOTS} dotted key parts"
+        elif mark == "\n":
+            dots = 0
+    return None
 
 
 def parse_series(path: Path, data: dict) -> tuple[Series | None, list[ScheduleProblem]]:
@@ -164,9 +174,9 @@ def load_schedule_file(path: Path) -> tuple[Series | None, list[ScheduleProblem]
         return None, [ScheduleProblem(path, "file", "is not UTF-8 text")]
     except ValueError as error:
         return None, [ScheduleProblem(path, "file", str(error))]
-    if nesting_depth(text) > MAX_NESTING:
-        return None, [ScheduleProblem(
-            path, "file", f"nests arrays or tables more than {MAX_NESTING} deep")]
+    shape_problem = toml_shape_problem(text)
+    if shape_problem:
+        return None, [ScheduleProblem(path, "file", shape_problem)]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
