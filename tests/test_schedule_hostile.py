@@ -29,6 +29,8 @@ HOSTILE = [
      "nests arrays or tables more than 16 deep"),
     ("dotted-key.toml", HEAD + "channels." + ".".join(["a"] * 20000) + " = 1", "file",
      "line 5 has more than 100 dotted key parts"),  # tomllib: 10 s
+    ("many-keys.toml", HEAD + "".join(f"key{n} = 1\n" for n in range(3000)), "file",
+     "and 2991 more problems like these"),  # 10 lines, not 3,000
     ("newline-name.toml", HEAD.replace("Stand-up", "Stand-up\\nSigned-off-by: mallory"),
      "name", "must be one line without control characters"),
     ("newline-video.toml", HEAD + 'video = "https://meet.example.org/a\\nb"', "video",

@@ -30,6 +30,7 @@ MAX_ENTRIES = 500  # each of dates, skip, moved
 MAX_REMINDERS = 12
 MAX_ZONES = MAX_SLOTS = 24
 MAX_ADMINS = 100
+MAX_PROBLEMS = 10  # lines reported per file
 MAX_NAME, MAX_LINK, MAX_RULE, MAX_ID = 200, 2_000, 500, 100
 PLATFORMS = ("console", "slack", "gitter")
 SERIES_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -295,4 +296,8 @@ def validate_fields(data: dict) -> tuple[ScheduleFields | None, list[tuple[str, 
     try:
         return ScheduleFields.model_validate(data), []
     except ValidationError as error:
-        return None, [_problem(e) for e in error.errors(include_url=False, include_input=False)]
+        problems = [_problem(e) for e in error.errors(include_url=False, include_input=False)]
+    if len(problems) > MAX_PROBLEMS:  # one file must not flood `check` or the log
+        more = len(problems) - MAX_PROBLEMS + 1
+        problems[MAX_PROBLEMS - 1:] = [("file", f"and {more} more problems like these")]
+    return None, problems
