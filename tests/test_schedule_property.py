@@ -1,7 +1,7 @@
 """Generated schedule files: what `schedules check` accepts works everywhere, and what
 it rejects never disturbs the other series.
 
-CHATBOT_PROPERTY_EXAMPLES asks for a larger run (default 40, about 15 s here), e.g.
+CHATBOT_PROPERTY_EXAMPLES asks for a larger run (default 150, about 10 s), e.g.
 CHATBOT_PROPERTY_EXAMPLES=2000 .venv/bin/pytest -q tests/test_schedule_property.py
 """
 
@@ -28,7 +28,7 @@ from chatbot.pages import PageLinks
 from chatbot.web.app import PageSite, page_app
 from chatbot.web.server import PageServer
 
-EXAMPLES = int(os.environ.get("CHATBOT_PROPERTY_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("CHATBOT_PROPERTY_EXAMPLES", "150"))
 BASE = "https://meet.example.org"
 RRULE_LINE = re.compile(r"RRULE:FREQ=[A-Z]+(;[A-Z]+=[^;\s:]+)*")
 ZONES = ["UTC", "Europe/Berlin", "America/Los_Angeles", "Pacific/Honolulu", "Pacific/Kiritimati",
