@@ -165,9 +165,8 @@ def open_bot(args: argparse.Namespace, page_base_url: str | None = None,
     """The bot; its replies link to the meeting pages at CHATBOT_PUBLIC_URL, else at
     `page_base_url` (the web server `chatbot run` starts), else nowhere."""
     settings = settings_of(args)
-    schedules = ScheduleBook(settings.schedules)
-    for problem in schedules.problems if report_problems else ():
-        log.warning("skipping broken schedule: %s", problem)
+    schedules = ScheduleBook(settings.schedules, log_problems=report_problems)
+    schedules.problems  # noqa: B018  (loads now, so broken files are logged at start)
     return build_bot(
         Store(settings.db), schedules, Clock(getattr(args, "now", None)), settings.archive,
         settings.public_url or page_base_url,
@@ -357,7 +356,14 @@ def minutes_occurrence(
     bot: Bot, message: Message, pick: str | None, day: dt.date | None
 ) -> tuple[Series, Occurrence]:
     """--date's occurrence; else the meeting in progress, else the last one held."""
-    series, current = bot.meeting_for(message, pick, bot.clock.now())
+    try:
+        series, current = bot.meeting_for(message, pick, bot.clock.now())
+    except CommandError:
+        # A series with no meeting to come (a one-off, a COUNT reached) still has minutes.
+        over = [s for s in bot.series_for(message) if pick in (None, s.id)]
+        if not over:
+            raise
+        series, current = over[0], None
     scope = message.scope
     if day is not None:
         held = bot.store.meetings.get(scope, series.id, day.isoformat())
@@ -366,10 +372,12 @@ def minutes_occurrence(
                 f"{series.name} has no meeting on {day}: none is scheduled, held or imported."
             )
         return series, series.occurrence_on_day(day)
-    record = bot.store.meetings.get(scope, series.id, current.key.isoformat())
+    record = current and bot.store.meetings.get(scope, series.id, current.key.isoformat())
     if record is not None and record.in_progress:
         return series, current
     latest = bot.store.meetings.latest(scope, series.id)
+    if latest is None and current is None:
+        raise CommandError(f"{series.name} has no meeting held and none to come.")
     if latest is None:
         print(f"note: no meeting held yet; this is the draft of {current.key}", file=sys.stderr)
         return series, current
