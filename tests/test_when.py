@@ -81,6 +81,11 @@ def local(days: list[date], at: time, zone: str) -> list[datetime]:
          lambda d: d.weekday() in (MON, WED, FRI), time(9, 5)),
         ("every tuesday at 14:00", lambda d: d.weekday() == TUE, time(14)),
         ("weekdays at 09:30", lambda d: d.weekday() < 5, time(9, 30)),
+        ("every weekday at 09:30", lambda d: d.weekday() < 5, time(9, 30)),
+        ("every day at 08:00", lambda d: True, time(8)),
+        ("daily at 08:00", lambda d: True, time(8)),
+        ("every wed at 18:00", lambda d: d.weekday() == WED, time(18)),
+        ("every thursdays at 18:00", lambda d: d.weekday() == THU, time(18)),
         ("every month on the 1st at 17:00", lambda d: d.day == 1, time(17)),
         ("every month on the 15th at 17:00", lambda d: d.day == 15, time(17)),
         ("RRULE:FREQ=MONTHLY;BYDAY=3WE at 18:00",
@@ -197,6 +202,7 @@ def test_unreadable_text_gets_one_line_with_the_accepted_forms(text):
         ("RRULE:FREQ=WEEKLY;COUNT=2;UNTIL=20270101 at 10:00", "COUNT and UNTIL"),
         ("RRULE:FREQ=WEEKLY;UNTIL=20260101 at 10:00", "no meeting on or after 2026-11-29"),
         ("on 2026-12-03 at 11:00 starting 2026-12-01", "one-off"),
+        ("on 2026-11-28 at 11:00", "2026-11-28 has passed"),
     ],
 )
 def test_bad_parts_are_named_in_one_line(text, says):

@@ -47,6 +47,7 @@ _NTH_WEEKDAY = re.compile(
 )
 _OTHER_WEEKDAY = re.compile(rf"^every\s+other\s+(?P<day>{_DAY})$")
 _WEEKDAY_LIST = re.compile(rf"^(?:every|on)\s+(?P<days>{_DAY}(?:\s*(?:,|and)\s*{_DAY})*)$")
+_DAILY = re.compile(r"^(?:every\s+day|daily)$")
 _WEEKDAYS_ONLY = re.compile(r"^(?:every\s+)?weekdays?$")
 _MONTH_DAY = re.compile(
     r"^every\s+month\s+on\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+day)?$"
@@ -85,7 +86,10 @@ def read_when(text: str, *, today: date) -> When:
     if one_off:
         if starting is not None:
             raise WhenError("a one-off meeting has its own date; leave out 'starting'")
-        return When(None, datetime.combine(_read_date(one_off["day"]), wall_time), zone)
+        day = _read_date(one_off["day"])
+        if day < today:
+            raise WhenError(f"{day} has passed; give a date from {today} on")
+        return When(None, datetime.combine(day, wall_time), zone)
 
     rrule = _rule_for(what, spoken)
     first_day = _first_matching_day(rrule, starting or today, wall_time)
@@ -104,6 +108,8 @@ def _take_starting(spoken: str) -> tuple[str, date | None]:
 def _rule_for(what: str, spoken: str) -> str:
     if match := _RAW_RRULE.match(what):
         return _checked_rrule(match["rule"].upper())
+    if _DAILY.match(what):
+        return "FREQ=DAILY"
     if _WEEKDAYS_ONLY.match(what):
         return "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
     if match := _OTHER_WEEKDAY.match(what):
