@@ -14,6 +14,7 @@ from chatbot.core.cafe import (
     Note,
     Topic,
     add_section,
+    live_agenda,
     render_section,
     yearly_path,
 )
@@ -195,3 +196,48 @@ def test_everything_people_typed_is_escaped(hostile):
     assert after.count("\n## 20") == REAL_2024.count("\n## 20") + 1
     check_in = section.splitlines()[4]
     assert check_in.count(" / ") == 3  # name (pronouns), handle, organisation, place
+
+
+def test_a_live_meeting_s_entries_land_under_their_items_in_the_section():
+    """The March 2018 meeting run item by item, archived in the Café shape."""
+    from chatbot.core.live_actions import close_vote, record, take_item, take_next, undo, vote
+    from chatbot.core.live_meeting import Item, LiveMeeting
+
+    names = {"U1": "Carol", "U2": "Min", "U3": "Tim", "U4": "Erik"}
+    start = datetime.datetime(2018, 3, 21, 17, 0, tzinfo=datetime.UTC)
+    m = LiveMeeting(
+        (Item("1", "discuss", "Open PRs", "U1"),
+         Item("2", "discuss", "z2jh - support for k8 deployments", "U2", timebox=10),
+         Item("3", "decision", "BinderHub release schedule for 0.1?", "U1")),
+        starter="U1", names=names,
+    )
+    steps = [
+        lambda m: take_item(m, "U1", 2, start),
+        lambda m: record(m, "U4", "note", "LoadBalancer and PersistentVolume differ", start),
+        lambda m: record(m, "U4", "note", "stray", start),
+        lambda m: undo(m, "U4", start),
+        lambda m: record(m, "U4", "todo", "reach out to CERN about z2jh", start, owners=("U3",)),
+        lambda m: record(m, "U3", "link", "https://github.com/kubernetes-incubator/kubespray "
+                         "kubespray", start),
+        lambda m: take_next(m, "U1", start),
+        lambda m: vote(m, "U1", "Cut 0.1 with the next JupyterHub?", start),
+        lambda m: vote(m, "U3", "-1", start),
+        lambda m: vote(m, "U3", "+1", start),
+        lambda m: vote(m, "U2", "+1", start),
+        lambda m: close_vote(m, "U1", start),
+        lambda m: record(m, "U1", "decision", "Cut 0.1 around JupyterHub 0.9", start),
+    ]
+    for step in steps:
+        m = step(m).meeting
+    section = render_section(CafeMeeting(datetime.date(2018, 3, 21), agenda=live_agenda(m)))
+    assert section.split("### Agenda\n\n")[1] == """\
+- **Carol:** Open PRs
+  - carried over
+- **Min (10m):** z2jh - support for k8 deployments
+  - LoadBalancer and PersistentVolume differ
+  - TODO: reach out to CERN about z2jh (Tim)
+  - [kubespray](https://github.com/kubernetes-incubator/kubespray)
+- **Carol:** BinderHub release schedule for 0.1?
+  - Vote: Cut 0.1 with the next JupyterHub?: +1: 2 \\(Tim, Min\\), 0: 0, -1: 0
+  - Decision: Cut 0.1 around JupyterHub 0.9
+"""

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from chatbot.core.live_words import format_timebox
+from chatbot.core.live_meeting import Entry, LiveMeeting
+from chatbot.core.live_words import format_timebox, parse_link, parse_vote_question
 from chatbot.core.minutes import (
     collapse_whitespace,
     escape_field,
@@ -141,6 +142,36 @@ def render_section(meeting: CafeMeeting) -> str:
             _part("Agenda", [line for topic in meeting.agenda for line in _topic_lines(topic)]),
         ]
     return "\n\n".join("\n".join(part) for part in parts if part) + "\n"
+
+
+def _note(meeting: LiveMeeting, entry: Entry) -> Note:
+    if entry.kind == "link":
+        link = parse_link(entry.text)
+        return Note(link.title, "link", link.url)
+    if entry.kind == "todo":
+        return Note(entry.text, "todo", owners=tuple(map(meeting.name, entry.owners)))
+    if entry.kind == "vote":
+        vote = meeting.vote_of(entry)
+        state = "" if vote and vote.closed else " (not closed)"
+        question = parse_vote_question(entry.text).question
+        return Note(f"Vote{state}: {question}: {meeting.tally(vote, with_names=True)}")
+    return Note(entry.text, entry.kind)
+
+
+def live_agenda(meeting: LiveMeeting) -> tuple[Topic, ...]:
+    """A live meeting's items with what was recorded under each, in order; undone
+    entries left out, items never taken up marked carried over."""
+    topics = []
+    if meeting.unfiled:
+        notes = tuple(_note(meeting, entry) for entry in meeting.unfiled)
+        topics.append(Topic("Before the agenda", notes=notes))
+    for view in meeting.items:
+        notes = tuple(_note(meeting, entry) for entry in view.entries)
+        if view.status == "not taken up":
+            notes += (Note("carried over"),)
+        who = meeting.name(view.item.author) if view.item.author else ""
+        topics.append(Topic(view.item.text, who, meeting.timebox_of(view), notes))
+    return tuple(topics)
 
 
 # --------------------------------------------------------------------------

@@ -281,22 +281,12 @@ def _open_vote(meeting: LiveMeeting, user: str, text: str,
     return Outcome(meeting, message, (entry,))
 
 
-def _tally(meeting: LiveMeeting, vote_entry: Entry, with_names: bool) -> str:
-    view = meeting.vote_of(vote_entry)
-    assert view is not None
-    parts = []
-    for choice, count in view.counts():
-        voters = f" ({meeting.names_of(view.voters(choice))})" if with_names and count else ""
-        parts.append(f"{choice}: {count}{voters}")
-    return ", ".join(parts)
-
-
 def show_vote(meeting: LiveMeeting) -> str:
     """The open vote's question and its count so far."""
     view = meeting.open_vote
     if view is None:
         return "No vote is open; a chair opens one with /vote QUESTION [choice, choice, ...]."
-    return f"Vote “{view.question}” so far: {_tally(meeting, view.entry, False)}."
+    return f"Vote “{view.question}” so far: {meeting.tally(view, with_names=False)}."
 
 
 def close_vote(meeting: LiveMeeting, user: str, now: datetime.datetime) -> Outcome:
@@ -305,13 +295,6 @@ def close_vote(meeting: LiveMeeting, user: str, now: datetime.datetime) -> Outco
     if view is None:
         raise LiveMeetingError("No vote is open; open one with /vote QUESTION.")
     meeting, entry = _add(meeting, "close", user, now, numbered=False, item=view.entry.item)
-    message = f"Vote “{view.question}” closed: {_tally(meeting, view.entry, True)}."
+    closed = meeting.vote_of(view.entry)
+    message = f"Vote “{view.question}” closed: {meeting.tally(closed, with_names=True)}."
     return Outcome(meeting, message, (entry,))
-
-
-def result_line(meeting: LiveMeeting, view_entry: Entry) -> str:
-    """A closed vote for the minutes: its counts and who chose what."""
-    view = meeting.vote_of(view_entry)
-    assert view is not None
-    return f"Vote: {view.question}: {_tally(meeting, view_entry, True)}"
-

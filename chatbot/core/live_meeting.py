@@ -68,7 +68,7 @@ class Current:
 
     @property
     def timebox(self) -> int | None:
-        return self.take.timebox if self.take.timebox else self.view.item.timebox
+        return self.take.timebox or self.view.item.timebox
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,11 @@ class LiveMeeting:
         numbers = [e.number for e in self.entries if e.number is not None]
         return max(numbers, default=0) + 1
 
+    def timebox_of(self, view: ItemView) -> int | None:
+        """The timebox it was last taken up with, else the agenda's."""
+        takes = [e for e in self.live_entries if e.kind == "take" and e.item == view.item.key]
+        return (takes[-1].timebox if takes else None) or view.item.timebox
+
     def overtime_noted(self, take: Entry) -> bool:
         return take.seq in self._derived.overtime
 
@@ -197,6 +202,16 @@ class LiveMeeting:
 
     def vote_of(self, entry: Entry) -> VoteView | None:
         return next((vote for vote in self._derived.votes if vote.entry.seq == entry.seq), None)
+
+    def tally(self, vote: VoteView | None, with_names: bool) -> str:
+        """'+1: 2 (Tim, Erik), 0: 1 (Min), -1: 0', or without the names."""
+        if vote is None:
+            return ""
+        parts = []
+        for choice, count in vote.counts():
+            voters = f" ({self.names_of(vote.voters(choice))})" if with_names and count else ""
+            parts.append(f"{choice}: {count}{voters}")
+        return ", ".join(parts)
 
     # ---------------------------------------------------------- descriptions
 
