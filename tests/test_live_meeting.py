@@ -300,6 +300,16 @@ def test_a_non_chair_cannot_open_a_vote(meeting):
         vote(meeting, TIM, "Release?", at(0))
 
 
+def test_a_ballot_without_an_open_vote_opens_nothing(meeting):
+    closed = close_vote(vote(meeting, CAROL, "Release?", at(0)).meeting, CAROL, at(1)).meeting
+    for who in (TIM, CAROL):
+        with pytest.raises(LiveMeetingError) as refusal:
+            vote(closed, who, "+1", at(2))
+        assert str(refusal.value) == (
+            "No vote is open; a chair opens one with /vote QUESTION [choice, choice, ...]."
+        )
+
+
 def test_undoing_a_vote_removes_its_ballots(meeting):
     m = vote(meeting, CAROL, "Release?", at(0)).meeting
     m = vote(m, TIM, "+1", at(1)).meeting

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from chatbot.core.live_meeting import Entry, LiveMeeting, topic_key
 from chatbot.core.live_words import (
+    DEFAULT_CHOICES,
     LiveMeetingError,
     format_timebox,
     match_choice,
@@ -255,6 +256,10 @@ def check_timebox(meeting: LiveMeeting, now: datetime.datetime) -> Outcome | Non
 def vote(meeting: LiveMeeting, user: str, text: str, now: datetime.datetime) -> Outcome:
     """`/vote TEXT`: a ballot when a vote is open, else a new vote (chairs)."""
     open_vote = meeting.open_vote
+    if open_vote is None and match_choice(text, DEFAULT_CHOICES):
+        raise LiveMeetingError(
+            "No vote is open; a chair opens one with /vote QUESTION [choice, choice, ...]."
+        )
     if open_vote is None:
         return _open_vote(meeting, user, text, now)
     choice = match_choice(text, open_vote.choices)
