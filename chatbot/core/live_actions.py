@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from chatbot.core.live_meeting import Entry, LiveMeeting, topic_key
 from chatbot.core.live_words import (
@@ -41,11 +42,11 @@ def require_chair(meeting: LiveMeeting, user: str, doing: str) -> None:
 
 
 def _add(meeting: LiveMeeting, kind: str, user: str, now: datetime.datetime,
-         numbered: bool = True, **fields: object) -> tuple[LiveMeeting, Entry]:
+         numbered: bool = True, **fields: Any) -> tuple[LiveMeeting, Entry]:
     entry = Entry(
         seq=meeting.next_seq(), kind=kind,
         number=meeting.next_number() if numbered else None,
-        author=user, created_at=now, **fields,  # type: ignore[arg-type]
+        author=user, created_at=now, **fields,
     )
     return dataclasses.replace(meeting, entries=(*meeting.entries, entry)), entry
 

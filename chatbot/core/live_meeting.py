@@ -169,7 +169,7 @@ class LiveMeeting:
         return next((e for e in self.entries if e.number == number), None)
 
     def next_seq(self) -> int:
-        return self.entries[-1].seq + 1 if self.entries else 1
+        return max((e.seq for e in self.entries), default=0) + 1
 
     def next_number(self) -> int:
         numbers = [e.number for e in self.entries if e.number is not None]
