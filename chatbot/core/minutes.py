@@ -30,6 +30,8 @@ STATUSES = ("discussed", "carried over", "open")
 # `!` and `&` need none: images need `[`, entities cannot add structure.
 _SPECIAL_CHARS = frozenset("\\`*_[]()<>#|~$")
 _URL_RE = re.compile(r"https?://[^\s<>\\]+")
+# Kept as they are in a link's target; parentheses and spaces are percent-encoded.
+_URL_SAFE = "/:?#&=%@+~.,;!*$'-_"
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"\b(TODO|Todo)(\s*):", r"\1\2\\:", escaped)
 
 
-def _escape_field(text: str) -> str:
+def escape_field(text: str) -> str:
     """Escape one "name / affiliation / @github" field of the roll call."""
     escaped = escape_markdown(text).replace("/", "\\/")
     return "\\" + escaped if escaped.startswith("@") else escaped
@@ -108,9 +110,22 @@ def _link_or_text(value: str) -> str:
     return escape_markdown(value)
 
 
+def markdown_link(url: str, title: str = "") -> str:
+    """An http(s) link as the team writes it, `[title](url)`, or `<url>` without a
+    title (or one that is the address); anything that is not an http(s) address stays
+    escaped text."""
+    title = collapse_whitespace(title)
+    url = collapse_whitespace(url)
+    if not _URL_RE.fullmatch(url):
+        return escape_markdown(" ".join(part for part in (title, url) if part))
+    if title in ("", url):
+        return f"<{url}>"
+    return f"[{escape_markdown(title)}]({quote(url, safe=_URL_SAFE)})"
+
+
 def _relative_link(path: str) -> str:
     path = collapse_whitespace(path)
-    target = quote(path, safe="/:?#&=%@+~.,;!*$'-_")
+    target = quote(path, safe=_URL_SAFE)
     return f"[{escape_markdown(path)}]({target})"
 
 
@@ -177,9 +192,9 @@ def _attendee_line(person: Attendee) -> str | None:
     name = collapse_whitespace(person.name)
     if not name:
         return None
-    fields = [_escape_field(name)]
+    fields = [escape_field(name)]
     if collapse_whitespace(person.affiliation):
-        fields.append(_escape_field(person.affiliation))
+        fields.append(escape_field(person.affiliation))
     github = collapse_whitespace(person.github).lstrip("@")
     if github:
         fields.append("@" + escape_markdown(github).replace("/", "\\/"))
