@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import sqlite3
 import subprocess
 import sys
 
@@ -61,8 +62,6 @@ def test_json_logs_without_secrets_and_clean_sigterm(workdir):  # noqa: F811
     for secret in SECRETS.values():
         assert secret not in err
         assert secret not in out
-    claims = subprocess.run(
-        ["sqlite3", str(workdir / "chatbot.db"),
-         "SELECT count(*) FROM reminder_claims WHERE state = 'claimed'"],
-        capture_output=True, text=True)
-    assert claims.stdout.strip() in ("0", "")
+    with sqlite3.connect(workdir / "chatbot.db") as db:
+        states = [state for (state,) in db.execute("SELECT state FROM reminder_claims")]
+    assert states == ["sent"]  # the reminder missed while down; no claim left half-done
