@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -49,6 +50,8 @@ HOSTILE = [
      "is larger than 64 KB"),
     ("...toml", HEAD, "file", "file name '..' cannot be a series id"),
     (".hidden.toml", HEAD, "file", "file name '.hidden' cannot be a series id"),
+    ("invisible-admin.toml", HEAD + 'admins = ["\u00ad"]', "admins",
+     "is empty"),  # chat drops the soft hyphen from who speaks: nobody could be this admin
     ("javascript:alert(1).toml", HEAD + "public = true", "file",
      "file name 'javascript:alert(1)' cannot be a series id"),
 ]
@@ -154,3 +157,12 @@ def test_bad_file_dropped_into_a_running_bot_is_skipped(tmp_path, caplog):
         assert "JupyterHub" in chat.ok("/agenda add Kubeflow", channel="binder-team")
     assert len(caplog.records) == 1
     assert "skipping broken schedule" in caplog.records[0].getMessage()
+
+
+def test_an_admin_written_with_a_hidden_character_is_the_person_chat_sees(tmp_path):
+    chat = Chat(tmp_path)
+    (chat.schedules_dir / "standup.toml").write_text(
+        HEAD + 'admins = ["jes\u200bsica"]' + CHANNEL, encoding="utf-8")
+    chat.set_now(dt.datetime(2018, 3, 19, 16, tzinfo=dt.UTC))
+    assert "only" in chat.error("/meeting start", user="tim", channel="standup").lower()
+    assert chat.ok("/meeting start", user="jessica", channel="standup")

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
+from chatbot.core.hidden_text import visible_name, visible_text
 from chatbot.core.recurrence import RotateSlot
 from chatbot.core.timezones import is_zone
 
@@ -70,10 +71,12 @@ def series_id_problem(stem: str) -> str | None:
 # ---- single values: each raises ValueError with what to write instead
 
 
-def _text(value: object, limit: int) -> str:
+def _text(value: object, limit: int, visible=visible_text) -> str:
+    """Hidden characters are dropped as from everything people say in chat, so a file's
+    text reads as it looks and matches what chat commands see."""
     if not isinstance(value, str):
         raise ValueError("must be a quoted string")
-    text = value.strip()
+    text = visible(value).strip()
     if not text:
         raise ValueError("is empty; write some text in quotes")
     if len(text) > limit:
@@ -85,6 +88,11 @@ def _text(value: object, limit: int) -> str:
 
 def line_of(limit: int):
     return lambda value: _text(value, limit)
+
+
+def person(value: object) -> str:
+    """An admin's user id or name, cleaned as chat cleans whoever speaks."""
+    return _text(value, MAX_NAME, visible=visible_name)
 
 
 def link(value: object) -> str:
@@ -228,6 +236,7 @@ def channel_table(value: object) -> dict[str, str]:
 
 # PlainValidator: the type is exactly what the function checks, no coercion of pydantic's.
 Line = Annotated[str, PlainValidator(line_of(MAX_NAME))]
+Person = Annotated[str, PlainValidator(person)]
 LocalTime = Annotated[dt.datetime, PlainValidator(local_time)]
 Day = Annotated[dt.date, PlainValidator(day)]
 Duration = Annotated[dt.timedelta, PlainValidator(
@@ -257,7 +266,7 @@ class ScheduleFields(BaseModel):
     reminders: Annotated[list[Reminder], Field(max_length=MAX_REMINDERS)] = tuple(
         parse_offset(text) for text in DEFAULT_REMINDERS)
     zones: Annotated[list[Annotated[str, PlainValidator(zone)]], Field(max_length=MAX_ZONES)] = ()
-    admins: Annotated[list[Line], Field(max_length=MAX_ADMINS)] = ()
+    admins: Annotated[list[Person], Field(max_length=MAX_ADMINS)] = ()
     public: bool = False
     channels: Annotated[dict, PlainValidator(channel_table)] = Field(default_factory=dict)
 
