@@ -298,7 +298,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
             raise CliError(f"{series.id} has no upcoming meeting")
     channel = bot.channel_of(series, console.PLATFORM) or console.default_channel(bot)
     scope = Scope(console.PLATFORM, console.WORKSPACE, channel)
-    print(compose_for(bot, series, scope, occurrence, offset, now).text())
+    # As it will read when posted: at the start minus the offset, not now.
+    posted_at = occurrence.start_utc - offset
+    print(compose_for(bot, series, scope, occurrence, offset, posted_at).text())
     return 0
 
 

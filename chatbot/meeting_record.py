@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot import archive
-from chatbot.core.minutes import AgendaEntry, Attendee, MinutesInput, TodoEntry, render_minutes
+from chatbot.core.minutes import AgendaEntry as MinutesItem
+from chatbot.core.minutes import Attendee, MinutesInput, TodoEntry, render_minutes
 from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, User
 from chatbot.core.notes_import import ImportedAttendee, ImportedNotes, parse_notes, split_owners
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
-from chatbot.core.timezones import is_zone
+from chatbot.core.view import AgendaEntry
+from chatbot.meeting_view import gather
 from chatbot.store import Store
 
 # Larger files are not meeting notes; reading them whole would only waste memory.
@@ -41,16 +43,10 @@ def _instant(text: str | None) -> dt.datetime | None:
     return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
 
 
-def _status(item: AgendaItem, ended: bool) -> str:
+def _status(item: AgendaEntry, ended: bool) -> str:
     if item.done:
         return "discussed"
     return "carried over" if ended else "open"
-
-
-def _member_zones(store: Store, scope: Scope, series: Series) -> tuple[str, ...]:
-    zones = {user.zone for user in store.members(scope) if user.zone} | set(series.zones)
-    # A platform profile may carry a zone name this machine does not know: leave it out.
-    return tuple(sorted(zone for zone in zones if is_zone(zone)))
 
 
 def _since(record: MeetingRecord | None, series: Series, occurrence: Occurrence):
@@ -94,26 +90,23 @@ def build_minutes(
     record = store.meeting(scope, series.id, key)
     ended_at = _instant(record.ended_at) if record else None
     cutoff = ended_at or now
-    people = store.attendance(scope, series.id, key)
+    view = gather(store, scope, series, occurrence)
     previous = store.previous_meeting(scope, series.id, key)
     own_path = archive.relative_path(series.id, occurrence.key)
     return MinutesInput(
         series_name=series.name,
         start=occurrence.start,
-        member_zones=_member_zones(store, scope, series),
+        member_zones=view.zones,
         video=series.video,
         previous_notes=(
             archive.link_between(own_path, previous.archive_path)
             if previous is not None and previous.archive_path else ""
         ),
-        attendees=tuple(
-            Attendee(p.name, p.affiliation, p.github) for p in people if not p.regrets
-        ),
-        regrets=tuple(Attendee(p.name, p.affiliation, p.github) for p in people if p.regrets),
+        attendees=tuple(Attendee(p.name, p.affiliation, p.github) for p in view.present),
+        regrets=tuple(Attendee(p.name, p.affiliation, p.github) for p in view.regrets),
         agenda=tuple(
-            AgendaEntry(item.section, item.text, item.author_name,
-                        _status(item, ended_at is not None))
-            for item in store.agenda(scope, series.id, key)
+            MinutesItem(item.section, item.text, item.author, _status(item, ended_at is not None))
+            for item in view.agenda
         ),
         decisions=tuple(d.text for d in store.decisions(scope, series.id, key)),
         todos=_todo_entries(

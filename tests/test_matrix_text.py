@@ -13,7 +13,8 @@ from chatbot.adapters.matrix_text import (
     resolve_mentions,
 )
 from chatbot.config import MatrixSettings, SettingsError, default_adapter
-from chatbot.core.reminder import AgendaLine, Reminder, TodoLine, zone_times
+from chatbot.core.reminder import Reminder, zone_times
+from chatbot.core.view import AgendaEntry, OwnerTodos, TodoEntry
 
 BOT = "@chatbot:example.org"
 MEMBERS = {
@@ -128,9 +129,9 @@ def test_reminder_lists_every_zone_and_escapes_everything():
         zone_times=tuple(zone_times(start, "Europe/Berlin",
                                     {"UTC", "Asia/Kolkata", "America/Los_Angeles"})),
         video="https://example.org/v?a=1&b=2", notes="javascript:alert(1)",
-        agenda=(AgendaLine(1, "discuss", "ask <@@bob:example.org>", "Alice"),
-                AgendaLine(2, "thanks", "<i>Tim</i> for 1.0", "Alice")),
-        todos=(("Bob <Builder>", (TodoLine(3, "fix & ship"),)),),
+        agenda=(AgendaEntry(1, "discuss", "ask <@@bob:example.org>", "Alice"),
+                AgendaEntry(2, "thanks", "<i>Tim</i> for 1.0", "Alice")),
+        todos=(OwnerTodos("Bob <Builder>", (TodoEntry(3, "fix & ship"),)),),
         asks_for_items=True,
     )
     plain, html = FORMAT.reminder(reminder, NAMES)

@@ -14,7 +14,8 @@ from chatbot.adapters.slack_blocks import (
     todo_list_blocks,
 )
 from chatbot.adapters.slack_text import escape, from_slack, to_mrkdwn, with_handles
-from chatbot.core.reminder import AgendaLine, Reminder, TodoLine
+from chatbot.core.reminder import Reminder
+from chatbot.core.view import AgendaEntry, OwnerTodos, TodoEntry
 
 START = dt.datetime(2018, 3, 21, 17, 0, tzinfo=dt.UTC)
 
@@ -69,8 +70,8 @@ def test_long_reminders_stay_within_slacks_limits() -> None:
     reminder = Reminder(
         series_id="s", series_name="Team " * 40, start_utc=START, meeting_zone="Europe/Berlin",
         offset=dt.timedelta(0), when="just now", zone_times=(),
-        agenda=tuple(AgendaLine(n, "discuss", "y" * 300, "alice") for n in range(1, 400)),
-        todos=(("bob", tuple(TodoLine(n, "z" * 300) for n in range(1, 400))),),
+        agenda=tuple(AgendaEntry(n, "discuss", "y" * 300, "alice") for n in range(1, 400)),
+        todos=(OwnerTodos("bob", tuple(TodoEntry(n, "z" * 300) for n in range(1, 400))),),
     )
     text, blocks = reminder_message(reminder, lambda _: None)
     assert len(blocks) <= MESSAGE_BLOCKS

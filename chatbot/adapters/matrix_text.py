@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote
 
-from chatbot.core.model import SECTIONS
 from chatbot.core.reminder import Reminder
 from chatbot.core.timefmt import long_datetime
+from chatbot.core.view import by_section
 
 # `<@@bob:example.org>`: the form the shared parser reads as a mention.
 MENTION_TOKEN = re.compile(r"<@(@[^<>|\s]+)>")
@@ -233,10 +233,10 @@ class Formatter:
         parts += self._agenda_html(reminder, text)
         if reminder.todos:
             parts.append("<p><strong>Open TODOs</strong></p>")
-            for owner, todos in reminder.todos:
-                parts.append(f"<p>{text(owner)}</p><ul>"
+            for group in reminder.todos:
+                parts.append(f"<p>{text(group.owner)}</p><ul>"
                              + "".join(f"<li>{todo.number}. {text(todo.text)}</li>"
-                                       for todo in todos) + "</ul>")
+                                       for todo in group.todos) + "</ul>")
         return "".join(parts)
 
     def _agenda_html(self, reminder: Reminder, text) -> list[str]:
@@ -244,16 +244,12 @@ class Formatter:
         if not reminder.agenda:
             return [f"<p>{text(hints[0])}</p>"]
         parts = ["<p><strong>Agenda</strong></p>"]
-        section = None
-        for item in reminder.agenda:
-            if item.section != section:
-                if section is not None:
-                    parts.append("</ol>")
-                section = item.section
-                parts.append(f'<p><em>{text(SECTIONS[section])}</em></p>'
-                             f'<ol start="{item.number}">')
-            parts.append(f"<li>{text(item.text)} ({text(item.author)})</li>")
-        parts.append("</ol>")
+        for section in by_section(reminder.agenda):
+            parts.append(f'<p><em>{text(section.title)}</em></p>'
+                         f'<ol start="{section.items[0].number}">')
+            parts += [f"<li>{text(item.text)} ({text(item.author)})</li>"
+                      for item in section.items]
+            parts.append("</ol>")
         if reminder.asks_for_items:
             parts.append(f"<p>{text(hints[-1])}</p>")
         return parts

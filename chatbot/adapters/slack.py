@@ -44,6 +44,7 @@ from chatbot.config import SlackSettings
 from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
 from chatbot.core.timefmt import how_far
+from chatbot.meeting_view import todos_of_person
 from chatbot.scheduler import Reminders, ReminderScheduler
 
 PLATFORM = "slack"
@@ -333,8 +334,7 @@ class SlackAdapter:
                     series.video,
                 ))
         for channel in dict.fromkeys(channels):
-            todos += [blocks.HomeTodo(channel, t.number, t.text)
-                      for t in store.todos(Scope(PLATFORM, team, channel), owner=user_id)]
+            todos += todos_of_person(store, Scope(PLATFORM, team, channel), user_id)
         meetings.sort(key=lambda m: m.start_utc)
         view = blocks.home_view(zone, meetings, todos, self.names(team), now)
         await self.client.views_publish(user_id=user_id, view=view)

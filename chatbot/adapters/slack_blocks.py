@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from chatbot.adapters.slack_text import escape, to_mrkdwn
 from chatbot.commands import Reply
-from chatbot.core.model import SECTIONS
 from chatbot.core.reminder import Reminder
 from chatbot.core.timefmt import long_datetime
+from chatbot.core.view import TodoEntry, by_section
 
 ATTEND_ACTION = "attend"  # "I'm here" on the start-of-meeting reminder; value: series id
 TODO_DONE_ACTION = "todo_done"  # "Done" beside a TODO; value: "CHANNEL NUMBER"
@@ -172,14 +172,13 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
 def _agenda_lines(reminder: Reminder, names: Names) -> list[str]:
     if not reminder.agenda:
         return ["*Agenda:* nothing yet."]
-    lines, current = ["*Agenda*"], None
-    for item in reminder.agenda:
-        if item.section != current:
-            current = item.section
-            lines.append(f"_{escape(SECTIONS[current])}_")
-        lines.append(
+    lines = ["*Agenda*"]
+    for section in by_section(reminder.agenda):
+        lines.append(f"_{escape(section.title)}_")
+        lines += [
             f"{item.number}. {to_mrkdwn(item.text, names)} ({to_mrkdwn(item.author, names)})"
-        )
+            for item in section.items
+        ]
     return lines
 
 
@@ -187,9 +186,9 @@ def _todo_lines(reminder: Reminder, names: Names) -> list[str]:
     if not reminder.todos:
         return []
     lines = ["*Open TODOs*"]
-    for owner, todos in reminder.todos:
-        lines.append(f"_{to_mrkdwn(owner, names)}_")
-        lines += [f"{todo.number}. {to_mrkdwn(todo.text, names)}" for todo in todos]
+    for group in reminder.todos:
+        lines.append(f"_{to_mrkdwn(group.owner, names)}_")
+        lines += [f"{todo.number}. {to_mrkdwn(todo.text, names)}" for todo in group.todos]
     return lines
 
 
@@ -204,14 +203,7 @@ class HomeMeeting:
     video: str = ""
 
 
-@dataclass(frozen=True)
-class HomeTodo:
-    channel: str
-    number: int
-    text: str
-
-
-def home_view(zone: str, meetings: list[HomeMeeting], todos: list[HomeTodo],
+def home_view(zone: str, meetings: list[HomeMeeting], todos: list[TodoEntry],
               names: Names, now: dt.datetime) -> dict:
     blocks: list[dict] = [header("Next meeting")]
     if not meetings:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from chatbot.core.model import SECTIONS
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import abbreviation, how_far, long_datetime
-from chatbot.core.timezones import canonical_zone
+from chatbot.core.view import AgendaEntry, OwnerTodos, agenda_text, shown_zones, todo_text
 
 NIGHT_STARTS, NIGHT_ENDS = dt.time(22, 0), dt.time(7, 0)
 # The reminders the facilitator checklist uses to ask for agenda items and celebrations.
@@ -41,20 +41,6 @@ class ZoneTime:
 
 
 @dataclass(frozen=True)
-class AgendaLine:
-    number: int
-    section: str
-    text: str
-    author: str
-
-
-@dataclass(frozen=True)
-class TodoLine:
-    number: int
-    text: str
-
-
-@dataclass(frozen=True)
 class Reminder:
     series_id: str
     series_name: str
@@ -65,8 +51,8 @@ class Reminder:
     zone_times: tuple[ZoneTime, ...]
     video: str = ""
     notes: str = ""
-    agenda: tuple[AgendaLine, ...] = ()
-    todos: tuple[tuple[str, tuple[TodoLine, ...]], ...] = ()  # (owner name, their TODOs)
+    agenda: tuple[AgendaEntry, ...] = ()  # the items not done yet
+    todos: tuple[OwnerTodos, ...] = ()
     warnings: tuple[str, ...] = ()
     asks_for_items: bool = False
     reader_zone: str | None = None  # set for personal reminders
@@ -102,13 +88,7 @@ class Reminder:
         if not self.agenda:
             return ["Agenda: nothing yet. Add items with /agenda add TEXT "
                     "(and celebrations with /agenda add thanks: TEXT)."]
-        lines = ["Agenda:"]
-        section = None
-        for item in self.agenda:
-            if item.section != section:
-                section = item.section
-                lines.append(f"  {SECTIONS[section]}")
-            lines.append(f"    {item.number}. {item.text} ({item.author})")
+        lines = ["Agenda:", *agenda_text(self.agenda, indent="  ", marks=False)]
         if self.asks_for_items:
             lines.append("Anything else? Add it with /agenda add TEXT; "
                          "celebrations with /agenda add thanks: TEXT.")
@@ -117,11 +97,7 @@ class Reminder:
     def todo_lines(self) -> list[str]:
         if not self.todos:
             return []
-        lines = ["Open TODOs:"]
-        for owner, todos in self.todos:
-            lines.append(f"  {owner}")
-            lines += [f"    {todo.number}. {todo.text}" for todo in todos]
-        return lines
+        return ["Open TODOs:", *todo_text(self.todos, indent="  ")]
 
 
 def zone_times(start_utc: dt.datetime, meeting_zone: str, zones: set[str]) -> list[ZoneTime]:
@@ -179,11 +155,10 @@ def _amount(change: dt.timedelta) -> str:
 
 def compose_reminder(
     series: Series, occurrence: Occurrence, offset: dt.timedelta, now: dt.datetime,
-    member_zones: set[str], agenda: list[AgendaLine],
-    todos: list[tuple[str, list[TodoLine]]], reader_zone: str | None = None,
-    page_url: str = "",
+    member_zones: Iterable[str], agenda: Iterable[AgendaEntry] = (),
+    todos: Iterable[OwnerTodos] = (), reader_zone: str | None = None, page_url: str = "",
 ) -> Reminder:
-    zones = {canonical_zone(z) for z in (*member_zones, *series.zones) if z} | {"UTC"}
+    zones = {*shown_zones([*member_zones, *series.zones]), "UTC"}
     previous = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
     return Reminder(
         series_id=series.id,
@@ -196,7 +171,7 @@ def compose_reminder(
         video=series.video,
         notes=series.notes,
         agenda=tuple(agenda),
-        todos=tuple((owner, tuple(lines)) for owner, lines in todos),
+        todos=tuple(todos),
         warnings=tuple(shift_warnings(series, occurrence, previous, zones)),
         asks_for_items=offset in ASKING_OFFSETS,
         reader_zone=reader_zone,

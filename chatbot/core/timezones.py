@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import importlib.resources
 import os
 import zoneinfo
 
@@ -96,7 +97,42 @@ UTC_ALIASES = frozenset({
 
 
 def canonical_zone(name: str) -> str:
-    return "UTC" if name in UTC_ALIASES else name
+    """The name a zone is shown under: US/Pacific and America/Los_Angeles are one zone."""
+    if name == "UTC" or name in UTC_ALIASES:
+        return "UTC"
+    links, kept = _links(), _country_zones()
+    while name in links and name not in kept:
+        name = links[name]
+    return name
+
+
+def _tz_file(name: str) -> str:
+    """A file of the tz database: the system's copy (what zoneinfo reads), else tzdata's."""
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, name), encoding="utf-8") as file:
+                return file.read()
+        except OSError:
+            continue
+    try:
+        return importlib.resources.files("tzdata.zoneinfo").joinpath(name).read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        return ""
+
+
+@functools.cache
+def _links() -> dict[str, str]:
+    """Backward-compatible name -> the zone it links to (tzdata.zi's `L TARGET NAME` lines)."""
+    lines = (line.split() for line in _tz_file("tzdata.zi").splitlines())
+    return {words[2]: words[1] for words in lines if len(words) == 3 and words[0] == "L"}
+
+
+@functools.cache
+def _country_zones() -> frozenset[str]:
+    """zone.tab's names stay as they are even where a release links them to a zone that
+    keeps the same time (Europe/Amsterdam to Europe/Brussels): they are what people know."""
+    lines = (line.split("\t") for line in _tz_file("zone.tab").splitlines())
+    return frozenset(words[2] for words in lines if len(words) >= 3 and words[0][:1] != "#")
 
 
 def local_zone_name() -> str:
