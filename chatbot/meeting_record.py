@@ -15,12 +15,12 @@ from pathlib import Path
 
 from chatbot import archive
 from chatbot.core.minutes import AgendaEntry as MinutesItem
-from chatbot.core.minutes import Attendee, MinutesInput, TodoEntry, render_minutes
+from chatbot.core.minutes import MinutesInput, render_minutes
 from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, User
 from chatbot.core.notes_import import ImportedAttendee, ImportedNotes, parse_notes, split_owners
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
-from chatbot.core.view import AgendaEntry
+from chatbot.core.view import AgendaEntry, TodoEntry
 from chatbot.meeting_view import gather
 from chatbot.store import Store
 
@@ -102,8 +102,8 @@ def build_minutes(
             archive.link_between(own_path, previous.archive_path)
             if previous is not None and previous.archive_path else ""
         ),
-        attendees=tuple(Attendee(p.name, p.affiliation, p.github) for p in view.present),
-        regrets=tuple(Attendee(p.name, p.affiliation, p.github) for p in view.regrets),
+        attendees=view.present,
+        regrets=view.regrets,
         agenda=tuple(
             MinutesItem(item.section, item.text, item.author, _status(item, ended_at is not None))
             for item in view.agenda

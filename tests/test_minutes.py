@@ -7,13 +7,13 @@ import pytest
 
 from chatbot.core.minutes import (
     AgendaEntry,
-    Attendee,
     MinutesInput,
     TodoEntry,
     collapse_whitespace,
     escape_markdown,
     render_minutes,
 )
+from chatbot.core.model import Attendance
 from chatbot.core.notes_import import parse_notes, split_owners, unescape_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -54,6 +54,10 @@ HOSTILE = [
 ]
 
 
+def person(name: str, affiliation: str = "", github: str = "") -> Attendance:
+    return Attendance(name.lower(), name, affiliation, github)
+
+
 def meeting(**changes) -> MinutesInput:
     base = dict(
         series_name="JupyterHub and BinderHub Team Meeting",
@@ -61,11 +65,11 @@ def meeting(**changes) -> MinutesInput:
         member_zones=("Europe/Berlin", "America/Los_Angeles", "Australia/Sydney"),
         video="https://calpoly.zoom.us/my/jupyter",
         attendees=(
-            Attendee("Tim", "Wild Tree Tech", "betatim"),
-            Attendee("Jessica", "", "@jzf2101"),
-            Attendee("Carol"),
+            person("Tim", "Wild Tree Tech", "betatim"),
+            person("Jessica", "", "@jzf2101"),
+            person("Carol"),
         ),
-        regrets=(Attendee("Min", "Simula", "minrk"),),
+        regrets=(person("Min", "Simula", "minrk"),),
         agenda=(
             AgendaEntry("discuss", "Release pulses", author="Erik"),
             AgendaEntry("discuss", "Black for repo2docker", status="carried over"),
@@ -297,9 +301,9 @@ def hostile_meeting() -> MinutesInput:
         notes_url="https://ok.example/a b",
         previous_notes="<script>.md",
         attendees=tuple(
-            Attendee(text, HOSTILE[-1 - i], HOSTILE[i]) for i, text in enumerate(HOSTILE)
-        ) + (Attendee("@name", "@home"), Attendee("Ev/il | x", "a / b", "@@tim")),
-        regrets=tuple(Attendee(text) for text in HOSTILE),
+            person(text, HOSTILE[-1 - i], HOSTILE[i]) for i, text in enumerate(HOSTILE)
+        ) + (person("@name", "@home"), person("Ev/il | x", "a / b", "@@tim")),
+        regrets=tuple(person(text) for text in HOSTILE),
         agenda=tuple(
             AgendaEntry(section, text, author=text)
             for section in ("discuss", "decision", "update", "news", "thanks")
@@ -391,7 +395,7 @@ def minutes_from(notes) -> MinutesInput:
         series_name=notes.title or "Team meeting",
         start=datetime.datetime.combine(day, datetime.time(17), tzinfo=ZoneInfo("UTC")),
         member_zones=("Europe/Berlin", "America/Los_Angeles"),
-        attendees=tuple(Attendee(a.name, a.affiliation, a.github) for a in notes.attendees),
+        attendees=tuple(person(a.name, a.affiliation, a.github) for a in notes.attendees),
         agenda=tuple(AgendaEntry(item.section, item.text) for item in notes.agenda),
         todos=tuple(
             TodoEntry(number, todo.text, split_owners(todo.owner), is_new=number % 2 == 0)

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chatbot.core.model import Attendance
+from chatbot.core.view import TodoEntry
+
 SECTION_HEADINGS = {
     "discuss": "Help or discussion needed",
     "decision": "Decisions needed",
@@ -39,27 +42,11 @@ _URL_RE = re.compile(r"https?://[^\s<>\\]+")
 
 
 @dataclass(frozen=True)
-class Attendee:
-    name: str
-    affiliation: str = ""
-    github: str = ""
-
-
-@dataclass(frozen=True)
 class AgendaEntry:
     section: str  # a key of SECTION_HEADINGS
     text: str
     author: str = ""
     status: str = "discussed"  # "discussed" | "carried over" | "open"
-
-
-@dataclass(frozen=True)
-class TodoEntry:
-    number: int
-    text: str
-    owners: tuple[str, ...]
-    is_new: bool
-    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,8 +57,8 @@ class MinutesInput:
     video: str = ""
     notes_url: str = ""
     previous_notes: str = ""  # relative link/path to the previous minutes
-    attendees: tuple[Attendee, ...] = ()
-    regrets: tuple[Attendee, ...] = ()
+    attendees: tuple[Attendance, ...] = ()
+    regrets: tuple[Attendance, ...] = ()
     agenda: tuple[AgendaEntry, ...] = ()
     decisions: tuple[str, ...] = ()
     todos: tuple[TodoEntry, ...] = ()
@@ -195,7 +182,7 @@ def _header(meeting: MinutesInput) -> list[str]:
     return lines
 
 
-def _attendee_line(person: Attendee) -> str | None:
+def _attendee_line(person: Attendance) -> str | None:
     name = collapse_whitespace(person.name)
     if not name:
         return None
@@ -208,7 +195,7 @@ def _attendee_line(person: Attendee) -> str | None:
     return "- " + " / ".join(fields)
 
 
-def _people(people: tuple[Attendee, ...]) -> list[str]:
+def _people(people: tuple[Attendance, ...]) -> list[str]:
     return [line for line in map(_attendee_line, people) if line]
 
 

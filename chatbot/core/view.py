@@ -43,6 +43,7 @@ class TodoEntry:
     number: int
     text: str
     owners: tuple[str, ...] = ()  # display names
+    is_new: bool = False  # recorded at the meeting the view is of (the minutes say "New")
     done: bool = False
     channel: str = ""  # set where TODOs of several channels are listed (the App Home)
 
@@ -74,7 +75,7 @@ def by_section(entries: Iterable[AgendaEntry]) -> tuple[AgendaSection, ...]:
 
 def todo_entry(todo: Todo, names: Mapping[str, str], channel: str = "") -> TodoEntry:
     return TodoEntry(todo.number, todo.text, tuple(names.get(o, o) for o in todo.owners),
-                     not todo.is_open, channel)
+                     done=not todo.is_open, channel=channel)
 
 
 def by_owner(todos: Iterable[Todo], names: Mapping[str, str]) -> tuple[OwnerTodos, ...]:
