@@ -81,3 +81,15 @@ def test_a_zone_is_shown_once_under_its_canonical_name(chat):
     page = meeting_page(chat.bot, series, SCOPE, SEED_NOW)
     zones = [row.zone for row in page.next.zones]
     assert zones.count("America/Los_Angeles") == 1 and "US/Pacific" not in zones
+
+
+def test_meeting_selection_answers_without_a_message(chat):
+    meetings = chat.bot.meetings
+    assert meetings.choose(SCOPE, None, SEED_NOW).series.id == "binder-team"
+    picked = meetings.choose(SCOPE, "release", SEED_NOW)
+    assert (picked.series.id, picked.occurrence.key.isoformat()) == ("release", "2018-03-28")
+    unknown = meetings.choose(SCOPE, "standup", SEED_NOW)
+    assert unknown.reason == ("No meeting 'standup' in this channel "
+                              "(its meetings: binder-team, release).")
+    elsewhere = meetings.choose(Scope("console", "console", "random"), None, SEED_NOW)
+    assert "Bind one in its schedule file" in elsewhere.reason

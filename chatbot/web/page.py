@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatbot import archive
-from chatbot.commands import Bot, CommandError, Message
-from chatbot.core.model import Scope, User
+from chatbot.commands import Bot
+from chatbot.core.model import Scope
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import zone_times
 from chatbot.core.schedule import Series
@@ -20,14 +20,11 @@ from chatbot.core.timefmt import clock_time, how_far, long_date, long_datetime
 from chatbot.core.view import AgendaSection, MeetingView, OwnerTodos, shown_zones
 from chatbot.meeting_record import minutes_markdown
 from chatbot.meeting_view import gather
+from chatbot.selection import NoMeeting
 
 # Which channel's agenda and TODOs a series' page shows, on the platform serving it;
 # None when the series has no channel there (the page then shows its times only).
 ScopeFor = Callable[[Series], Scope | None]
-
-# Whoever reads the page is not a chat user; "the meeting" is found as for any message.
-_READER = User(id="", name="web page")
-
 
 @dataclass(frozen=True)
 class ZoneRow:
@@ -70,10 +67,8 @@ def _the_meeting(bot: Bot, series: Series, scope: Scope | None,
     """The occurrence `/meeting` would talk about: started, in progress, else next."""
     if scope is None:
         return series.current_or_next(now)
-    try:
-        return bot.meeting_for(Message("", scope, _READER), series.id, now)[1]
-    except CommandError:
-        return None  # no upcoming meeting
+    choice = bot.meetings.choose(scope, series.id, now)
+    return None if isinstance(choice, NoMeeting) else choice.occurrence
 
 
 def _next_meeting(view: MeetingView, occurrence: Occurrence, now: dt.datetime
