@@ -12,14 +12,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
+
 from chatbot.adapters.slack_text import escape, to_mrkdwn
 from chatbot.commands import Reply
 from chatbot.core.reminder import Reminder
+from chatbot.core.reply import Instant, ItemRef, Line, Link, UserRef
 from chatbot.core.timefmt import long_datetime
 from chatbot.core.view import TodoEntry, by_section
 
 ATTEND_ACTION = "attend"  # "I'm here" on the start-of-meeting reminder; value: series id
-TODO_DONE_ACTION = "todo_done"  # "Done" beside a TODO; value: "CHANNEL NUMBER"
 
 # Slack's limits (https://api.slack.com/reference/block-kit/blocks).
 SECTION_CHARS = 3000
@@ -28,7 +30,6 @@ MESSAGE_BLOCKS = 50
 HOME_BLOCKS = 100
 
 Names = Callable[[str], str | None]  # user id -> display name, for `<@ID>` in stored text
-_TODO_LINE = re.compile(r"^  (\d+)\. (.*)$")
 
 
 def date_token(instant: dt.datetime, fallback: str) -> str:
@@ -86,45 +87,74 @@ def capped(blocks: list[dict], limit: int) -> list[dict]:
 # -- command replies -------------------------------------------------------------------------
 
 
-def command_reply(reply: Reply, names: Names, command: str, channel: str) -> dict:
+def item_action(kind: str, action: str) -> str:
+    """The action id of a button that says `/KIND ACTION N` (`todo_done`)."""
+    return f"{kind}_{action}"
+
+
+ITEM_ACTION = re.compile(r"^([a-z]+)_([a-z]+)$")  # what `item_action` makes
+TODO_DONE_ACTION = item_action("todo", "done")  # value: "CHANNEL NUMBER"
+
+
+def mrkdwn(line: Line, names: Names) -> str:
+    """One reply line for Slack: escaped, users named (never pinged), instants as date
+    tokens (each reader sees their own time)."""
+    out = ["  " * line.depth]
+    for part in line.parts:
+        if isinstance(part, UserRef):
+            out.append(escape("@" + (names(part.user_id) or part.user_id)))
+        elif isinstance(part, Instant):
+            out.append(date_token(part.at, part.plain()))
+        elif isinstance(part, Link):
+            label = f"{escape(part.label)}: " if part.label else ""
+            out.append(f"{label}<{escape(part.url)}>")
+        else:
+            out.append(escape(part.plain()))
+    return "".join(out)
+
+
+def command_reply(reply: Reply, names: Names, channel: str) -> dict:
     """The ack body: the asker's answer, never visible to others (public changes are posted
-    to the channel separately). `/todos` lists get a Done button beside each TODO."""
-    text = to_mrkdwn(reply.text, names)
+    to the channel separately). A line whose id has an action gets a button."""
+    text = channel_line(reply, names)
     if not reply.ok:
         text = f":warning: {text}"
     body: dict = {"response_type": "ephemeral", "text": text}
-    if reply.ok and command == "todos" and any(_TODO_LINE.match(x) for x in reply.text.split("\n")):
-        body["blocks"] = todo_list_blocks(reply.text, names, channel)
+    if reply.ok and any(ref.actions for one in reply.lines for ref in one.refs()):
+        body["blocks"] = action_blocks(reply.lines, names, channel)
     return body
 
 
 def channel_line(reply: Reply, names: Names) -> str:
-    return to_mrkdwn(reply.text, names)
+    return "\n".join(mrkdwn(one, names) for one in reply.lines)
 
 
-def todo_list_blocks(text: str, names: Names, channel: str) -> list[dict]:
-    """Each TODO line its own section with a Done button, as long as the lines after it
-    still fit in the message's 50 blocks; the rest are listed without buttons."""
-    lines = text.split("\n")
-    shown = [
-        to_mrkdwn(line.strip(), names) if _TODO_LINE.match(line)
-        else f"*{to_mrkdwn(line.strip(), names)}*"
-        for line in lines
-    ]
+def _actionable(line: Line) -> tuple[ItemRef, str] | None:
+    return next(((ref, ref.actions[0]) for ref in line.refs() if ref.actions), None)
+
+
+def action_blocks(lines: tuple[Line, ...], names: Names, channel: str) -> list[dict]:
+    """Each line with an action its own section with a button, as long as the lines after
+    it still fit in the message's 50 blocks; the rest are listed without buttons."""
+    shown = [f"*{mrkdwn(one, names).strip()}*" if one.heading else mrkdwn(one, names).strip()
+             for one in lines]
     blocks: list[dict] = []
     pending: list[str] = []  # lines without a button, joined into sections
-    for index, line in enumerate(lines):
-        match = _TODO_LINE.match(line)
+    for index, one in enumerate(lines):
+        found = _actionable(one)
         room = MESSAGE_BLOCKS - len(blocks) - len(sections(pending)) - 1
-        if match is None or len(sections(shown[index + 1:])) > room:
+        if found is None or len(sections(shown[index + 1:])) > room:
             pending.append(shown[index])
             continue
         blocks += sections(pending)
         pending = []
-        number, todo = match.groups()
-        block = section(f"{number}. {to_mrkdwn(todo, names)}")
-        block["accessory"] = button("Done", TODO_DONE_ACTION, f"{channel} {number}")
-        blocks.append(block)
+        ref, action = found
+        blocks.append(SectionBlock(
+            text=MarkdownTextObject(text=shown[index][:SECTION_CHARS]),
+            accessory=ButtonElement(text=action.capitalize(),
+                                    action_id=item_action(ref.kind, action),
+                                    value=f"{channel} {ref.number}"),
+        ).to_dict())
     return capped(blocks + sections(pending), MESSAGE_BLOCKS)
 
 

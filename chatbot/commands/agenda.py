@@ -7,8 +7,8 @@ from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean, parse_number, split_word
 from chatbot.commands.permissions import require_one_of
 from chatbot.core.model import DEFAULT_SECTION, SECTION_ORDER, SECTIONS, AgendaItem
-from chatbot.core.timefmt import long_datetime
-from chatbot.core.view import agenda_text, in_display_order
+from chatbot.core.reply import Instant, ItemRef, line
+from chatbot.core.view import agenda_lines, in_display_order
 from chatbot.meeting_view import agenda
 
 # What people type before a colon to pick a section.
@@ -66,14 +66,11 @@ def _item(context: Context, text: str, usage: str) -> tuple[int, AgendaItem, lis
 def show(context: Context, _rest: str) -> Reply:
     series, occurrence = context.meeting()
     items = agenda(context.store, context.scope, series, occurrence)
-    when = long_datetime(occurrence.start_utc, context.zone, context.now)
+    when = Instant(occurrence.start_utc, context.zone, context.now)
     if not items:
-        return Reply(
-            f"The agenda of {series.name} on {when} is empty. "
-            "Add an item with /agenda add TEXT."
-        )
-    header = f"Agenda of {series.name} on {when}:"
-    return Reply("\n".join([header, *agenda_text(items)]))
+        return Reply([line(f"The agenda of {series.name} on ", when,
+                           " is empty. Add an item with /agenda add TEXT.")])
+    return Reply([line(f"Agenda of {series.name} on ", when, ":"), *agenda_lines(items)])
 
 
 def add(context: Context, rest: str) -> Reply:
@@ -91,12 +88,12 @@ def add(context: Context, rest: str) -> Reply:
         context.scope, series.id, occurrence.key.isoformat(),
         SECTION_ORDER[: SECTION_ORDER.index(section) + 1],
     )
-    when = long_datetime(occurrence.start_utc, context.zone, context.now)
-    return Reply(
-        f"{context.user.name} added agenda item {number} ({SECTIONS[section]}): {text}\n"
-        f"for {series.name} on {when}",
-        public=True,
-    )
+    when = Instant(occurrence.start_utc, context.zone, context.now)
+    return Reply([
+        line(f"{context.user.name} added agenda item ", ItemRef("agenda", number),
+             f" ({SECTIONS[section]}): {text}"),
+        line(f"for {series.name} on ", when),
+    ], public=True)
 
 
 def remove(context: Context, rest: str) -> Reply:

@@ -138,7 +138,7 @@ class Bot:
                 "Try again, or report it to the bot's maintainers.",
                 ok=False,
             )
-        return replace(reply, text=self._redact.redact(reply.text))
+        return reply.with_text(self._redact.redact)
 
     def _handle(self, message: Message) -> Reply:
         if len(message.text) > MAX_TEXT:

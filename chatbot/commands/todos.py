@@ -7,7 +7,8 @@ from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean, leading_mentions, parse_number, split_word
 from chatbot.commands.permissions import require_one_of
 from chatbot.core.model import Todo
-from chatbot.core.view import todo_text
+from chatbot.core.reply import line
+from chatbot.core.view import todo_lines
 from chatbot.meeting_view import todos_by_owner
 
 USAGE = "Usage: /todo add [@owner …] TEXT, /todo done N, /todo assign N @user, /todo reopen N"
@@ -111,4 +112,4 @@ def todos_command(context: Context) -> Reply:
                             owner)
     if not groups:
         return Reply(f"{title}: none. Add one with /todo add [@owner] TEXT.")
-    return Reply("\n".join([f"{title}:", *todo_text(groups)]))
+    return Reply([line(f"{title}:"), *todo_lines(groups)])

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chatbot.core.recurrence import Occurrence
+from chatbot.core.reply import plain_lines
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import abbreviation, how_far, long_datetime
-from chatbot.core.view import AgendaEntry, OwnerTodos, agenda_text, shown_zones, todo_text
+from chatbot.core.view import AgendaEntry, OwnerTodos, agenda_lines, shown_zones, todo_lines
 
 NIGHT_STARTS, NIGHT_ENDS = dt.time(22, 0), dt.time(7, 0)
 # The reminders the facilitator checklist uses to ask for agenda items and celebrations.
@@ -88,7 +89,7 @@ class Reminder:
         if not self.agenda:
             return ["Agenda: nothing yet. Add items with /agenda add TEXT "
                     "(and celebrations with /agenda add thanks: TEXT)."]
-        lines = ["Agenda:", *agenda_text(self.agenda, indent="  ", marks=False)]
+        lines = ["Agenda:", *plain_lines(agenda_lines(self.agenda, depth=1, marks=False))]
         if self.asks_for_items:
             lines.append("Anything else? Add it with /agenda add TEXT; "
                          "celebrations with /agenda add thanks: TEXT.")
@@ -97,7 +98,7 @@ class Reminder:
     def todo_lines(self) -> list[str]:
         if not self.todos:
             return []
-        return ["Open TODOs:", *todo_text(self.todos, indent="  ")]
+        return ["Open TODOs:", *plain_lines(todo_lines(self.todos, depth=1))]
 
 
 def zone_times(start_utc: dt.datetime, meeting_zone: str, zones: set[str]) -> list[ZoneTime]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from chatbot.core.model import SECTION_ORDER, SECTIONS, AgendaItem, Attendance, Todo
 from chatbot.core.recurrence import Occurrence
+from chatbot.core.reply import ItemRef, Line, line
 from chatbot.core.schedule import Series
 from chatbot.core.timezones import canonical_zone, is_zone
 
@@ -141,27 +142,29 @@ class MeetingView:
         return tuple(entry for entry in self.agenda if not entry.done)
 
 
-# -- as plain text (console, chat replies, the reminder's text form) ---------------------
+# -- as reply lines (chat replies, the reminder's text form) ------------------------------
 
 
-def agenda_text(entries: Iterable[AgendaEntry], indent: str = "", marks: bool = True
-                ) -> list[str]:
-    """Section headings, then '  N. text (author) (done)' lines under each."""
+def agenda_lines(entries: Iterable[AgendaEntry], depth: int = 0, marks: bool = True
+                 ) -> list[Line]:
+    """Section headings, then 'N. text (author) (done)' lines under each."""
     lines = []
     for section in by_section(entries):
-        lines.append(f"{indent}{section.title}")
+        lines.append(line(section.title, depth=depth, heading=True))
         for item in section.items:
             author = f" ({item.author})" if item.author else ""
             flags = "".join([" (done)" if item.done else "",
                              " (carried over)" if item.carried_over else ""]) if marks else ""
-            lines.append(f"{indent}  {item.number}. {item.text}{author}{flags}")
+            lines.append(line(ItemRef("agenda", item.number), f". {item.text}{author}{flags}",
+                              depth=depth + 1))
     return lines
 
 
-def todo_text(groups: Iterable[OwnerTodos], indent: str = "") -> list[str]:
-    """Owner names, then '  N. text' lines under each."""
+def todo_lines(groups: Iterable[OwnerTodos], depth: int = 0) -> list[Line]:
+    """Owner names, then 'N. text' lines under each, each TODO with its Done action."""
     lines = []
     for group in groups:
-        lines.append(f"{indent}{group.owner}")
-        lines += [f"{indent}  {todo.number}. {todo.text}" for todo in group.todos]
+        lines.append(line(group.owner, depth=depth, heading=True))
+        lines += [line(ItemRef("todo", todo.number, ("done",)), f". {todo.text}",
+                       depth=depth + 1) for todo in group.todos]
     return lines
