@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
@@ -19,7 +19,7 @@ from chatbot.commands import Reply
 from chatbot.core.reminder import Reminder
 from chatbot.core.reply import Instant, ItemRef, Line, Link, UserRef
 from chatbot.core.timefmt import long_datetime
-from chatbot.core.view import TodoEntry, by_section
+from chatbot.core.view import TodoEntry, agenda_lines, todo_lines
 
 ATTEND_ACTION = "attend"  # "I'm here" on the start-of-meeting reminder; value: series id
 
@@ -129,6 +129,12 @@ def channel_line(reply: Reply, names: Names) -> str:
     return "\n".join(mrkdwn(one, names) for one in reply.lines)
 
 
+def shown(lines: Iterable[Line], names: Names) -> list[str]:
+    """Lines of a list in a block: headings (sections, owners) in italics."""
+    return [f"_{mrkdwn(one, names).strip()}_" if one.heading else mrkdwn(one, names).strip()
+            for one in lines]
+
+
 def _actionable(line: Line) -> tuple[ItemRef, str] | None:
     return next(((ref, ref.actions[0]) for ref in line.refs() if ref.actions), None)
 
@@ -136,21 +142,20 @@ def _actionable(line: Line) -> tuple[ItemRef, str] | None:
 def action_blocks(lines: tuple[Line, ...], names: Names, channel: str) -> list[dict]:
     """Each line with an action its own section with a button, as long as the lines after
     it still fit in the message's 50 blocks; the rest are listed without buttons."""
-    shown = [f"*{mrkdwn(one, names).strip()}*" if one.heading else mrkdwn(one, names).strip()
-             for one in lines]
+    shown_lines = shown(lines, names)
     blocks: list[dict] = []
     pending: list[str] = []  # lines without a button, joined into sections
     for index, one in enumerate(lines):
         found = _actionable(one)
         room = MESSAGE_BLOCKS - len(blocks) - len(sections(pending)) - 1
-        if found is None or len(sections(shown[index + 1:])) > room:
-            pending.append(shown[index])
+        if found is None or len(sections(shown_lines[index + 1:])) > room:
+            pending.append(shown_lines[index])
             continue
         blocks += sections(pending)
         pending = []
         ref, action = found
         blocks.append(SectionBlock(
-            text=MarkdownTextObject(text=shown[index][:SECTION_CHARS]),
+            text=MarkdownTextObject(text=shown_lines[index][:SECTION_CHARS]),
             accessory=ButtonElement(text=action.capitalize(),
                                     action_id=item_action(ref.kind, action),
                                     value=f"{channel} {ref.number}"),
@@ -180,13 +185,15 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
     links = [f"<{escape(url)}|{label}>" for label, url in reminder.links()]
     if links:
         blocks.append(section(" · ".join(links)))
-    lists = sections(_agenda_lines(reminder, names))
+    agenda = ["*Agenda*", *shown(agenda_lines(reminder.agenda, marks=False), names)]
+    lists = sections(agenda if reminder.agenda else ["*Agenda:* nothing yet."])
     if reminder.asks_for_items or not reminder.agenda:
         lists.append(context(
             "Anything to discuss? Add it with `/agenda add TEXT`; "
             "celebrations with `/agenda add thanks: TEXT`."
         ))
-    lists += sections(_todo_lines(reminder, names))
+    if reminder.todos:
+        lists += sections(["*Open TODOs*", *shown(todo_lines(reminder.todos), names)])
     buttons = []
     if reminder.offset == dt.timedelta(0):
         buttons.append({
@@ -197,29 +204,6 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
     blocks += capped(lists, MESSAGE_BLOCKS - len(blocks) - len(buttons)) + buttons
     text = f"Reminder: {escape(reminder.headline)}, {escape(planned)}"
     return text, blocks
-
-
-def _agenda_lines(reminder: Reminder, names: Names) -> list[str]:
-    if not reminder.agenda:
-        return ["*Agenda:* nothing yet."]
-    lines = ["*Agenda*"]
-    for section in by_section(reminder.agenda):
-        lines.append(f"_{escape(section.title)}_")
-        lines += [
-            f"{item.number}. {to_mrkdwn(item.text, names)} ({to_mrkdwn(item.author, names)})"
-            for item in section.items
-        ]
-    return lines
-
-
-def _todo_lines(reminder: Reminder, names: Names) -> list[str]:
-    if not reminder.todos:
-        return []
-    lines = ["*Open TODOs*"]
-    for group in reminder.todos:
-        lines.append(f"_{to_mrkdwn(group.owner, names)}_")
-        lines += [f"{todo.number}. {to_mrkdwn(todo.text, names)}" for todo in group.todos]
-    return lines
 
 
 # -- App Home --------------------------------------------------------------------------------

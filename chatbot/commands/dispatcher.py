@@ -167,11 +167,6 @@ class Bot:
                           else self.store.get_user(message.scope.workspace, message.user.id))
         return reply
 
-    def known_user(self, message: Message) -> User:
-        """The stored profile (timezone, affiliation…) merged with the platform's name."""
-        return _merged(self.store.get_user(message.scope.workspace, message.user.id),
-                       message.user)
-
     def remember(self, message: Message, stored: User | None) -> None:
         """Store a new or renamed user once a command succeeded (errors store nothing).
 

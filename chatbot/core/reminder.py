@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chatbot.core.recurrence import Occurrence
-from chatbot.core.reply import plain_lines
+from chatbot.core.reply import Instant, Line, Link, line, plain
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import abbreviation, how_far, long_datetime
 from chatbot.core.view import AgendaEntry, OwnerTodos, agenda_lines, shown_zones, todo_lines
@@ -73,32 +73,40 @@ class Reminder:
         ) if url]
 
     def text(self) -> str:
-        """Plain text, as the console shows it; adapters build richer forms from the fields."""
-        lines = [f"Reminder: {self.headline}"]
-        if self.reader_zone:
-            lines.append(f"  Your time: {long_datetime(self.start_utc, self.reader_zone)}")
-        lines.append(f"  {long_datetime(self.start_utc, self.meeting_zone)} ({self.meeting_zone})")
-        lines += [f"  {zone_time.label()}" for zone_time in self.zone_times]
-        lines += [f"  Note: {warning}" for warning in self.warnings]
-        lines += [f"  {label}: {url}" for label, url in self.links()]
-        lines += self.agenda_lines()
-        lines += self.todo_lines()
-        return "\n".join(lines)
+        """Plain text, as the console shows it."""
+        return plain(self.lines())
 
-    def agenda_lines(self) -> list[str]:
+    def lines(self) -> list[Line]:
+        """The reminder as reply lines: adapters without a richer form render these."""
+        lines = [line(f"Reminder: {self.headline}")]
+        if self.reader_zone:
+            lines.append(line("Your time: ", Instant(self.start_utc, self.reader_zone),
+                              depth=1))
+        lines.append(line(f"{long_datetime(self.start_utc, self.meeting_zone)}"
+                          f" ({self.meeting_zone})", depth=1))
+        lines += [line(zone_time.label(), depth=1) for zone_time in self.zone_times]
+        lines += [line(f"Note: {warning}", depth=1) for warning in self.warnings]
+        lines += [line(Link(url, label), depth=1) for label, url in self.links()]
+        return lines + self.agenda_lines() + self.todo_lines()
+
+    def agenda_lines(self) -> list[Line]:
         if not self.agenda:
-            return ["Agenda: nothing yet. Add items with /agenda add TEXT "
-                    "(and celebrations with /agenda add thanks: TEXT)."]
-        lines = ["Agenda:", *plain_lines(agenda_lines(self.agenda, depth=1, marks=False))]
+            return [line(NO_AGENDA)]
+        lines = [line("Agenda:"), *agenda_lines(self.agenda, depth=1, marks=False)]
         if self.asks_for_items:
-            lines.append("Anything else? Add it with /agenda add TEXT; "
-                         "celebrations with /agenda add thanks: TEXT.")
+            lines.append(line(ASK_FOR_ITEMS))
         return lines
 
-    def todo_lines(self) -> list[str]:
+    def todo_lines(self) -> list[Line]:
         if not self.todos:
             return []
-        return ["Open TODOs:", *plain_lines(todo_lines(self.todos, depth=1))]
+        return [line("Open TODOs:"), *todo_lines(self.todos, depth=1)]
+
+
+NO_AGENDA = ("Agenda: nothing yet. Add items with /agenda add TEXT "
+             "(and celebrations with /agenda add thanks: TEXT).")
+ASK_FOR_ITEMS = ("Anything else? Add it with /agenda add TEXT; "
+                 "celebrations with /agenda add thanks: TEXT.")
 
 
 def zone_times(start_utc: dt.datetime, meeting_zone: str, zones: set[str]) -> list[ZoneTime]:

@@ -7,7 +7,6 @@ alike. `chatbot.meeting_view` gathers one from the store; everything here is pur
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -118,14 +117,6 @@ class MeetingView:
     zones: tuple[str, ...] = ()  # the members' and the schedule's, canonical, once each
     page_url: str = ""
     in_progress: bool = False  # started with /meeting start and not ended
-
-    @property
-    def key(self) -> str:
-        return self.occurrence.key.isoformat() if self.occurrence else ""
-
-    @property
-    def start_utc(self) -> dt.datetime | None:
-        return self.occurrence.start_utc if self.occurrence else None
 
     @property
     def present(self) -> tuple[Attendance, ...]:
