@@ -26,6 +26,7 @@ from chatbot.selection import NoMeeting
 # None when the series has no channel there (the page then shows its times only).
 ScopeFor = Callable[[Series], Scope | None]
 
+
 @dataclass(frozen=True)
 class ZoneRow:
     zone: str
