@@ -97,13 +97,18 @@ UTC_ALIASES = frozenset({
 
 
 def canonical_zone(name: str) -> str:
-    """The name a zone is shown under: US/Pacific and America/Los_Angeles are one zone."""
-    if name == "UTC" or name in UTC_ALIASES:
-        return "UTC"
+    return "UTC" if name in UTC_ALIASES else name
+
+
+def canonical_name(name: str) -> str | None:
+    """The name to show for an IANA zone name: links followed (US/Pacific ->
+    America/Los_Angeles), UTC's aliases -> UTC; None when `name` is no zone here."""
+    if not is_zone(name):
+        return None
     links, kept = _links(), _country_zones()
     while name in links and name not in kept:
         name = links[name]
-    return name
+    return canonical_zone(name)
 
 
 def _tz_file(name: str) -> str:

@@ -14,7 +14,7 @@ from chatbot.core.model import SECTION_ORDER, SECTIONS, AgendaItem, Attendance, 
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.reply import ItemRef, Line, line
 from chatbot.core.schedule import Series
-from chatbot.core.timezones import canonical_zone, is_zone
+from chatbot.core.timezones import canonical_name
 
 NOBODY = "nobody yet"  # the owner group of TODOs nobody took (imported ones, for example)
 
@@ -102,7 +102,7 @@ def belongs_to(todo: Todo, series_id: str) -> bool:
 def shown_zones(zones: Iterable[str | None]) -> tuple[str, ...]:
     """Each zone once, under its canonical name, sorted; a profile's zone this machine
     does not know is left out."""
-    return tuple(sorted({canonical_zone(z) for z in zones if z and is_zone(z)}))
+    return tuple(sorted({shown for z in zones if z and (shown := canonical_name(z))}))
 
 
 @dataclass(frozen=True)
