@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot import archive
-from chatbot.core.minutes import AgendaEntry as MinutesItem
 from chatbot.core.minutes import MinutesInput, render_minutes
 from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, User
 from chatbot.core.notes_import import ImportedAttendee, ImportedNotes, parse_notes, split_owners
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
-from chatbot.core.view import AgendaEntry, TodoEntry
+from chatbot.core.view import TodoEntry
 from chatbot.meeting_view import gather
 from chatbot.store import Store
 
@@ -41,12 +40,6 @@ def _instant(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
-
-
-def _status(item: AgendaEntry, ended: bool) -> str:
-    if item.done:
-        return "discussed"
-    return "carried over" if ended else "open"
 
 
 def _since(record: MeetingRecord | None, series: Series, occurrence: Occurrence):
@@ -104,10 +97,8 @@ def build_minutes(
         ),
         attendees=view.present,
         regrets=view.regrets,
-        agenda=tuple(
-            MinutesItem(item.section, item.text, item.author, _status(item, ended_at is not None))
-            for item in view.agenda
-        ),
+        agenda=view.agenda,
+        ended=ended_at is not None,
         decisions=tuple(d.text for d in store.decisions(scope, series.id, key)),
         todos=_todo_entries(
             store, scope, series, key, cutoff, _since(previous, series, occurrence)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatbot.core.model import Attendance
-from chatbot.core.view import TodoEntry
+from chatbot.core.view import AgendaEntry, TodoEntry
 
 SECTION_HEADINGS = {
     "discuss": "Help or discussion needed",
@@ -25,7 +25,6 @@ SECTION_HEADINGS = {
     "news": "News and reports",
     "thanks": "Thanks and celebrations",
 }
-STATUSES = ("discussed", "carried over", "open")
 
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -42,14 +41,6 @@ _URL_RE = re.compile(r"https?://[^\s<>\\]+")
 
 
 @dataclass(frozen=True)
-class AgendaEntry:
-    section: str  # a key of SECTION_HEADINGS
-    text: str
-    author: str = ""
-    status: str = "discussed"  # "discussed" | "carried over" | "open"
-
-
-@dataclass(frozen=True)
 class MinutesInput:
     series_name: str
     start: datetime.datetime  # aware, in the series' time zone
@@ -60,6 +51,7 @@ class MinutesInput:
     attendees: tuple[Attendance, ...] = ()
     regrets: tuple[Attendance, ...] = ()
     agenda: tuple[AgendaEntry, ...] = ()
+    ended: bool = True  # items not done are carried over (else still open)
     decisions: tuple[str, ...] = ()
     todos: tuple[TodoEntry, ...] = ()
 
@@ -208,14 +200,16 @@ def _roll_call(meeting: MinutesInput) -> list[str]:
     return lines
 
 
-def _agenda_line(entry: AgendaEntry) -> str:
+def _agenda_line(entry: AgendaEntry, ended: bool) -> str:
     author = collapse_whitespace(entry.author)
     prefix = f"**{escape_markdown(author)}:** " if author else ""
-    return f"- {prefix}{escape_markdown(entry.text)} _({entry.status})_"
+    status = "discussed" if entry.done else "carried over" if ended else "open"
+    return f"- {prefix}{escape_markdown(entry.text)} _({status})_"
 
 
-def _agenda_section(key: str, agenda: tuple[AgendaEntry, ...]) -> list[str]:
-    lines = [_agenda_line(entry) for entry in agenda if entry.section == key]
+def _agenda_section(key: str, meeting: MinutesInput) -> list[str]:
+    lines = [_agenda_line(entry, meeting.ended) for entry in meeting.agenda
+             if entry.section == key]
     if not lines:
         return []
     return [f"## {SECTION_HEADINGS[key]}", "", *lines]
@@ -284,8 +278,6 @@ def _validate(meeting: MinutesInput) -> None:
     for entry in meeting.agenda:
         if entry.section not in SECTION_HEADINGS:
             raise ValueError(f"unknown agenda section: {entry.section!r}")
-        if entry.status not in STATUSES:
-            raise ValueError(f"unknown agenda status: {entry.status!r}")
 
 
 def render_minutes(meeting: MinutesInput) -> str:
@@ -294,12 +286,12 @@ def render_minutes(meeting: MinutesInput) -> str:
     parts = [
         _header(meeting),
         _roll_call(meeting),
-        _agenda_section("discuss", meeting.agenda),
-        _agenda_section("decision", meeting.agenda),
-        _agenda_section("update", meeting.agenda),
+        _agenda_section("discuss", meeting),
+        _agenda_section("decision", meeting),
+        _agenda_section("update", meeting),
         _decisions(meeting.decisions),
         _todos(meeting.todos),
-        _agenda_section("news", meeting.agenda),
-        _agenda_section("thanks", meeting.agenda),
+        _agenda_section("news", meeting),
+        _agenda_section("thanks", meeting),
     ]
     return "\n\n".join("\n".join(part) for part in parts if part) + "\n"
