@@ -93,3 +93,10 @@ def test_meeting_selection_answers_without_a_message(chat):
                               "(its meetings: binder-team, release).")
     elsewhere = meetings.choose(Scope("console", "console", "random"), None, SEED_NOW)
     assert "Bind one in its schedule file" in elsewhere.reason
+
+
+def test_a_typed_reply_carries_no_token_shaped_text(chat):
+    reply = chat.say("/agenda add rotate xoxb-123456789012-abcdefghijklmnop <@carol>")
+    assert "xoxb-" not in reply.text and "[redacted]" in reply.text
+    # The rest of the reply keeps its parts: the mention is still a user reference.
+    assert "<@carol>" in reply.text
