@@ -1,7 +1,7 @@
 """Block Kit for everything the Slack adapter shows: replies, reminders and the App Home.
 
-Pure functions from core data to Slack payloads. Every piece of text a person wrote goes
-through `slack_text.to_mrkdwn`, so it is escaped and its mentions never ping.
+Pure functions from core data to Slack payloads, built with `slack_sdk.models.blocks`.
+Every piece of text a person wrote is escaped (`slack_text`), so its mentions never ping.
 Times are Slack date tokens: each reader's client shows them in the reader's own zone.
 """
 
@@ -12,7 +12,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from chatbot.adapters.slack_text import escape, to_mrkdwn
 from chatbot.commands import Reply
@@ -38,28 +46,23 @@ def date_token(instant: dt.datetime, fallback: str) -> str:
     return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{escape(fallback)}>"
 
 
-def section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+def section(text: str, accessory: ButtonElement | None = None) -> dict:
+    return SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory).to_dict()
 
 
 def header(text: str) -> dict:
     if len(text) > HEADER_CHARS:
         text = text[: HEADER_CHARS - 1] + "…"
-    return {"type": "header", "text": {"type": "plain_text", "text": text}}
+    return HeaderBlock(text=text).to_dict()
 
 
 def context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()
 
 
-def button(text: str, action_id: str, value: str, primary: bool = False) -> dict:
-    element = {
-        "type": "button", "text": {"type": "plain_text", "text": text},
-        "action_id": action_id, "value": value,
-    }
-    if primary:
-        element["style"] = "primary"
-    return element
+def button(text: str, action_id: str, value: str, primary: bool = False) -> ButtonElement:
+    return ButtonElement(text=text, action_id=action_id, value=value,
+                         style="primary" if primary else None)
 
 
 def sections(lines: list[str]) -> list[dict]:
@@ -154,12 +157,8 @@ def action_blocks(lines: tuple[Line, ...], names: Names, channel: str) -> list[d
         blocks += sections(pending)
         pending = []
         ref, action = found
-        blocks.append(SectionBlock(
-            text=MarkdownTextObject(text=shown_lines[index][:SECTION_CHARS]),
-            accessory=ButtonElement(text=action.capitalize(),
-                                    action_id=item_action(ref.kind, action),
-                                    value=f"{channel} {ref.number}"),
-        ).to_dict())
+        blocks.append(section(shown_lines[index][:SECTION_CHARS], button(
+            action.capitalize(), item_action(ref.kind, action), f"{channel} {ref.number}")))
     return capped(blocks + sections(pending), MESSAGE_BLOCKS)
 
 
@@ -196,10 +195,8 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
         lists += sections(["*Open TODOs*", *shown(todo_lines(reminder.todos), names)])
     buttons = []
     if reminder.offset == dt.timedelta(0):
-        buttons.append({
-            "type": "actions",
-            "elements": [button("I'm here", ATTEND_ACTION, reminder.series_id, primary=True)],
-        })
+        buttons.append(ActionsBlock(elements=[
+            button("I'm here", ATTEND_ACTION, reminder.series_id, primary=True)]).to_dict())
     # Long agendas are cut, never the times above them nor the button below them.
     blocks += capped(lists, MESSAGE_BLOCKS - len(blocks) - len(buttons)) + buttons
     text = f"Reminder: {escape(reminder.headline)}, {escape(planned)}"
@@ -232,12 +229,12 @@ def home_view(zone: str, meetings: list[HomeMeeting], todos: list[TodoEntry],
         if meeting.video:
             lines.append(f"<{escape(meeting.video)}|Video call>")
         blocks.append(section("\n".join(lines)))
-    blocks += [{"type": "divider"}, header("Your open TODOs")]
+    blocks += [DividerBlock().to_dict(), header("Your open TODOs")]
     if not todos:
         blocks.append(section("Nothing open. Add one with `/todo add TEXT` in a meeting channel."))
     for todo in todos:
-        block = section(f"{todo.number}. {to_mrkdwn(todo.text, names)}  _in <#{todo.channel}>_")
-        block["accessory"] = button("Done", TODO_DONE_ACTION, f"{todo.channel} {todo.number}")
-        blocks.append(block)
+        blocks.append(section(
+            f"{todo.number}. {to_mrkdwn(todo.text, names)}  _in <#{todo.channel}>_",
+            button("Done", TODO_DONE_ACTION, f"{todo.channel} {todo.number}")))
     blocks.append(context(f"Times in {escape(zone)}; change it with `/tz ZONE`."))
     return {"type": "home", "blocks": capped(blocks, HOME_BLOCKS)}
