@@ -101,13 +101,13 @@ def bench_composition(tmp: Path, members: int, zones: int) -> float:
     with store.transaction():
         for number in range(members):
             user = User(f"user{number}", f"User {number}", tz=names[number % len(names)])
-            store.save_user("console", user)
-            store.add_member(scope, user.id, NOW.isoformat())
+            store.users.save("console", user)
+            store.members.add(scope, user.id, NOW.isoformat())
         for number in range(20):
-            store.add_agenda_item(scope, "team", "2026-12-16", "discuss", f"item {number}",
-                                  User("user0", "User 0"), NOW.isoformat())
-            store.add_todo(scope, f"todo {number}", "user0", [f"user{number}"], None, None,
-                           NOW.isoformat())
+            store.agenda.add(scope, "team", "2026-12-16", "discuss", f"item {number}",
+                             User("user0", "User 0"), NOW.isoformat())
+            store.todos.add(scope, f"todo {number}", "user0", [f"user{number}"], None, None,
+                            NOW.isoformat())
     bot = build_bot(store, ScheduleBook(folder), Clock(NOW))
     reminders = Reminders(bot, Target())
     series = bot.schedules.get("team")

@@ -31,37 +31,37 @@ HOME = Scope("console", "console", "binder-team")
 def fill_home(store: Store) -> None:
     """The asking channel: 5 agenda items, 10 TODOs of which 3 are the asker's."""
     for number in range(5):
-        store.add_agenda_item(HOME, "binder-team", OCCURRENCE, "discuss", f"item {number}",
-                              User("jessica", "jessica"), NOW.isoformat())
+        store.agenda.add(HOME, "binder-team", OCCURRENCE, "discuss", f"item {number}",
+                         User("jessica", "jessica"), NOW.isoformat())
     for number in range(10):
         owner = "betatim" if number % 3 == 0 else f"person{number}"
-        store.add_todo(HOME, f"todo {number}", "jessica", [owner], "binder-team", OCCURRENCE,
-                       NOW.isoformat())
+        store.todos.add(HOME, f"todo {number}", "jessica", [owner], "binder-team", OCCURRENCE,
+                        NOW.isoformat())
 
 
 def fill_elsewhere(store: Store, todos: int, items: int, channels: int = 1000) -> None:
     """Everyone else's data: the same people own TODOs in other channels too."""
     db = store.db
-    with store.transaction():
-        db["todos"].insert_all(
-            {"workspace": "console", "channel": f"c{n % channels}", "number": n // channels + 1,
-             "text": f"todo {n}", "creator_id": "someone", "series": "binder-team",
-             "occurrence": OCCURRENCE, "created_at": NOW.isoformat()}
-            for n in range(todos)
-        )
-        first = db.execute("SELECT min(id) FROM todos WHERE channel != ?",
-                           (HOME.channel,)).fetchone()[0]
-        db["todo_owners"].insert_all(
-            {"todo_id": first + n, "user_id": "betatim" if n % 10 == 0 else f"person{n % 500}"}
-            for n in range(todos)
-        )
-        db["agenda_items"].insert_all(
-            {"workspace": "console", "channel": f"c{n % channels}", "series": "binder-team",
-             "occurrence": OCCURRENCE, "section": "discuss", "text": f"item {n}",
-             "author_id": "someone", "author_name": "someone", "position": n // channels + 1,
-             "created_at": NOW.isoformat()}
-            for n in range(items)
-        )
+    # sqlite-utils commits each batch itself; a bench fill needs no single transaction.
+    db["todos"].insert_all(
+        {"workspace": "console", "channel": f"c{n % channels}", "number": n // channels + 1,
+         "text": f"todo {n}", "creator_id": "someone", "series": "binder-team",
+         "occurrence": OCCURRENCE, "created_at": NOW.isoformat()}
+        for n in range(todos)
+    )
+    first = db.execute("SELECT min(id) FROM todos WHERE channel != ?",
+                       (HOME.channel,)).fetchone()[0]
+    db["todo_owners"].insert_all(
+        {"todo_id": first + n, "user_id": "betatim" if n % 10 == 0 else f"person{n % 500}"}
+        for n in range(todos)
+    )
+    db["agenda_items"].insert_all(
+        {"workspace": "console", "channel": f"c{n % channels}", "series": "binder-team",
+         "occurrence": OCCURRENCE, "section": "discuss", "text": f"item {n}",
+         "author_id": "someone", "author_name": "someone", "position": n // channels + 1,
+         "created_at": NOW.isoformat()}
+        for n in range(items)
+    )
 
 
 def latencies(bots: dict, text: str, user: str, runs: int) -> dict[str, tuple[float, float]]:

@@ -14,6 +14,9 @@ import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
+from chatbot.core.hidden_text import visible_text
+from chatbot.core.minutes import collapse_whitespace
+
 GIT = "git"
 GIT_TIMEOUT_SECONDS = 30
 # Used only when the repository has no user configured, so a bot account's commits work.
@@ -81,7 +84,11 @@ def write(root: Path, relative: str, text: str) -> Path:
 
 
 def commit(root: Path, path: Path, message: str) -> str:
-    """Commit `path` alone if the archive folder is in a git work tree; say what happened."""
+    """Commit `path` alone if the archive folder is in a git work tree; say what happened.
+
+    The message becomes one line of visible text: a line break in a meeting's name must
+    not add a paragraph git reads as trailers (Signed-off-by:, Co-authored-by:)."""
+    message = collapse_whitespace(visible_text(message)) or "Minutes"
     git = shutil.which(GIT)
     if git is None:
         if _looks_like_work_tree(root):

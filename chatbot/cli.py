@@ -165,9 +165,8 @@ def open_bot(args: argparse.Namespace, page_base_url: str | None = None,
     """The bot; its replies link to the meeting pages at CHATBOT_PUBLIC_URL, else at
     `page_base_url` (the web server `chatbot run` starts), else nowhere."""
     settings = settings_of(args)
-    schedules = ScheduleBook(settings.schedules)
-    for problem in schedules.problems if report_problems else ():
-        log.warning("skipping broken schedule: %s", problem)
+    schedules = ScheduleBook(settings.schedules, log_problems=report_problems)
+    schedules.problems  # noqa: B018  (loads now, so broken files are logged at start)
     return build_bot(
         Store(settings.db), schedules, Clock(getattr(args, "now", None)), settings.archive,
         settings.public_url or page_base_url,
@@ -359,20 +358,27 @@ def minutes_occurrence(
 ) -> Chosen | NoMeeting:
     """--date's occurrence; else the meeting in progress, else the last one held."""
     choice = bot.meetings.choose(scope, pick, bot.clock.now())
-    if isinstance(choice, NoMeeting):
-        return choice
-    series, current = choice.series, choice.occurrence
+    if isinstance(choice, Chosen):
+        series, current = choice.series, choice.occurrence
+    else:
+        # A series with no meeting to come (a one-off, a COUNT reached) still has minutes.
+        over = [s for s in bot.meetings.series_in(scope) if pick in (None, s.id)]
+        if not over:
+            return choice
+        series, current = over[0], None
     if day is not None:
-        held = bot.store.meeting(scope, series.id, day.isoformat())
+        held = bot.store.meetings.get(scope, series.id, day.isoformat())
         if held is None and series.recurrence.occurrence_on(day) is None:
             return NoMeeting(
                 f"{series.name} has no meeting on {day}: none is scheduled, held or imported."
             )
         return Chosen(series, series.occurrence_on_day(day))
-    record = bot.store.meeting(scope, series.id, current.key.isoformat())
+    record = current and bot.store.meetings.get(scope, series.id, current.key.isoformat())
     if record is not None and record.in_progress:
-        return choice
-    latest = bot.store.latest_meeting(scope, series.id)
+        return Chosen(series, current)
+    latest = bot.store.meetings.latest(scope, series.id)
+    if latest is None and current is None:
+        return NoMeeting(f"{series.name} has no meeting held and none to come.")
     if latest is None:
         print(f"note: no meeting held yet; this is the draft of {current.key}", file=sys.stderr)
         return choice

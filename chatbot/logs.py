@@ -9,30 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import re
 
-SECRET_SETTINGS = (
-    "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
-    "MATRIX_ACCESS_TOKEN", "MATRIX_PASSWORD",
-)
-# Token shapes, for secrets that reach a log without being in our settings.
-_TOKEN_SHAPES = re.compile(r"\b(xox[abposr]-[\w-]+|xapp-[\w-]+|syt_[\w-]+|mct_[\w-]+)")
-REDACTED = "[redacted]"
+from chatbot.redaction import SecretFinder
 
 
 class RedactSecrets(logging.Filter):
+    """Redacts what `chatbot.redaction` calls a secret: the bot's settings (or the
+    values given) and every credential shape."""
+
     def __init__(self, secrets: list[str] | None = None):
         super().__init__()
-        if secrets is None:
-            secrets = [os.environ.get(name, "") for name in SECRET_SETTINGS]
-        # Short values would redact ordinary words; real secrets are long.
-        self.secrets = sorted({v for v in secrets if len(v) >= 8}, key=len, reverse=True)
+        self.finder = SecretFinder(secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return _TOKEN_SHAPES.sub(REDACTED, text)
+        return self.finder.redact(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.redact(record.getMessage())
@@ -67,3 +57,14 @@ def configure(log_format: str = "text", level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # its job bookkeeping is noise
+
+
+# uvicorn.Config(log_config=UVICORN_LOG_CONFIG): uvicorn's own loggers lose the handlers it
+# would install and pass their lines to the handler configure() puts on the root logger, so
+# they are redacted, and JSON under --log-format json, like every other line.
+UVICORN_LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {name: {"handlers": [], "propagate": True, "level": "NOTSET"}
+                for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")},
+}

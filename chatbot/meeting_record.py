@@ -57,9 +57,9 @@ def _todo_entries(
     """TODOs as the meeting saw them: new ones, older ones still open at its end and
     older ones done since the last meeting. Another series' TODOs are not ours."""
     todos = [
-        t for t in store.todos(scope, open_only=False) if t.series in (None, series.id)
+        t for t in store.todos.in_channel(scope, open_only=False) if t.series in (None, series.id)
     ]
-    users = store.users(scope.workspace, sorted({o for t in todos for o in t.owners}))
+    users = store.users.by_id(scope.workspace, sorted({o for t in todos for o in t.owners}))
     entries = []
     for todo in todos:
         is_new = todo.series == series.id and todo.occurrence == key
@@ -80,11 +80,11 @@ def build_minutes(
 ) -> MinutesInput:
     """Everything the minutes of one occurrence show, read from the store."""
     key = occurrence.key.isoformat()
-    record = store.meeting(scope, series.id, key)
+    record = store.meetings.get(scope, series.id, key)
     ended_at = _instant(record.ended_at) if record else None
     cutoff = ended_at or now
     view = gather(store, scope, series, occurrence)
-    previous = store.previous_meeting(scope, series.id, key)
+    previous = store.meetings.previous(scope, series.id, key)
     own_path = archive.relative_path(series.id, occurrence.key)
     return MinutesInput(
         series_name=series.name,
@@ -99,7 +99,7 @@ def build_minutes(
         regrets=view.regrets,
         agenda=view.agenda,
         ended=ended_at is not None,
-        decisions=tuple(d.text for d in store.decisions(scope, series.id, key)),
+        decisions=tuple(d.text for d in store.decisions.in_meeting(scope, series.id, key)),
         todos=_todo_entries(
             store, scope, series, key, cutoff, _since(previous, series, occurrence)
         ),
@@ -143,12 +143,9 @@ def end_meeting(
     following = series.recurrence.next_after(occurrence.start_utc)
     relative = archive.relative_path(series.id, occurrence.key)
     with store.transaction():
-        carried = store.end_meeting(
-            scope, series.id, key, following.key.isoformat() if following else None,
-            now.isoformat(), relative,
-        )
-        if carried is None:
+        if not store.meetings.end(scope, series.id, key, now.isoformat(), relative):
             raise NotInProgress(key)
+        carried = carry_over(store, scope, series.id, key, following, now) if following else []
         minutes = build_minutes(store, scope, series, occurrence, now)
         path = archive.write(archive_root, relative, render_minutes(minutes))
     message = f"Minutes of {series.name}, {occurrence.key.isoformat()}"
@@ -156,6 +153,18 @@ def end_meeting(
         minutes=minutes, path=path, git=archive.commit(archive_root, path, message),
         carried=tuple(carried), next_occurrence=following,
     )
+
+
+def carry_over(store: Store, scope: Scope, series_id: str, key: str, following: Occurrence,
+               now: dt.datetime) -> list[AgendaItem]:
+    """Copy the undone agenda items of occurrence `key` to the following one, flagged
+    carried over (a part of ending a meeting, inside its transaction)."""
+    return [
+        store.agenda.add(scope, series_id, following.key.isoformat(), item.section, item.text,
+                         User(id=item.author_id, name=item.author_name), now.isoformat(),
+                         carried_over=True)
+        for item in store.agenda.items(scope, series_id, key) if not item.done
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -222,17 +231,17 @@ def import_notes(
     occurrence = series.occurrence_on_day(notes.date)
     key = occurrence.key.isoformat()
     with store.transaction():
-        if store.is_imported(scope, series.id, loaded.content_hash):
+        if store.imports.contains(scope, series.id, loaded.content_hash):
             return Imported(loaded, key, stored=False)
         start = occurrence.start_utc
-        store.record_past_meeting(
+        store.meetings.record_past(
             scope, series.id, key, start.isoformat(), (start + series.duration).isoformat(),
             archive.inside(archive_root, loaded.source), loaded.source.name,
         )
         people = _import_attendance(store, scope, series, key, notes, now)
         _import_agenda(store, scope, series, key, notes, start)
         _import_todos(store, scope, series, key, notes, people, start)
-        store.record_import(
+        store.imports.record(
             scope, series.id, loaded.content_hash, loaded.source.name, key, now.isoformat()
         )
     return Imported(loaded, key, stored=True)
@@ -246,21 +255,21 @@ def _attendee_user(
     Notes sometimes give two people the same handle; each line still gets its own user.
     """
     for handle in filter(None, (person.github, person.name)):
-        known = store.find_user(workspace, handle)
+        known = store.users.find(workspace, handle)
         if known is None:
             github = person.github if handle == person.github else ""
             user = User(id=handle, name=person.name, affiliation=person.affiliation,
                         github=github)
-            store.save_user(workspace, user)
+            store.users.save(workspace, user)
             return user
         if known.id not in taken:
             return known
     number = 2
-    while store.get_user(workspace, f"{person.name} ({number})") is not None:
+    while store.users.get(workspace, f"{person.name} ({number})") is not None:
         number += 1
     user = User(id=f"{person.name} ({number})", name=person.name,
                 affiliation=person.affiliation)
-    store.save_user(workspace, user)
+    store.users.save(workspace, user)
     return user
 
 
@@ -275,7 +284,7 @@ def _import_attendance(
         taken.add(user.id)
         people.append((person, user))
         record = Attendance(user.id, person.name, person.affiliation, person.github)
-        store.record_attendance(scope, series.id, key, record, now.isoformat())
+        store.attendance.record(scope, series.id, key, record, now.isoformat())
     return people
 
 
@@ -285,15 +294,15 @@ def _import_agenda(
 ) -> None:
     # Items of past notes were discussed; the author is part of the text when written.
     nobody = User(id="", name="")
-    known = {(item.section, item.text) for item in store.agenda(scope, series.id, key)}
+    known = {(item.section, item.text) for item in store.agenda.items(scope, series.id, key)}
     for entry in notes.agenda:
         if (entry.section, entry.text) in known:
             continue
         known.add((entry.section, entry.text))
-        item = store.add_agenda_item(
+        item = store.agenda.add(
             scope, series.id, key, entry.section, entry.text, nobody, start.isoformat()
         )
-        store.set_agenda_done(item.id)
+        store.agenda.set_done(item.id)
 
 
 def _owner(
@@ -308,11 +317,11 @@ def _owner(
     first = [u for p, u in people if p.name.split() and p.name.split()[0].casefold() == wanted]
     if len(first) == 1 and " " not in wanted:
         return first[0]
-    known = store.find_user(workspace, name.lstrip("@"))
+    known = store.users.find(workspace, name.lstrip("@"))
     if known is not None:
         return known
     user = User(id=name.lstrip("@"), name=name.lstrip("@"))
-    store.save_user(workspace, user)
+    store.users.save(workspace, user)
     return user
 
 
@@ -321,7 +330,7 @@ def _import_todos(
     people: list[tuple[ImportedAttendee, User]], start: dt.datetime,
 ) -> None:
     known = {
-        t.text for t in store.todos(scope, open_only=False)
+        t.text for t in store.todos.in_channel(scope, open_only=False)
         if t.series == series.id and t.occurrence == key
     }
     for todo in notes.todos:
@@ -330,6 +339,6 @@ def _import_todos(
         known.add(todo.text)
         owners = [_owner(store, scope.workspace, n, people).id for n in split_owners(todo.owner)]
         # Dated at the meeting, so later minutes list it as "still open from earlier".
-        store.add_todo(
+        store.todos.add(
             scope, todo.text, IMPORT_CREATOR, owners, series.id, key, start.isoformat()
         )

@@ -2,7 +2,7 @@
 
 Platform-neutral, so the commands and the reminders can link to the page without
 knowing the web server exists; `chatbot.web` serves what these addresses name.
-The token is random and stored per series (`Store.page_token`): the page holds a
+The token is random and stored per series (`store.page_tokens`): the page holds a
 team's agenda and TODOs, so by default only people given the link can read it.
 """
 
@@ -40,8 +40,19 @@ class PageLinks:
         self.base_url = base_url.rstrip("/") if base_url else None
 
     def token(self, series: Series) -> str:
-        now = dt.datetime.now(dt.UTC).isoformat()
-        return self.store.page_token(series.id, new_token, now)
+        """The series' token, made the first time it is asked for."""
+        tokens = self.store.page_tokens
+        if (token := tokens.token(series.id)) is None:
+            with self.store.transaction():  # two processes asking at once make one token
+                if (token := tokens.token(series.id)) is None:
+                    token = new_token()
+                    tokens.set(series.id, token, dt.datetime.now(dt.UTC).isoformat())
+        return token
+
+    def rotate(self, series: Series) -> None:
+        """A new token for the series' page: the old address is gone at once (every
+        request looks its token up in the store)."""
+        self.store.page_tokens.set(series.id, new_token(), dt.datetime.now(dt.UTC).isoformat())
 
     def private_path(self, series: Series) -> str:
         return f"/m/{self.token(series)}"
@@ -59,7 +70,7 @@ class PageLinks:
     def series_at(self, key: str, schedules: ScheduleBook) -> Series | None:
         """The series whose page `/m/<key>` is: by token, else by id if it is public."""
         if _TOKEN_SHAPE.match(key):
-            series_id = self.store.series_with_page_token(key)
+            series_id = self.store.page_tokens.series(key)
             if series_id is not None:
                 return schedules.get(series_id)
         series = schedules.get(key)

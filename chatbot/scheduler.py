@@ -29,7 +29,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import Reminder, compose_reminder
 from chatbot.core.schedule import Series
 from chatbot.meeting_view import gather
-from chatbot.store import ReminderKey
+from chatbot.store import ReminderKey, Store
 
 log = logging.getLogger(__name__)
 
@@ -72,20 +72,67 @@ def offset_minutes(offset: dt.timedelta) -> int:
     return int(offset.total_seconds() // 60)
 
 
+CLAIMED, SENT, DROPPED = "claimed", "sent", "dropped"
+
+
+class ReminderClaims:
+    """Each reminder is posted exactly once across restarts and processes: a row per
+    due reminder, claimed by one process (`owner`) before it posts, then marked sent;
+    one missed while the bot was down is recorded as dropped instead."""
+
+    def __init__(self, store: Store, owner: str):
+        self.rows = store.reminder_claims
+        self.store = store
+        self.owner = owner
+
+    def claim(self, key: ReminderKey, now: str, stale_before: str) -> bool:
+        """True if this process may post the reminder now. A claim whose owner died
+        without finishing (claimed before `stale_before`) can be taken over."""
+        with self.store.transaction():
+            row = self.rows.get(key)
+            if row is None:
+                self.rows.insert(key, state=CLAIMED, owner=self.owner, claimed_at=now)
+                return True
+            if row["state"] == CLAIMED and row["claimed_at"] < stale_before:
+                self.rows.update(key, owner=self.owner, claimed_at=now)
+                return True
+            return False
+
+    def mark_sent(self, key: ReminderKey, now: str) -> None:
+        self.rows.update(key, state=SENT, finished_at=now)
+
+    def drop(self, key: ReminderKey, now: str) -> None:
+        """Record that an older reminder, missed while the bot was down, is not sent."""
+        self.rows.insert(key, if_absent=True, state=DROPPED, finished_at=now)
+
+    def release(self, key: ReminderKey) -> None:
+        """Give a claim back after a failed post, so it is tried again."""
+        with self.store.transaction():
+            row = self.rows.get(key)
+            if row is not None and row["state"] == CLAIMED and row["owner"] == self.owner:
+                self.rows.delete(key)
+
+    def release_all(self) -> None:
+        """On shutdown: nothing is left half-claimed."""
+        self.rows.delete_owned(self.owner, CLAIMED)
+
+    def settled(self, platform: str, since_occurrence: str) -> set[ReminderKey]:
+        """Reminders already sent or dropped, for occurrences on or after a date: one
+        query per tick instead of a write transaction per due reminder."""
+        return self.rows.keys_in_states(platform, since_occurrence, (SENT, DROPPED))
+
+
 class Reminders:
     def __init__(self, bot: Bot, target: ReminderTarget, owner: str | None = None):
         self.bot = bot
         self.target = target
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.claims = ReminderClaims(bot.store, self.owner)
         self.failed = False  # a post failed during the last tick: retry soon
         self.next_due_at: dt.datetime | None = None
         # Set on shutdown: a tick in progress (the catch-up after downtime) stops at the
         # next series; what it did not reach is posted at the next start.
         self.stopping = threading.Event()
-
-    @property
-    def store(self):
-        return self.bot.store
 
     def scope(self, series: Series) -> Scope | None:
         channel = self.bot.channel_of(series, self.target.platform)
@@ -151,7 +198,7 @@ class Reminders:
         self.failed = False
         self.next_due_at = None
         # Occurrence keys are local dates: two days back covers every zone and the grace.
-        settled = self.store.settled_reminders(
+        settled = self.claims.settled(
             self.target.platform, (now - dt.timedelta(days=2)).date().isoformat())
         for series, scope in self._reminded_series():
             if self.stopping.is_set():
@@ -164,7 +211,7 @@ class Reminders:
                 for older in passed:
                     key = self.key(series, occurrence, older)
                     if older != latest and key not in settled:
-                        self.store.drop_reminder(key, now.isoformat())
+                        self.claims.drop(key, now.isoformat())
                 if self.key(series, occurrence, latest) in settled:
                     continue
                 if self._deliver(series, scope, occurrence, latest, now):
@@ -182,8 +229,7 @@ class Reminders:
     def _deliver(self, series: Series, scope: Scope, occurrence: Occurrence,
                  offset: dt.timedelta, now: dt.datetime) -> bool:
         key = self.key(series, occurrence, offset)
-        if not self.store.claim_reminder(key, self.owner, now.isoformat(),
-                                         (now - CLAIM_LEASE).isoformat()):
+        if not self.claims.claim(key, now.isoformat(), (now - CLAIM_LEASE).isoformat()):
             return False
         try:
             self.target.post_reminder(
@@ -193,16 +239,16 @@ class Reminders:
                 log.info("reminder %s not posted before shutdown; it will be", key)
             else:
                 log.exception("posting reminder %s failed; it will be retried", key)
-            self.store.release_reminder(key, self.owner)
+            self.claims.release(key)
             self.failed = True
             return False
-        self.store.mark_reminder_sent(key, now.isoformat())
+        self.claims.mark_sent(key, now.isoformat())
         self._send_personal(series, scope, occurrence, offset, now)
         return True
 
     def _send_personal(self, series: Series, scope: Scope, occurrence: Occurrence,
                        offset: dt.timedelta, now: dt.datetime) -> None:
-        for member in self.store.members(scope, wanting_reminders=True):
+        for member in self.bot.store.members.of_channel(scope, wanting_reminders=True):
             try:
                 self.target.send_direct(member, lambda member=member: self.compose(
                     series, scope, occurrence, offset, now, reader_zone=member.zone or "UTC"))
@@ -279,4 +325,4 @@ class ReminderScheduler:
         with self._lock:  # waits for a tick in progress; none starts after this
             pass
         self.scheduler.shutdown(wait=True)
-        self.reminders.store.release_claims(self.reminders.owner)
+        self.reminders.claims.release_all()

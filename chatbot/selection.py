@@ -65,7 +65,7 @@ class MeetingSelection:
         return self._index
 
     def has_ended(self, scope: Scope, series_id: str, occurrence: Occurrence) -> bool:
-        record = self.store.meeting(scope, series_id, occurrence.key.isoformat())
+        record = self.store.meetings.get(scope, series_id, occurrence.key.isoformat())
         return record is not None and record.ended_at is not None
 
     def next_not_ended(self, scope: Scope, series: Series, now: dt.datetime
@@ -93,7 +93,7 @@ class MeetingSelection:
             )
         # A meeting started with /meeting start wins, whatever the clock says (it may start
         # early or run late); one already ended no longer counts as in progress.
-        started = {m.series: m for m in self.store.open_meetings(scope)}
+        started = {m.series: m for m in self.store.meetings.in_progress(scope)}
         for series in candidates:
             if series.id in started:
                 key = dt.date.fromisoformat(started[series.id].occurrence)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,18 @@ from chatbot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_NOW = dt.datetime(2018, 3, 20, 12, 0, tzinfo=dt.UTC)
+
+
+def cli_env(folder: Path, **settings: str) -> dict[str, str]:
+    """The environment of a `chatbot` process run by a test: the database and schedules in
+    `folder`, no platform or bot settings from the outer environment, and the meeting pages
+    on a free port (a fixed one may be taken: tests and other programs run side by side)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "MATRIX_", "CHATBOT_"))}
+    env.update(CHATBOT_DB=str(folder / "chatbot.db"),
+               CHATBOT_SCHEDULES=str(folder / "schedules"), CHATBOT_WEB_PORT="0")
+    env.update(settings)
+    return env
 
 
 class Chat:

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import secrets
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,6 +32,11 @@ TEAM_DOMAIN = "standin"
 API_APP_ID = "A0CHATBOT"
 # The deprecated verification token Slack still includes; Bolt ignores it.
 VERIFICATION_TOKEN = "legacy-verification-token"
+
+
+def new_trigger_id() -> str:
+    """Unique per invocation, in Slack's shape."""
+    return f"{secrets.randbelow(10**11)}.738474920.{secrets.token_hex(16)}"
 
 
 def signature(signing_secret: str, timestamp: int | str, body: str) -> str:
@@ -74,10 +80,12 @@ def slash_command(
     user_name: str = "alice",
     channel_id: str = "C0MEETING",
     channel_name: str = "meeting",
-    trigger_id: str = "13345224609.738474920.8088930838d88f008e0",
+    trigger_id: str | None = None,
     timestamp: int | None = None,
 ) -> SlackRequest:
-    """A slash command invocation, form-encoded with Slack's fields in Slack's order."""
+    """A slash command invocation, form-encoded with Slack's fields in Slack's order.
+
+    Each gets a trigger_id of its own, as from Slack, so no two are signed alike."""
     fields = {
         "token": VERIFICATION_TOKEN,
         "team_id": TEAM_ID,
@@ -89,7 +97,7 @@ def slash_command(
         "command": command,
         "text": text,
         "response_url": f"https://hooks.slack.com/commands/{TEAM_ID}/1234/abcdef",
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or new_trigger_id(),
         "api_app_id": API_APP_ID,
     }
     return signed(signing_secret, urlencode(fields), FORM, timestamp)
@@ -106,7 +114,7 @@ def event_callback(
         "api_app_id": API_APP_ID,
         "event": event,
         "type": "event_callback",
-        "event_id": f"Ev{ts}{abs(hash(json.dumps(event, sort_keys=True))) % 10**6:06d}",
+        "event_id": f"Ev{ts}{secrets.token_hex(4).upper()}",  # each delivery's own
         "event_time": ts,
         "authorizations": [
             {
@@ -163,7 +171,7 @@ def block_actions(
         "api_app_id": API_APP_ID,
         "token": VERIFICATION_TOKEN,
         "container": container or {"type": "view", "view_id": "V0HOME"},
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": new_trigger_id(),
         "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
         "enterprise": None,
         "is_enterprise_install": False,

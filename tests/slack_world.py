@@ -11,25 +11,29 @@ request timestamps use the real clock, as Slack's do.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import socket
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import slack_requests as sr
-import uvicorn
 from slack_standin import SlackStandIn
+from starlette.routing import BaseRoute
 
-from chatbot.adapters.slack import SlackAdapter, SlackReminders, http_app
+from chatbot.adapters.slack import SlackAdapter, SlackReminders, http_server
+from chatbot.cli import platform_page_scope
 from chatbot.commands import Clock, build_bot
 from chatbot.config import SlackSettings
 from chatbot.core.model import Scope
 from chatbot.core.schedule import ScheduleBook
 from chatbot.scheduler import Delivery, Reminders
 from chatbot.store import Store
+from chatbot.web.app import PageSite, page_routes
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-signing-secret"
@@ -59,7 +63,8 @@ def write_schedules(folder: Path, channel: str = CHANNEL) -> Path:
 
 class SlackWorld:
     def __init__(self, tmp_path: Path, slack: SlackStandIn, *, post_interval: float = 0.05,
-                 user_cache_seconds: float = 3600.0, now: dt.datetime = SEED_NOW):
+                 user_cache_seconds: float = 3600.0, now: dt.datetime = SEED_NOW,
+                 pages: bool = False, extra_routes: Sequence[BaseRoute] = ()):
         self.slack = slack
         self.store = Store(tmp_path / "chatbot.db")
         self.bot = build_bot(self.store, ScheduleBook(write_schedules(tmp_path / "schedules")),
@@ -73,10 +78,11 @@ class SlackWorld:
         self.adapter.shutdown_grace = 0.5
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(
-            http_app(self.adapter), host="127.0.0.1", port=self.port, lifespan="on",
-            access_log=False, log_level="warning",
-        ))
+        if pages:  # the meeting pages on the same port, as `chatbot run` adds them
+            site = PageSite(self.bot, platform_page_scope(self.bot, "slack"))
+            extra_routes = [*page_routes(site), *extra_routes]
+        # Served as `chatbot run` serves it (the guard, the headers, uvicorn's logging).
+        self.server = http_server(self.adapter, "127.0.0.1", self.port, extra_routes)
         self.thread = threading.Thread(target=self.server.run, name="slack-adapter", daemon=True)
 
     def __enter__(self) -> SlackWorld:
@@ -155,3 +161,10 @@ class SlackWorld:
             if time.monotonic() > deadline:
                 raise AssertionError(f"nothing containing {containing!r} was posted")
             time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def served(tmp_path: Path, **options: Any) -> Iterator[SlackWorld]:
+    """A SlackWorld with a Web API stand-in of its own (`world.slack`)."""
+    with SlackStandIn(token=TOKEN) as slack, SlackWorld(tmp_path, slack, **options) as world:
+        yield world

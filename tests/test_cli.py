@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import socket
@@ -12,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import cli_env
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2018-03-20T12:00Z"
@@ -27,12 +28,7 @@ def workdir(tmp_path):
 
 def chatbot(workdir: Path, *args: str, stdin: str | None = None,
             extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "MATRIX_", "CHATBOT_"))}
-    env["CHATBOT_DB"] = str(workdir / "chatbot.db")
-    env["CHATBOT_SCHEDULES"] = str(workdir / "schedules")
-    env["CHATBOT_WEB_PORT"] = "0"  # `chatbot run` pages on a free port: tests run side by side
-    env.update(extra_env or {})
+    env = cli_env(workdir, **(extra_env or {}))
     return subprocess.run(
         [sys.executable, "-m", "chatbot.cli", *args],
         cwd=workdir,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Chat
 
-from chatbot.core.model import Scope
+from chatbot.core.model import Scope, User
 from chatbot.scheduler import Reminders
+from chatbot.store import Store, database
 
 
 def test_seed_flow(chat):
@@ -179,15 +181,35 @@ def test_bad_input_is_explained_and_changes_nothing(chat, text, expected):
     assert "keep me" in chat.ok("/agenda")
 
 
-def test_unexpected_failure_is_a_clear_reply(chat, monkeypatch):
+def test_a_command_failing_after_its_first_write_changes_nothing(chat, monkeypatch):
+    chat.ok("/todo add keep me", user="jessica")
+    before = chat.snapshot()
+
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(chat.store, "add_todo", broken)
-    message = chat.error("/todo add something")
-    assert "something went wrong" in message
+    # The owners' names are looked up after the new owner and the TODO row are stored.
+    monkeypatch.setattr(chat.store.users, "by_id", broken)
+    message = chat.error("/todo add @newcomer something", user="jessica")
+    assert "something went wrong" in message and "nothing was changed" in message
     assert "disk on fire" not in message
-    assert "/agenda" in chat.ok("/help")
+    assert chat.snapshot() == before
+    monkeypatch.undo()
+    assert "TODO 2 for jessica: again" in chat.ok("/todo add again", user="jessica")
+
+
+def test_reading_commands_answer_while_another_process_writes(tmp_path, monkeypatch):
+    # A command begins its transaction at its first write: one that only reads never
+    # waits for the write lock (a write would wait out this busy timeout, then fail).
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.01)
+    chat = Chat(tmp_path)
+    chat.ok("/agenda add Kubeflow", user="jessica")
+    other_process = Store(chat.db_path)
+    with other_process.transaction():
+        other_process.users.save("console", User("tim", "Tim"))
+        assert "Kubeflow" in chat.ok("/agenda", user="jessica")
+        assert "nothing was changed" in chat.error("/agenda add Binder", user="jessica")
+    assert "Binder" in chat.ok("/agenda add Binder", user="jessica")
 
 
 def test_a_room_bound_by_alias_is_one_channel_once_the_adapter_resolves_it(chat):
@@ -205,5 +227,5 @@ def test_a_room_bound_by_alias_is_one_channel_once_the_adapter_resolves_it(chat)
     series = chat.bot.schedules.get("binder-team")
     scope = Reminders(chat.bot, Target()).scope(series)
     assert scope == Scope("gitter", "matrix", "!abc:example.org")
-    assert [item.text for item in chat.store.agenda(scope, "binder-team", "2018-03-21")] == [
+    assert [item.text for item in chat.store.agenda.items(scope, "binder-team", "2018-03-21")] == [
         "Kubeflow"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -13,6 +12,7 @@ from test_cli import NOW, workdir  # noqa: F401  (workdir is a fixture)
 
 from chatbot.core.model import Scope
 from chatbot.store import Store
+from tests.conftest import cli_env
 
 COMMANDS = 1000
 SCOPE = Scope("console", "console", "binder-team")
@@ -36,9 +36,7 @@ def script() -> list[str]:
 
 
 def test_acknowledged_commands_survive_sigkill(workdir):  # noqa: F811
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env.update(CHATBOT_DB=str(workdir / "chatbot.db"),
-               CHATBOT_SCHEDULES=str(workdir / "schedules"))
+    env = cli_env(workdir)
     bot = subprocess.Popen(
         [sys.executable, "-m", "chatbot.cli", "--now", NOW, "run", "--user", "creator",
          "--tz", "UTC"],
@@ -59,9 +57,9 @@ def test_acknowledged_commands_survive_sigkill(workdir):  # noqa: F811
     output = "".join(replies)
 
     store = Store(workdir / "chatbot.db")  # reopening recovers the WAL
-    agenda = {i.text for i in store.agenda(SCOPE, "binder-team", "2018-03-21")}
-    todos = {t.text: t for t in store.todos(SCOPE, open_only=False)}
-    roll = {a.name for a in store.attendance(SCOPE, "binder-team", "2018-03-21")}
+    agenda = {i.text for i in store.agenda.items(SCOPE, "binder-team", "2018-03-21")}
+    todos = {t.text: t for t in store.todos.in_channel(SCOPE, open_only=False)}
+    roll = {a.name for a in store.attendance.in_meeting(SCOPE, "binder-team", "2018-03-21")}
 
     acknowledged_items = re.findall(r"added agenda item \d+ \([^)]*\): (item-\d+)", output)
     acknowledged_todos = re.findall(r"TODO \d+ for owner\d: (todo-\d+)", output)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_env
 from tests.matrix_homeserver import Homeserver, homeserver_fixture_body, require_modules
 from tests.matrix_people import Person, in_reply_to, is_notice, pill
 
@@ -105,6 +105,12 @@ def settings(hs: Homeserver, localpart: str, **overrides) -> tuple[MatrixSetting
 
 def body(event: dict) -> str:
     return event["content"]["body"]
+
+
+def stored_rows(store: Store) -> dict[str, list]:
+    """Every row of every table but the sync position (the sync loop moves it on)."""
+    return {name: list(store.db.execute(f"SELECT * FROM [{name}]").fetchall())
+            for name in store.db.table_names() if name != "sync_positions"}
 
 
 # -- the meeting, across a restart ---------------------------------------------------
@@ -198,6 +204,45 @@ async def _meeting_across_a_restart(hs: Homeserver, tmp_path: Path) -> None:
 
 
 # -- what people type ----------------------------------------------------------------
+
+
+def test_a_command_failing_after_its_first_write_stores_nothing(
+    homeserver: Homeserver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    asyncio.run(_failing_command(homeserver, tmp_path, monkeypatch))
+
+
+async def _failing_command(hs: Homeserver, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    bot_settings, bot_id = settings(hs, unique("meetbot"))
+    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
+    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
+    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
+    await call(bob.join, room)
+    bind(tmp_path / "schedules", "binder", room)
+
+    async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
+        await run.until(lambda: bot_id in alice.joined_members(room))
+        kept = await call(alice.ask, room, "!todo add keep me")
+        assert body(kept).startswith("TODO 1 for") and body(kept).endswith(": keep me")
+        before = stored_rows(run.store)
+        looked_up = run.store.users.by_id
+        failed = []
+
+        def fails_in_the_command(*args: object) -> object:
+            if not failed:  # after Bob's name, the TODO and its owner are stored
+                failed.append(True)
+                raise RuntimeError("disk on fire")
+            return looked_up(*args)
+
+        monkeypatch.setattr(run.store.users, "by_id", fails_in_the_command)
+        answer = await call(
+            alice.ask, room, "!todo add Bob Builder update the docs",
+            html=f"!todo add {pill(bob.user_id, 'Bob Builder')} update the docs",
+            mentions=[bob.user_id],
+        )
+        assert failed and "nothing was changed" in body(answer)
+        assert stored_rows(run.store) == before  # not the TODO, not even Bob's name
 
 
 def test_mentions_prefix_and_escaping(homeserver: Homeserver, tmp_path: Path):
@@ -323,14 +368,8 @@ def test_chatbot_run_uses_matrix_when_configured(homeserver: Homeserver, tmp_pat
     alice = Person.register(homeserver, unique("alice"))
     room = alice.create_room(invite=[bot_id])
     bind(tmp_path / "schedules", "binder", room)
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))},
-        "MATRIX_HOMESERVER": homeserver.base_url,
-        "MATRIX_USER_ID": bot_id,
-        "MATRIX_ACCESS_TOKEN": bot_settings.access_token,
-        "CHATBOT_DB": str(tmp_path / "chatbot.db"),
-        "CHATBOT_SCHEDULES": str(tmp_path / "schedules"),
-    }
+    environment = cli_env(tmp_path, MATRIX_HOMESERVER=homeserver.base_url,
+                          MATRIX_USER_ID=bot_id, MATRIX_ACCESS_TOKEN=bot_settings.access_token)
     process = subprocess.Popen(
         [sys.executable, "-m", "chatbot.cli", "run", "--now", "2030-01-10T12:00Z"],
         env=environment, cwd=tmp_path, stdin=subprocess.DEVNULL,
@@ -349,3 +388,50 @@ def test_chatbot_run_uses_matrix_when_configured(homeserver: Homeserver, tmp_pat
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
+
+
+# -- the first start -------------------------------------------------------------------
+
+
+def test_a_command_said_the_moment_the_bot_joins_is_answered(homeserver: Homeserver,
+                                                             tmp_path: Path):
+    asyncio.run(_said_the_moment_the_bot_joins(homeserver, tmp_path))
+
+
+async def _said_the_moment_the_bot_joins(hs: Homeserver, tmp_path: Path) -> None:
+    from chatbot.adapters.gitter import GitterAdapter
+
+    bot_settings, bot_id = settings(hs, unique("joinbot"))
+    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
+    room = await call(alice.create_room, name="Binder team", preset="public_chat")
+    bind(tmp_path / "schedules", "binder", room)
+    store = Store(tmp_path / "chatbot.db")
+    adapter = GitterAdapter(build_bot(store, ScheduleBook(tmp_path / "schedules"),
+                                      Clock(BEFORE_THE_MEETING)), bot_settings)
+    # Alice speaks after the bot joined and before its next sync: the worst moment.
+    joined, spoken = asyncio.Event(), asyncio.Event()
+    join, sync = adapter.client.join_room, adapter.client.sync
+
+    async def join_and_note(*args, **kwargs):
+        result = await join(*args, **kwargs)
+        joined.set()
+        return result
+
+    async def sync_once_alice_spoke(*args, **kwargs):
+        if joined.is_set():
+            await spoken.wait()
+        return await sync(*args, **kwargs)
+
+    adapter.client.join_room = join_and_note
+    adapter.client.sync = sync_once_alice_spoke
+    await adapter.start()
+    try:
+        assert joined.is_set() and bot_id in await call(alice.joined_members, room)
+        asked = await call(alice.say, room, "!meeting")
+        spoken.set()
+        reply = await call(alice.wait_for_reply, room, asked)
+        assert reply["sender"] == bot_id
+        assert "Binder team meeting" in body(reply)
+    finally:
+        await adapter.stop()
+        store.close()

@@ -50,8 +50,8 @@ def do_import(chat, name: str):
 
 
 def stored_todos(chat, key: str) -> dict[str, tuple[str, ...]]:
-    todos = [t for t in chat.store.todos(SCOPE, open_only=False) if t.occurrence == key]
-    users = chat.store.users("console", sorted({o for t in todos for o in t.owners}))
+    todos = [t for t in chat.store.todos.in_channel(SCOPE, open_only=False) if t.occurrence == key]
+    users = chat.store.users.by_id("console", sorted({o for t in todos for o in t.owners}))
     return {t.text: tuple(users[o].name for o in t.owners) for t in todos}
 
 
@@ -60,15 +60,15 @@ def test_every_attendee_and_todo_is_stored_with_owners(chat, name):
     notes = parse_notes((FIXTURES / name).read_text(), name)
     result = do_import(chat, name)
     assert result.stored and result.occurrence == notes.date.isoformat()
-    roll_call = chat.store.attendance(SCOPE, "binder-team", result.occurrence)
+    roll_call = chat.store.attendance.in_meeting(SCOPE, "binder-team", result.occurrence)
     assert [(a.name, a.affiliation, a.github) for a in roll_call] == [
         (a.name, a.affiliation, a.github) for a in notes.attendees
     ]
     todos = stored_todos(chat, result.occurrence)
     assert sorted(todos) == sorted(t.text for t in notes.todos)
     assert {text: owners for text, owners in todos.items() if owners} == OWNERS[name]
-    assert all(t.is_open for t in chat.store.todos(SCOPE, open_only=False))
-    agenda = chat.store.agenda(SCOPE, "binder-team", result.occurrence)
+    assert all(t.is_open for t in chat.store.todos.in_channel(SCOPE, open_only=False))
+    agenda = chat.store.agenda.items(SCOPE, "binder-team", result.occurrence)
     assert [(i.section, i.text) for i in agenda] == [(i.section, i.text) for i in notes.agenda]
     assert all(item.done for item in agenda)  # past notes were discussed
 
@@ -102,14 +102,14 @@ def test_corrected_notes_add_only_what_is_new(chat, tmp_path):
     todos = stored_todos(chat, result.occurrence)
     assert len(todos) == len(result.loaded.notes.todos)
     assert todos["send the corrected notes around"] == ("Min RK",)
-    assert len(chat.store.attendance(SCOPE, "binder-team", result.occurrence)) == 11
+    assert len(chat.store.attendance.in_meeting(SCOPE, "binder-team", result.occurrence)) == 11
 
 
 def test_a_date_off_the_schedule_keeps_the_notes_date(chat):
     # 2018-12-20 was a Thursday; the schedule says third Wednesday (the 19th).
     result = do_import(chat, "2018-12-20.md")
     assert result.occurrence == "2018-12-20"
-    record = chat.store.meeting(SCOPE, "binder-team", "2018-12-20")
+    record = chat.store.meetings.get(SCOPE, "binder-team", "2018-12-20")
     assert record.started_at == "2018-12-20T17:00:00+00:00"
     assert record.imported_from == "2018-12-20.md" and record.archive_path is None
 
@@ -137,7 +137,7 @@ def test_an_imported_owner_is_a_known_user(chat):
 
 def test_two_attendees_with_one_handle_stay_two_people(chat):
     result = do_import(chat, "2021-03-18.md")
-    roll_call = chat.store.attendance(SCOPE, "binder-team", result.occurrence)
+    roll_call = chat.store.attendance.in_meeting(SCOPE, "binder-team", result.occurrence)
     both = [a for a in roll_call if a.github == "choldgraf"]
     assert [a.name for a in both] == ["Chris Holdgraf", "Yuvi Panda"]
     assert both[0].user_id != both[1].user_id

@@ -4,7 +4,6 @@ each as a user runs them: subprocesses with a real database, archive folder and 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.store import Store
+from tests.conftest import cli_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DURING = "2018-03-21T17:04Z"  # the seed meeting: 18:00 Europe/Berlin, 17:00 UTC
@@ -89,12 +89,7 @@ New:
 
 
 def chatbot(workdir: Path, *args: str, stdin: str | None = None, archive: str = "notes"):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env["CHATBOT_DB"] = str(workdir / "chatbot.db")
-    env["CHATBOT_SCHEDULES"] = str(workdir / "schedules")
-    env["CHATBOT_WEB_PORT"] = "0"  # `chatbot run` pages on a free port: tests run side by side
-    env.pop("CHATBOT_PUBLIC_URL", None)
-    env["CHATBOT_ARCHIVE"] = archive  # relative: inside workdir, the working directory
+    env = cli_env(workdir, CHATBOT_ARCHIVE=archive)  # relative: inside workdir, the cwd
     return subprocess.run(
         [sys.executable, "-m", "chatbot.cli", *args], cwd=workdir, env=env, input=stdin,
         capture_output=True, text=True, timeout=60,

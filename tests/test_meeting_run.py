@@ -253,6 +253,7 @@ def test_a_second_end_of_the_same_meeting_carries_nothing_twice(chat):
 
 def test_help_and_unknown_actions(chat):
     assert chat.ok("/help decision").startswith("/decision TEXT")
-    assert "/meeting [next | start | end | link | ics]" in chat.ok("/help")
+    assert "/meeting [next | start | end | link | ics | remind me on|off]" in chat.ok("/help")
     unknown = chat.error("/meeting stop")
-    assert "Use /meeting, /meeting start, /meeting end, /meeting link or /meeting ics." in unknown
+    assert ("Use /meeting, /meeting start, /meeting end, /meeting link, /meeting ics or "
+            "/meeting remind.") in unknown

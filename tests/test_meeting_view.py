@@ -41,7 +41,7 @@ def test_reminder_page_and_todos_group_todos_alike(chat):
     chat.ok("/todo add @betatim reach out to CERN", user="jessica")
     chat.ok("/todo --meeting release add @carol plan the release", user="jessica")
     # Imported notes carry TODOs nobody took.
-    chat.store.add_todo(SCOPE, "update the team compass", IMPORT_CREATOR, [],
+    chat.store.todos.add(SCOPE, "update the team compass", IMPORT_CREATOR, [],
                         "binder-team", "2018-02-21", "2018-02-21T17:00:00+00:00")
     series, occurrence = seed_meeting(chat)
 

@@ -467,3 +467,114 @@ def test_split_owners_and_unescape():
     assert split_owners("Georgiana and Sarah") == ("Georgiana", "Sarah")
     assert split_owners(None) == ()
     assert unescape_markdown(r"\# a \[b\]\(c\) \\ d\e") == r"# a [b](c) \ d\e"
+
+
+def test_code_blocks_and_quotes_hold_no_todos():
+    notes = parse_notes(
+        "## Agenda items\n\n```\n- TODO: an example in a code block (Tim)\n```\n\n"
+        "> - TODO: a quoted mail (Min)\n\n- real item\n"
+    )
+    assert notes.todos == ()
+    assert notes.agenda == (ImportedAgendaItem("discuss", "real item"),)
+
+
+def test_roll_call_line_under_a_list_item_starts_the_roll_call():
+    notes = parse_notes(
+        "- Date: 21 Mar 2018\n- Video: https://zoom.example\nRoll call:\n"
+        "- Tim / WTT / @betatim\n- Min / Simula / @minrk\n"
+    )
+    assert [a.name for a in notes.attendees] == ["Tim", "Min"]
+    assert notes.date == datetime.date(2018, 3, 21)
+
+
+def test_date_line_is_read_alone_not_with_its_continuation():
+    notes = parse_notes("- Meeting Date: 21 Mar 2018, 6pm CET\n[other zones](https://x/2019-01-01)\n")
+    assert notes.date == datetime.date(2018, 3, 21)
+
+
+# --------------------------------------------------------------------------
+# Roll calls as the team has written them over the years
+
+
+def roll_call(*entries: str, heading: str = "## Roll call") -> tuple[ImportedAttendee, ...]:
+    return parse_notes(heading + "\n\n" + "".join(f"- {entry}\n" for entry in entries)).attendees
+
+
+def test_entries_separated_by_bars_as_well_as_slashes():
+    assert roll_call("Tim | Wild Tree Tech | @betatim", "Min / Simula / @minrk",
+                     "Steve / @stevejpurves / Curvenote | MystMarkdown") == (
+        ImportedAttendee("Tim", "Wild Tree Tech", "betatim"),
+        ImportedAttendee("Min", "Simula", "minrk"),
+        ImportedAttendee("Steve", "Curvenote / MystMarkdown", "stevejpurves"),
+    )
+
+
+def test_a_handle_between_name_and_organisation():
+    # The Collaboration Café check-in: "Name / @handle / Organisation".
+    assert roll_call("Min / @minrk / Simula", "Blessing / @bl-aire") == (
+        ImportedAttendee("Min", "Simula", "minrk"),
+        ImportedAttendee("Blessing", "", "bl-aire"),
+    )
+
+
+@pytest.mark.parametrize("entry", [
+    "Tim Head (@betatim) / Wild Tree Tech",
+    "Tim Head (@betatim) | Wild Tree Tech",
+    "[Tim Head](https://github.com/betatim) | Wild Tree Tech",
+    "Tim Head / [@betatim](https://github.com/betatim) / Wild Tree Tech",
+    "Tim Head / https://github.com/betatim / Wild Tree Tech",
+    "Tim Head | <https://github.com/betatim/> | Wild Tree Tech",
+])
+def test_a_github_handle_in_parentheses_or_as_a_link(entry):
+    assert roll_call(entry) == (ImportedAttendee("Tim Head", "Wild Tree Tech", "betatim"),)
+
+
+def test_a_link_to_a_repository_is_not_a_handle():
+    (tim,) = roll_call("Tim / [binder](https://github.com/jupyterhub/binderhub)")
+    assert tim.github == ""
+
+
+@pytest.mark.parametrize("heading", [
+    "## Roll call", "### Attendees", "## Participants", "## **Attendees:**", "Attendees:",
+    "**Participants:**", "If you are here, sign in below. Roll call:",
+])
+def test_roll_call_headings_and_intro_lines(heading):
+    assert roll_call("Tim / WTT / @betatim", heading=heading) == (
+        ImportedAttendee("Tim", "WTT", "betatim"),)
+
+
+@pytest.mark.parametrize("heading", ["## Attendee survey", "Number of participants: 12"])
+def test_other_mentions_of_attendees_start_no_roll_call(heading):
+    assert roll_call("Tim / WTT / @betatim", heading=heading) == ()
+
+
+@pytest.mark.parametrize("placeholder", [
+    "_name / institution / GitHub handle_",
+    "*name / institution / GitHub handle*",
+    "**Name | Institution | @handle**",
+    "__your name / affiliation / github__",
+    "name / organisation / @github",
+    "...",
+    "…",
+    ". . .",
+    "... / ... / ...",
+])
+def test_placeholder_and_ellipsis_lines_are_skipped(placeholder):
+    assert roll_call(placeholder, "Tim / WTT / @betatim") == (
+        ImportedAttendee("Tim", "WTT", "betatim"),)
+
+
+def test_names_shaped_like_these_forms_survive_the_bots_own_minutes():
+    from chatbot.core.minutes import MinutesInput, render_minutes
+    from chatbot.core.model import Attendance
+
+    people = (
+        Attendance("tim", "Tim (@betatim)", "[x](https://github.com/y)"),
+        Attendance("name", "_name / institution / GitHub handle_"),
+        Attendance("evil", "…", "https://github.com/evil"),
+        Attendance("min", "Min", "@minrk", "minrk"),
+    )
+    start = datetime.datetime(2018, 3, 21, 17, 0, tzinfo=datetime.UTC)
+    text = render_minutes(MinutesInput("Team", start, (), attendees=people))
+    assert parse_notes(text).attendees == tuple(
+        ImportedAttendee(p.name, p.affiliation, p.github) for p in people)

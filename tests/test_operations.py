@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -12,19 +11,13 @@ import sys
 from test_cli import NOW, workdir  # noqa: F401  (workdir is a fixture)
 
 from chatbot.logs import RedactSecrets
+from tests.conftest import cli_env
 
 SECRETS = {
     "SLACK_SIGNING_SECRET": "8f14e45fceea167a5a36dedd4bea2543",
     "MATRIX_ACCESS_TOKEN": "syt_Ym90_secretsecretsecret_0abcd",
     "MATRIX_PASSWORD": "correct horse battery staple",
 }
-
-
-def env_for(folder, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MATRIX_"))}
-    env.update(CHATBOT_DB=str(folder / "chatbot.db"),
-               CHATBOT_SCHEDULES=str(folder / "schedules"), **extra)
-    return env
 
 
 def test_redaction_covers_messages_arguments_and_tracebacks():
@@ -47,7 +40,7 @@ def test_json_logs_without_secrets_and_clean_sigterm(workdir):  # noqa: F811
     bot = subprocess.Popen(
         [sys.executable, "-m", "chatbot.cli", "--now", NOW, "--log-format", "json", "run",
          "--user", "tim", "--tz", "UTC"],
-        cwd=workdir, env=env_for(workdir, **SECRETS), stdin=subprocess.PIPE,
+        cwd=workdir, env=cli_env(workdir, **SECRETS), stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     bot.stdin.write(f"/tz {SECRETS['SLACK_SIGNING_SECRET']}\n/agenda add still here\n")
     bot.stdin.flush()

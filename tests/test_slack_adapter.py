@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import re
 import signal
 import subprocess
@@ -41,6 +40,7 @@ from chatbot.adapters.slack import SlackAdapter, serve_socket_mode
 from chatbot.config import SlackSettings
 from chatbot.core.model import Scope
 from chatbot.store import ReminderKey
+from tests.conftest import cli_env
 
 OCCURRENCE = "2018-03-21"
 
@@ -71,11 +71,11 @@ def test_agenda_add_is_answered_in_the_ack_and_posted_to_the_channel(world: Slac
     assert body["text"].startswith(
         "alice added agenda item 1 (Help or discussion needed): Kubeflow presentation"
     )
-    [item] = world.store.agenda(world.scope, "binder-team", OCCURRENCE)
+    [item] = world.store.agenda.items(world.scope, "binder-team", OCCURRENCE)
     assert (item.text, item.author_id) == ("Kubeflow presentation", "U0ALICE")
     [post] = world.posts(1)
     assert "alice added agenda item 1" in post["text"]
-    alice = world.store.get_user(TEAM, "U0ALICE")
+    alice = world.store.users.get(TEAM, "U0ALICE")
     assert (alice.name, alice.profile_tz, alice.tz) == ("alice", "Europe/Berlin", None)
 
 
@@ -85,9 +85,9 @@ def test_data_is_kept_per_workspace_and_channel(world: SlackWorld) -> None:
         "/agenda", "add lost item", channel="C0OTHER"
     )
     assert world.answer("/todos") == "Open TODOs: none. Add one with /todo add [@owner] TEXT."
-    [todo] = world.store.todos(Scope("slack", TEAM, "C0OTHER"))
+    [todo] = world.store.todos.in_channel(Scope("slack", TEAM, "C0OTHER"))
     assert todo.text == "fix the CI"
-    assert world.store.todos(world.scope) == []
+    assert world.store.todos.in_channel(world.scope) == []
 
 
 def test_personal_answers_are_ephemeral_in_the_profile_zone(world: SlackWorld) -> None:
@@ -149,6 +149,22 @@ def test_malformed_commands_get_a_clear_message_and_store_nothing(
     assert world.slack.calls("chat.postMessage") == []
 
 
+def test_a_command_failing_after_its_first_write_stores_nothing(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.answer("/todo", "add keep me")
+    before = world.snapshot()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    # Looked up after Chidi's profile, the TODO and its owner are stored.
+    monkeypatch.setattr(world.store.users, "by_id", broken)
+    status, body = world.command("/todo", "add <@U0CHIDI|chidi> write the docs")
+    assert status == 200 and "nothing was changed" in body["text"]
+    assert world.snapshot() == before  # not the TODO, not even Chidi's profile
+
+
 def test_mentions_resolve_in_every_form_slack_sends(world: SlackWorld) -> None:
     assert world.answer("/todo", "add <@U0CHIDI|chidi> <@U0DEV> write the docs").startswith(
         "TODO 1 for Chidi Okafor, dev: write the docs"
@@ -158,13 +174,13 @@ def test_mentions_resolve_in_every_form_slack_sends(world: SlackWorld) -> None:
     assert world.answer("/todos", "@chidi").startswith(
         "Open TODOs of Chidi Okafor:\nChidi Okafor\n  1. write the docs")
     assert world.answer("/todo", "assign 2 <@U0DEV>").startswith("TODO 2 is now for dev")
-    owners = [t.owners for t in world.store.todos(world.scope)]
+    owners = [t.owners for t in world.store.todos.in_channel(world.scope)]
     assert owners == [("U0CHIDI", "U0DEV"), ("U0DEV",)]
-    chidi = world.store.get_user(TEAM, "U0CHIDI")
+    chidi = world.store.users.get(TEAM, "U0CHIDI")
     assert (chidi.name, chidi.profile_tz) == ("Chidi Okafor", "Africa/Lagos")
     # the roll call's last field is a GitHub handle, even when a Slack user has that name
     world.answer("/attend", "Alice / Stand-in Inc / @dev")
-    [record] = world.store.attendance(world.scope, "binder-team", OCCURRENCE)
+    [record] = world.store.attendance.in_meeting(world.scope, "binder-team", OCCURRENCE)
     assert (record.name, record.affiliation, record.github) == ("Alice", "Stand-in Inc", "dev")
 
 
@@ -173,7 +189,7 @@ def test_echoed_user_text_never_pings_anyone(world: SlackWorld) -> None:
     # (typed angle brackets and ampersands arrive as entities, @here as <!here>)
     typed = "add Release &amp; party &lt;!channel&gt; <!here> &lt;@U0BOB&gt; <@U0BOB|bob>"
     answer = world.answer("/agenda", typed)
-    [item] = world.store.agenda(world.scope, "binder-team", OCCURRENCE)
+    [item] = world.store.agenda.items(world.scope, "binder-team", OCCURRENCE)
     assert item.text == "Release & party <!channel> @here <@U0BOB> <@U0BOB>"
     [post] = world.posts(1)
     for shown in (answer, post["text"]):
@@ -206,7 +222,7 @@ def test_todo_lists_have_done_buttons_that_close_the_todo(world: SlackWorld) -> 
         ("Done", "todo_done", f"{CHANNEL} 1"), ("Done", "todo_done", f"{CHANNEL} 2"),
     ]
     assert world.click("todo_done", f"{CHANNEL} 1") == 200
-    assert not world.store.todo(world.scope, 1).is_open
+    assert not world.store.todos.get(world.scope, 1).is_open
     world.posted("alice closed TODO 1: fix CI")
     # a second click: the clicker alone is told
     assert world.click("todo_done", f"{CHANNEL} 1") == 200
@@ -240,7 +256,8 @@ def test_start_reminder_has_date_tokens_the_zone_list_and_an_im_here_button(
 
     world.bot.clock = type(world.bot.clock)(MEETING_START + dt.timedelta(minutes=5))
     assert world.click("attend", "binder-team", user="U0CHIDI") == 200
-    names = [a.name for a in world.store.attendance(world.scope, "binder-team", OCCURRENCE)]
+    attendance = world.store.attendance.in_meeting(world.scope, "binder-team", OCCURRENCE)
+    names = [a.name for a in attendance]
     assert names == ["bob", "Chidi Okafor"]
     world.posted("Chidi Okafor /  /  is here for JupyterHub")
 
@@ -266,15 +283,15 @@ def test_rate_limits_and_server_errors_are_retried_and_a_reminder_is_posted_once
     next_month = dt.datetime(2018, 4, 18, 15, 0, tzinfo=dt.UTC)  # 1 h before, in CEST
     assert world.tick(next_month) == []
     key = ReminderKey("slack", "binder-team", "2018-04-18", 60)
-    assert world.store.reminder_state(key) is None
+    assert world.store.reminder_claims.state(key) is None
     assert len(world.tick(next_month)) == 1
-    assert world.store.reminder_state(key) == "sent"
+    assert world.store.reminder_claims.state(key) == "sent"
     statuses = [c.status for c in world.slack.calls("chat.postMessage")][4:]
     assert statuses == [503, 503, 503, 200]
 
 
 def test_personal_reminders_are_direct_messages_in_the_readers_time(world: SlackWorld) -> None:
-    assert "direct message" in world.answer("/remind", "me on", user="U0BOB")
+    assert "direct message" in world.answer("/meeting", "remind me on", user="U0BOB")
     world.tick(MEETING_START - dt.timedelta(hours=1))
     [opened] = world.slack.wait_for_calls("conversations.open")
     assert opened.params["users"] == "U0BOB"
@@ -333,17 +350,36 @@ def test_url_verification_is_answered(world: SlackWorld) -> None:
 # -- caching and slow Slack ----------------------------------------------------------------
 
 
+class SteppedClock:
+    """A monotonic clock that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
 def test_profiles_are_cached_with_expiry(tmp_path: Path, slack: SlackStandIn) -> None:
-    with SlackWorld(tmp_path, slack, user_cache_seconds=0.5) as world:
+    with SlackWorld(tmp_path, slack, user_cache_seconds=3600) as world:
+        clock = world.adapter.users.clock = SteppedClock()
         assert "18:00 CET> your time" in world.answer("/meeting")
+        clock.seconds += 3500
         assert "18:00 CET> your time" in world.answer("/meeting")
         assert len(slack.calls("users.info")) == 1
         slack.add_user(make_user("U0ALICE", "alice", tz="Asia/Tokyo"))  # she moved
-        time.sleep(0.6)
-        world.answer("/meeting")  # served from the expired entry, refreshed meanwhile
+        clock.seconds += 200  # an hour after the profile was read
+        assert "18:00 CET> your time" in world.answer("/meeting")  # stale, refreshed meanwhile
         slack.wait_for_calls("users.info", 2)
-        time.sleep(0.05)
-        assert "02:00 JST> your time" in world.answer("/meeting")
+        until(lambda: "02:00 JST> your time" in world.answer("/meeting"))
+        assert len(slack.calls("users.info")) == 2
 
 
 def test_a_slow_web_api_never_delays_an_ack(tmp_path: Path, slack: SlackStandIn) -> None:
@@ -371,7 +407,7 @@ def test_a_slow_web_api_never_delays_an_ack(tmp_path: Path, slack: SlackStandIn)
         for thread in threads:
             thread.join()
         assert len(latencies) == 160 and max(latencies) < 1.0
-        assert len(world.store.agenda(world.scope, "binder-team", OCCURRENCE)) == 161
+        assert len(world.store.agenda.items(world.scope, "binder-team", OCCURRENCE)) == 161
         # one post in flight per channel; what arrives meanwhile is joined into the next
         posts = world.posts(3, timeout=8)
         assert len(posts) == 3 and posts[2]["text"].count("added agenda item") > 5
@@ -408,7 +444,7 @@ def test_socket_mode_answers_over_the_websocket(tmp_path: Path, slack: SlackStan
             ack = socket_mode.send("slash_commands", fields)
             assert ack["payload"]["response_type"] == "ephemeral"
             assert ack["payload"]["text"].startswith("alice added agenda item 1")
-            [item] = store.agenda(Scope("slack", TEAM, CHANNEL), "binder-team", OCCURRENCE)
+            [item] = store.agenda.items(Scope("slack", TEAM, CHANNEL), "binder-team", OCCURRENCE)
             assert item.text == "over the socket"
             [opened] = slack.calls("apps.connections.open")
             assert opened.token == "xapp-standin-token"
@@ -429,10 +465,8 @@ def chatbot(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
 
 
 def slack_env(tmp_path: Path, slack: SlackStandIn, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(
-        CHATBOT_DB=str(tmp_path / "chatbot.db"),
-        CHATBOT_SCHEDULES=str(write_schedules(tmp_path / "schedules")),
+    env = cli_env(
+        tmp_path, CHATBOT_SCHEDULES=str(write_schedules(tmp_path / "schedules")),
         SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=slack.base_url.rstrip("/"),  # the slash is added when missing
     )

@@ -12,14 +12,33 @@ from chatbot.commands.help import COMMANDS
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yml").read_text())
 
 
-def test_every_command_is_declared_with_the_usage_the_bot_documents() -> None:
-    declared = {c["command"]: c for c in MANIFEST["features"]["slash_commands"]}
-    wanted = {f"/{name}" for name in COMMANDS if name != "help"} | {"/decision"}
-    assert wanted <= set(declared)
-    for name, entry in COMMANDS.items():
-        if name == "help":
-            continue
-        command = declared[f"/{name}"]
+# Slack's built-in commands (Slack Help Center, "Use built-in slash commands"): a command of
+# the same name in an app's manifest never reaches the app, and they work in threads only
+# because they are Slack's own.
+SLACK_BUILT_IN = {
+    "/active", "/apps", "/archive", "/away", "/call", "/close", "/collapse", "/dm", "/dnd",
+    "/expand", "/feed", "/feedback", "/help", "/invite", "/invite_people", "/join", "/kick",
+    "/leave", "/me", "/msg", "/mute", "/open", "/prefs", "/remind", "/remove", "/rename",
+    "/search", "/shortcuts", "/shrug", "/status", "/topic", "/who",
+}
+DECLARED = {c["command"]: c for c in MANIFEST["features"]["slash_commands"]}
+
+
+def test_the_manifest_declares_no_command_slack_keeps_for_itself() -> None:
+    assert not set(DECLARED) & SLACK_BUILT_IN
+
+
+def test_what_slack_keeps_is_reachable_through_meeting() -> None:
+    assert COMMANDS["remind"].usage.startswith("/meeting remind")
+    assert "remind me on|off" in DECLARED["/meeting"]["usage_hint"]
+
+
+def test_every_other_command_is_declared_with_the_usage_the_bot_documents() -> None:
+    reachable = {name for name in COMMANDS if f"/{name}" not in SLACK_BUILT_IN}
+    assert {f"/{name}" for name in reachable} | {"/decision"} <= set(DECLARED)
+    for name in reachable:
+        entry = COMMANDS[name]
+        command = DECLARED[f"/{name}"]
         assert command["description"] and len(command["description"]) <= 100
         assert command["should_escape"] is True  # mentions arrive as <@U…|name>
         assert command["url"].endswith(EVENTS_PATH)

@@ -23,6 +23,8 @@ import pytest
 from conftest import ROOT, SEED_NOW, Chat
 from meeting_pages import STANDUP_ONLY, seed_two_teams
 
+from tests.conftest import cli_env
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -61,10 +63,7 @@ class ConsoleBot:
     """`chatbot run` on the console adapter, its pages on a free port; type into it."""
 
     def __init__(self, workdir: Path):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CHATBOT_")}
-        env.update(CHATBOT_DB=str(workdir / "chatbot.db"),
-                   CHATBOT_SCHEDULES=str(workdir / "schedules"),
-                   CHATBOT_ARCHIVE=str(workdir / "notes"))
+        env = cli_env(workdir, CHATBOT_ARCHIVE=str(workdir / "notes"))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "chatbot.cli", "--now", NOW, "run", "--user", "jessica",
              "--tz", "Europe/Berlin", "--channel", "binder-team", "--web-port", "0"],

@@ -221,3 +221,24 @@ def test_minutes_html_escapes_everything_and_links_only_safe_targets():
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<pre><code>&lt;code&gt; &amp; more</code></pre>" in html
     assert "<img" not in html and "<b>" not in html
+
+
+def test_an_admin_rotating_the_link_closes_the_old_address_at_once(chat, client):
+    schedule = chat.schedules_dir / "binder-team.toml"
+    schedule.write_text(
+        schedule.read_text().replace("[channels]", 'admins = ["jessica"]\n[channels]'))
+    old = page_path(chat)
+    refused = chat.error("/meeting link rotate", user="carol", tz=None)
+    assert "Only a channel admin (jessica) can rotate the page link" in refused
+    assert client.get(old).status_code == 200
+
+    rotated = chat.say("/meeting link rotate", user="jessica")
+    assert rotated.ok and not rotated.public
+    assert "the old one no longer works" in rotated.text
+    new = "/m/" + PAGE_LINK.search(rotated.text).group(1)
+    assert new != old
+    for suffix in ("", ".ics", "/minutes/2018-02-21"):
+        assert client.get(old + suffix).status_code == 404
+        assert client.get(new + suffix).status_code == 200
+    assert page_path(chat) == new  # /meeting link now gives the new address
+    assert "/meeting link rotate" in chat.error("/meeting link spin", user="jessica")

@@ -31,6 +31,7 @@ from mautrix.types import (
     EventID,
     EventType,
     Filter,
+    FilterID,
     Format,
     Membership,
     MessageEvent,
@@ -55,6 +56,7 @@ from chatbot.adapters.matrix_text import (
 )
 from chatbot.commands import Bot, Message
 from chatbot.config import MatrixSettings, SettingsError
+from chatbot.core.hidden_text import visible_name
 from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
 from chatbot.core.reply import user_ids
@@ -89,10 +91,11 @@ class StoredSyncPosition(SyncStore):
 
     async def put_next_batch(self, next_batch: SyncToken) -> None:
         now = self.bot.clock.now().isoformat()
-        await asyncio.to_thread(self.bot.store.save_sync_position, self.account, next_batch, now)
+        await asyncio.to_thread(self.bot.store.chat_accounts.save_sync_position, self.account,
+                                next_batch, now)
 
     async def get_next_batch(self) -> SyncToken | None:
-        position = await asyncio.to_thread(self.bot.store.sync_position, self.account)
+        position = await asyncio.to_thread(self.bot.store.chat_accounts.sync_position, self.account)
         return SyncToken(position) if position else None
 
 
@@ -110,13 +113,15 @@ class GitterAdapter:
             sync_store=StoredSyncPosition(bot, settings.user_id),
             state_store=MemoryStateStore(),
         )
-        # No stored position means first start: skip the backlog the first sync returns.
+        # A first start takes its sync position before joining any room (`_connect`), so
+        # this only guards against a position lost later: skip that backlog too.
         self.client.ignore_initial_sync = True
         self.formatter = Formatter(settings.prefix, tuple(bot.handlers))
         self.bot_names: set[str] = {localpart(settings.user_id)}
         self._before_join: set[EventID] = set()
         self._bindings_seen: frozenset[str] = frozenset()
         self._logged_in_here = False
+        self._filter_id: FilterID | None = None
         self._rebinder: asyncio.Task | None = None
         self.sync_task: asyncio.Future | None = None
         # Commands of one sync batch are dispatched together; they take turns in
@@ -147,7 +152,7 @@ class GitterAdapter:
         except BaseException:
             await self.client.api.session.close()
             raise
-        self.sync_task = self.client.start(SYNC_FILTER)
+        self.sync_task = self.client.start(self._filter_id)
         self._rebinder = asyncio.create_task(self._rebind_when_schedules_change())
 
     async def _connect(self) -> None:
@@ -163,7 +168,20 @@ class GitterAdapter:
         display_name = await self._display_name(self.user_id)
         if display_name:
             self.bot_names.add(display_name)
+        self._filter_id = await self.client.create_filter(SYNC_FILTER)
+        await self._mark_the_present()
         await self.bind_rooms()
+
+    async def _mark_the_present(self) -> None:
+        """On a first start, store the sync position of this moment before joining rooms.
+
+        Everything said before it is history, never answered; a command said the instant
+        after the bot joined comes in the first incremental sync and is answered (if the
+        first sync came after the join, it would be skipped as backlog with the rest)."""
+        if await self.client.sync_store.get_next_batch():
+            return
+        data = await self.client.sync(filter_id=self._filter_id, timeout=0)
+        await self.client.sync_store.put_next_batch(data["next_batch"])
 
     async def stop(self) -> None:
         if self._rebinder is not None:
@@ -264,13 +282,15 @@ class GitterAdapter:
         if not await store.has_full_member_list(room_id):
             await self.client.get_joined_members(room_id)
         members = await store.get_member_profiles(room_id, (Membership.JOIN,))
-        return {user: member.displayname or localpart(user) for user, member in members.items()}
+        return {user: visible_name(member.displayname or "") or localpart(user)
+                for user, member in members.items()}
 
     async def _display_name(self, user_id: str) -> str | None:
         try:
-            return await self.client.get_displayname(UserID(user_id))
+            name = await self.client.get_displayname(UserID(user_id))
         except MatrixError:
             return None
+        return visible_name(name) if name else None
 
     # -- commands ---------------------------------------------------------------
 
@@ -324,26 +344,25 @@ class GitterAdapter:
     def _answer(self, message: Message, in_room: dict[str, str],
                 strangers: dict[str, str]) -> tuple[str, str]:
         """In a worker thread: the shared dispatcher's reply, rendered for Matrix."""
-        self._introduce(in_room, strangers)
-        reply = self.bot.handle(message)
+        reply = self.bot.handle(message, lambda: self._introduce(in_room, strangers))
         names = self.names_of(user_ids(reply.lines))
         formatter = self.formatter.answering(message.text)
         return formatter.plain(reply.lines, names), formatter.html(reply.lines, names)
 
     def _introduce(self, in_room: dict[str, str], strangers: dict[str, str]) -> None:
         """Store mentioned people's names so replies and reminders name them: the
-        room's display name wins; someone outside the room keeps a name once known."""
+        room's display name wins; someone outside the room keeps a name once known.
+        Part of the command's transaction: a command that fails stores none of them."""
         store = self.bot.store
-        with store.transaction():
-            for user_id, name in {**strangers, **in_room}.items():
-                known = store.get_user(WORKSPACE, user_id)
-                if known is None:
-                    store.save_user(WORKSPACE, User(id=user_id, name=name))
-                elif user_id in in_room and known.name != name:
-                    store.save_user(WORKSPACE, replace(known, name=name))
+        for user_id, name in {**strangers, **in_room}.items():
+            known = store.users.get(WORKSPACE, user_id)
+            if known is None:
+                store.users.save(WORKSPACE, User(id=user_id, name=name))
+            elif user_id in in_room and known.name != name:
+                store.users.save(WORKSPACE, replace(known, name=name))
 
     def names_of(self, user_ids: list[str]) -> dict[str, str]:
-        users = self.bot.store.users(WORKSPACE, user_ids)
+        users = self.bot.store.users.by_id(WORKSPACE, user_ids)
         return {uid: users[uid].name for uid in user_ids if uid in users}
 
     async def send_notice(self, room_id: RoomID, plain: str, html: str,
@@ -367,7 +386,7 @@ class GitterAdapter:
     async def send_direct(self, user_id: str, plain: str, html: str) -> None:
         """Into the direct-message room shared with `user_id`, made on first use."""
         store = self.bot.store
-        room_id = await asyncio.to_thread(store.direct_room, self.user_id, user_id)
+        room_id = await asyncio.to_thread(store.chat_accounts.direct_room, self.user_id, user_id)
         if room_id is not None:
             try:
                 await self.send_notice(RoomID(room_id), plain, html)
@@ -377,7 +396,8 @@ class GitterAdapter:
         room_id = await self.client.create_room(
             preset=RoomCreatePreset.TRUSTED_PRIVATE, is_direct=True, invitees=[UserID(user_id)]
         )
-        await asyncio.to_thread(store.save_direct_room, self.user_id, user_id, room_id)
+        await asyncio.to_thread(store.chat_accounts.save_direct_room, self.user_id, user_id,
+                                room_id)
         await self.send_notice(RoomID(room_id), plain, html)
 
 

@@ -17,11 +17,10 @@ import signal
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
@@ -34,8 +33,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
+from chatbot import logs
 from chatbot.adapters import slack_blocks as blocks
+from chatbot.adapters.slack_guard import guarded
 from chatbot.adapters.slack_outbox import Background, ChannelPoster, web_client
 from chatbot.adapters.slack_text import from_slack, handles, with_handles
 from chatbot.adapters.slack_users import SlackProfile, UserDirectory
@@ -46,6 +48,7 @@ from chatbot.core.reminder import Reminder
 from chatbot.core.timefmt import how_far
 from chatbot.meeting_view import todos_of_person
 from chatbot.scheduler import Reminders, ReminderScheduler
+from chatbot.web.headers import SecurityHeaders
 
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
@@ -59,16 +62,12 @@ _CHANGES_HOME = {"todo", "tz"}
 
 log = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    import uvicorn
+
 
 class SlackStartError(Exception):
     """Slack cannot be used with these settings: shown as one line, no traceback."""
-
-
-class _Discarded(Exception):
-    """Raised inside the command's transaction to roll back everything of an error reply."""
-
-    def __init__(self, reply: Reply):
-        self.reply = reply
 
 
 class SlackAdapter:
@@ -238,19 +237,13 @@ class SlackAdapter:
     # -- the command path ---------------------------------------------------------------------
 
     def handle(self, message: Message, mentioned: dict[str, SlackProfile]) -> Reply:
-        """Bot.handle in one transaction with the profiles of the people mentioned: a
+        """Bot.handle, storing the profiles of the people mentioned with the command: a
         command that fails stores nothing at all, not even those profiles."""
-        store = self.bot.store
-        try:
-            with store.transaction():
-                for profile in mentioned.values():
-                    self._save_profile(message.scope.workspace, profile)
-                reply = self.bot.handle(message)
-                if not reply.ok:
-                    raise _Discarded(reply)
-        except _Discarded as discarded:
-            return discarded.reply
-        return reply
+        def save_profiles() -> None:
+            for profile in mentioned.values():
+                self._save_profile(message.scope.workspace, profile)
+
+        return self.bot.handle(message, save_profiles)
 
     async def _speaker(self, team: str, user_id: str, fallback_name: str
                        ) -> tuple[User, bool]:
@@ -259,7 +252,7 @@ class SlackAdapter:
         profile = await self.users.profile(user_id)
         if profile is not None:
             return User(id=user_id, name=profile.name, tz=profile.tz), profile.is_admin
-        stored = self.bot.store.get_user(team, user_id)
+        stored = self.bot.store.users.get(team, user_id)
         return User(id=user_id, name=stored.name if stored else fallback_name or user_id), False
 
     async def _incoming(self, raw: str, channel: str, resolve_handles: bool
@@ -274,14 +267,14 @@ class SlackAdapter:
         return text, mentioned
 
     def _save_profile(self, workspace: str, profile: SlackProfile) -> None:
-        stored = self.bot.store.get_user(workspace, profile.id)
+        stored = self.bot.store.users.get(workspace, profile.id)
         if stored is None:
             updated = User(id=profile.id, name=profile.name, profile_tz=profile.tz)
         else:  # keep what people chose here (/tz, affiliation…)
             updated = replace(stored, name=profile.name,
                               profile_tz=profile.tz or stored.profile_tz)
         if updated != stored:
-            self.bot.store.save_user(workspace, updated)
+            self.bot.store.users.save(workspace, updated)
 
     def _after(self, reply: Reply, scope: Scope, name: str, user_id: str) -> None:
         if not reply.ok:
@@ -298,7 +291,7 @@ class SlackAdapter:
             profile = self.users.cached(user_id)
             if profile is not None:
                 return profile.name
-            stored = self.bot.store.get_user(workspace, user_id)
+            stored = self.bot.store.users.get(workspace, user_id)
             return stored.name if stored else None
 
         return name
@@ -315,7 +308,7 @@ class SlackAdapter:
         self._homes_due.discard((team, user_id))
         profile = await self.users.profile(user_id)
         store = self.bot.store
-        stored = store.get_user(team, user_id)
+        stored = store.users.get(team, user_id)
         zone = (stored and stored.tz) or (profile and profile.tz) or (
             stored and stored.profile_tz) or "UTC"
         now = self.bot.clock.now()
@@ -327,7 +320,7 @@ class SlackAdapter:
             channels.append(channel)  # their own TODOs, wherever they were given them
             # Only the meetings of channels this person takes part in: the Home tab must
             # not show one channel's meetings to people outside it.
-            if not store.is_member(Scope(PLATFORM, team, channel), user_id):
+            if not store.members.includes(Scope(PLATFORM, team, channel), user_id):
                 continue
             occurrence = series.current_or_next(now)
             if occurrence is not None:
@@ -373,13 +366,9 @@ class SlackReminders:
 # -- serving -------------------------------------------------------------------------------
 
 
-def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
-    """Bolt at /slack/events, /healthz, and `extra_routes` (the meeting pages) on one port."""
-    handler = AsyncSlackRequestHandler(adapter.app)
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
-
+def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> ASGIApp:
+    """Bolt at /slack/events behind its guard, /healthz, and `extra_routes` (the meeting
+    pages) on one port; every response with the security headers."""
     async def health(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
@@ -391,23 +380,31 @@ def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> S
         finally:
             await adapter.stop()
 
-    return Starlette(
+    events = guarded(adapter.app, adapter.settings.signing_secret)
+    return SecurityHeaders(Starlette(
         routes=[Route(EVENTS_PATH, events, methods=["POST"]), Route("/healthz", health),
                 *extra_routes],
         lifespan=lifespan,
-    )
+    ))
+
+
+def http_server(adapter: SlackAdapter, host: str, port: int,
+                extra_routes: Sequence[BaseRoute] = ()) -> uvicorn.Server:
+    import uvicorn  # only HTTP mode needs the server
+
+    # One process: the bot keeps state in memory and runs the reminder scheduler.
+    # uvicorn picks uvloop and httptools by itself when they are installed; its log lines
+    # go through the bot's handler (redacted, JSON when asked).
+    config = uvicorn.Config(http_app(adapter, extra_routes), host=host, port=port, lifespan="on",
+                            access_log=False, timeout_graceful_shutdown=10,
+                            log_config=logs.UVICORN_LOG_CONFIG)
+    return uvicorn.Server(config)
 
 
 def serve_http(adapter: SlackAdapter, host: str, port: int,
                extra_routes: Sequence[BaseRoute] = ()) -> None:
-    import uvicorn  # only HTTP mode needs the server
-
-    # One process: the bot keeps state in memory and runs the reminder scheduler.
-    # uvicorn picks uvloop and httptools by itself when they are installed.
-    config = uvicorn.Config(http_app(adapter, extra_routes), host=host, port=port, lifespan="on",
-                            access_log=False, timeout_graceful_shutdown=10)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it has stopped
-        uvicorn.Server(config).run()
+        http_server(adapter, host, port, extra_routes).run()
 
 
 async def serve_socket_mode(adapter: SlackAdapter, stop: asyncio.Event | None = None) -> None:

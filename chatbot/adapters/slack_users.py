@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from chatbot.core.timezones import is_zone
+from chatbot.core.hidden_text import visible_name
+from chatbot.core.timezones import canonical_name
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ class SlackProfile:
         name = profile.get("display_name") or profile.get("real_name") or user.get(
             "real_name") or handle
         zone = user.get("tz")
-        return cls(id=user["id"], name=name, handle=handle,
-                   tz=zone if zone and is_zone(zone) else None,
+        return cls(id=user["id"], name=visible_name(name), handle=visible_name(handle),
+                   tz=canonical_name(zone) if isinstance(zone, str) else None,
                    is_admin=bool(user.get("is_admin") or user.get("is_owner")))
 
 

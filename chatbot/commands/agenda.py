@@ -46,7 +46,7 @@ def _items(context: Context) -> list[AgendaItem]:
     """The stored items in display order: item N (as /agenda numbers it) is the Nth."""
     series, occurrence = context.meeting()
     return in_display_order(
-        context.store.agenda(context.scope, series.id, occurrence.key.isoformat()))
+        context.store.agenda.items(context.scope, series.id, occurrence.key.isoformat()))
 
 
 def _item(context: Context, text: str, usage: str) -> tuple[int, AgendaItem, list[AgendaItem]]:
@@ -78,13 +78,13 @@ def add(context: Context, rest: str) -> Reply:
     if not text:
         raise CommandError("Add what? Usage: /agenda add [section:] TEXT")
     series, occurrence = context.meeting()
-    context.store.add_agenda_item(
+    context.store.agenda.add(
         context.scope, series.id, occurrence.key.isoformat(), section, text,
         context.user, context.now.isoformat(),
     )
     # The new item is the last of its section: its number counts the items up to there
     # (a count, not a read of the whole agenda, so adding stays fast however long it is).
-    number = context.store.count_agenda_items(
+    number = context.store.agenda.count(
         context.scope, series.id, occurrence.key.isoformat(),
         SECTION_ORDER[: SECTION_ORDER.index(section) + 1],
     )
@@ -99,13 +99,13 @@ def add(context: Context, rest: str) -> Reply:
 def remove(context: Context, rest: str) -> Reply:
     number, item, _ = _item(context, rest, "Usage: /agenda remove N")
     require_one_of(context, [item.author_id], "its author", f"remove agenda item {number}")
-    context.store.remove_agenda_item(item.id)
+    context.store.agenda.remove(item.id)
     return Reply(f"{context.user.name} removed agenda item {number}: {item.text}", public=True)
 
 
 def done(context: Context, rest: str) -> Reply:
     number, item, _ = _item(context, rest, "Usage: /agenda done N")
-    context.store.set_agenda_done(item.id)
+    context.store.agenda.set_done(item.id)
     return Reply(f"Agenda item {number} is done: {item.text}", public=True)
 
 
@@ -125,7 +125,7 @@ def move(context: Context, rest: str) -> Reply:
     clamped = min(max(target, section_numbers[0]), section_numbers[-1])
     reordered = [i for i in items if i.id != item.id]
     reordered.insert(clamped - 1, item)
-    context.store.reorder_agenda([i.id for i in reordered])
+    context.store.agenda.reorder([i.id for i in reordered])
     note = "" if clamped == target else f" (the nearest place within {SECTIONS[item.section]})"
     return Reply(
         f"Moved agenda item {number} to {clamped}{note}: {item.text}", public=True

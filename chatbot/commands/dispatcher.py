@@ -15,12 +15,13 @@ from pathlib import Path
 
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.help import COMMANDS, help_text
+from chatbot.commands.incoming import clean_message, with_warning
 from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_command
 from chatbot.core.model import User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
-from chatbot.logs import RedactSecrets
 from chatbot.pages import PageLinks
+from chatbot.redaction import SecretFinder
 from chatbot.selection import Chosen, MeetingSelection, NoMeeting
 from chatbot.store import Store
 
@@ -74,20 +75,20 @@ class Context:
         """A mentioned user; an unknown plain @name becomes a new user of that name."""
         workspace = self.scope.workspace
         if mention.user_id:
-            known = self.store.get_user(workspace, mention.user_id)
+            known = self.store.users.get(workspace, mention.user_id)
             if known is None:
                 known = User(id=mention.user_id, name=mention.user_id)
-                self.store.save_user(workspace, known)
+                self.store.users.save(workspace, known)
             return known
         handle = mention.handle or ""
-        known = self.store.find_user(workspace, handle)
+        known = self.store.users.find(workspace, handle)
         if known is None:
             known = User(id=handle, name=handle)
-            self.store.save_user(workspace, known)
+            self.store.users.save(workspace, known)
         return known
 
     def names(self, user_ids) -> dict[str, str]:
-        users = self.store.users(self.scope.workspace, list(user_ids))
+        users = self.store.users.by_id(self.scope.workspace, list(user_ids))
         return {uid: users[uid].name if uid in users else uid for uid in user_ids}
 
 
@@ -102,7 +103,7 @@ class Bot:
         self.archive = archive or DEFAULT_ARCHIVE  # where /meeting end writes the minutes
         self.pages = pages or PageLinks(store)  # no base URL: replies carry no page link
         self.handlers: dict[str, Handler] = {}
-        self._redact = RedactSecrets()
+        self.secrets = SecretFinder()  # the bot's own credentials, from its settings
         self.meetings = MeetingSelection(schedules, store)
         # The workspace each platform's running adapter serves (Slack's team id, learnt at
         # start), for what acts outside a message: the meeting pages.
@@ -124,11 +125,24 @@ class Bot:
 
         return register
 
-    def handle(self, message: Message) -> Reply:
-        """Never raises: every outcome is a reply the user can act on. A reply never
-        carries the bot's own credentials, even when someone pastes one in a command."""
+    def handle(self, message: Message, store_with_command: Callable[[], None] | None = None
+               ) -> Reply:
+        """Never raises: every outcome is a reply the user can act on. What was said is
+        cleaned first (`incoming.py`): no secret or hidden character is ever stored. A reply
+        never carries the bot's own credentials, whatever was stored before.
+
+        A command is one transaction, begun at its first write: an error reply leaves
+        the database as it was. `store_with_command` writes what the adapter learnt for
+        this command (the profiles of the people it mentions), inside that transaction."""
+        incoming = clean_message(message, self.secrets)
+        message = incoming.message
         try:
-            reply = self._handle(message)
+            with self.store.transaction(from_first_write=True):
+                if store_with_command is not None:
+                    store_with_command()
+                reply = self._handle(message)
+                if not reply.ok:
+                    raise CommandError(reply.text)  # rolls back what it wrote
         except CommandError as error:
             reply = Reply(str(error), ok=False)
         except Exception:
@@ -138,7 +152,7 @@ class Bot:
                 "Try again, or report it to the bot's maintainers.",
                 ok=False,
             )
-        return reply.with_text(self._redact.redact)
+        return with_warning(reply.with_text(self.secrets.redact), incoming.secrets_found)
 
     def _handle(self, message: Message) -> Reply:
         if len(message.text) > MAX_TEXT:
@@ -154,8 +168,8 @@ class Bot:
         handler = self.handlers.get(command.name)
         if handler is None:
             raise CommandError(unknown_command(command.name, list(self.handlers)))
-        stored = self.store.get_user(message.scope.workspace, message.user.id)
-        user_writes = self.store.user_writes
+        stored = self.store.users.get(message.scope.workspace, message.user.id)
+        user_writes = self.store.users.writes
         context = Context(
             bot=self, message=message, command=command,
             user=_merged(stored, message.user), now=self.clock.now(),
@@ -163,8 +177,8 @@ class Bot:
         reply = handler(context)
         if reply.ok:
             # Most commands change no profile: then the row read above is still current.
-            self.remember(message, stored if self.store.user_writes == user_writes
-                          else self.store.get_user(message.scope.workspace, message.user.id))
+            self.remember(message, stored if self.store.users.writes == user_writes
+                          else self.store.users.get(message.scope.workspace, message.user.id))
         return reply
 
     def remember(self, message: Message, stored: User | None) -> None:
@@ -176,13 +190,14 @@ class Bot:
         user = _merged(stored, message.user)
         member = (scope.workspace, scope.channel, user.id)
         changed = stored != user
-        joined = member not in self._members_seen and not self.store.is_member(scope, user.id)
+        joined = (member not in self._members_seen
+                  and not self.store.members.includes(scope, user.id))
         if changed or joined:
             with self.store.transaction():
                 if changed:
-                    self.store.save_user(scope.workspace, user)
+                    self.store.users.save(scope.workspace, user)
                 if joined:
-                    self.store.add_member(scope, user.id, self.clock.now().isoformat())
+                    self.store.members.add(scope, user.id, self.clock.now().isoformat())
         self._members_seen.add(member)  # membership is never taken back
 
 

@@ -37,17 +37,19 @@ COMMANDS: dict[str, CommandHelp] = {
         "Show or set your timezone: an IANA name (Europe/Berlin) or a city (los angeles).",
     ),
     "meeting": CommandHelp(
-        "/meeting [next | start | end | link | ics]",
+        "/meeting [next | start | end | link | ics | remind me on|off]",
         "When the next meeting is, in your time and UTC, with its video link; "
         "start it, or end it and archive the minutes; link: the meeting's web page "
         "(for channel members); ics: a calendar file of the series.",
         "/meeting start: roll call, decisions and TODOs go to this meeting. /meeting end: "
         "agenda items not done carry over to the next meeting, the minutes are archived "
-        "and a summary is posted.",
+        "and a summary is posted. /meeting link rotate (admins): a new page address, "
+        "the old one stops working.",
     ),
     "remind": CommandHelp(
-        "/remind [me on | me off]",
-        "Also get each meeting reminder as a direct message, in your own time.",
+        "/meeting remind [me on | me off]",
+        "Also get each meeting reminder as a direct message, in your own time "
+        "(/remind … does the same outside Slack, where /remind is Slack's own).",
     ),
     "decision": CommandHelp("/decision TEXT", "Record a decision in the meeting's minutes."),
     "help": CommandHelp("/help [COMMAND]", "List the commands, or explain one."),

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from chatbot.commands import minutes
+from chatbot.commands import minutes, remind
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import split_word
+from chatbot.commands.permissions import require_meeting_admin
 from chatbot.core.calendar import series_calendar
 from chatbot.core.reply import Instant, Link, line
 from chatbot.core.timefmt import how_far, long_datetime
 
 
 def meeting_command(context: Context) -> Reply:
-    action, _rest = split_word(context.command.args)
+    action, rest = split_word(context.command.args)
     actions = {
         "": next_meeting, "next": next_meeting, "ics": calendar_file, "link": page_link,
         "start": minutes.start, "end": minutes.end,
+        "remind": lambda context: remind.personal_reminders(context, rest),
     }
     if action not in actions:
         raise CommandError(
-            f"Unknown /meeting action '{action[:40]}'. "
-            "Use /meeting, /meeting start, /meeting end, /meeting link or /meeting ics."
+            f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting start, "
+            "/meeting end, /meeting link, /meeting ics or /meeting remind."
         )
     return actions[action](context)
 
@@ -31,16 +33,31 @@ def calendar_file(context: Context) -> Reply:
     return Reply(f"Calendar of {series.name} (save as {series.id}.ics and import it):\n{ics}")
 
 
+ROTATED = "{name}'s page has a new address: the old one no longer works."
+
+
 def page_link(context: Context) -> Reply:
-    """The page's private address, for the asker alone: it is the key to the page."""
+    """The page's private address, for the asker alone: it is the key to the page.
+    `/meeting link rotate` (admins) changes that key, for a link shared too widely."""
     series, _ = context.meeting()
+    _, option = split_word(context.command.args)
+    rotating = option.lower() == "rotate"
+    if option and not rotating:
+        raise CommandError("Use /meeting link, or /meeting link rotate to give the page a new "
+                           "address (the old one stops working).")
+    if rotating:
+        require_meeting_admin(context, series.admins, "rotate the page link")
+        context.bot.pages.rotate(series)
+    rotated = [ROTATED.format(name=series.name)] if rotating else []
     url = context.bot.pages.private_url(series)
     if url is None:
+        if rotating:
+            return Reply(rotated[0])
         raise CommandError(
             "This bot serves no meeting pages: run it with its web server "
             "(chatbot run) or set CHATBOT_PUBLIC_URL to the address it is reached at."
         )
-    lines = [
+    lines = rotated + [
         f"The page of {series.name}, for this channel's members (share it only with them):",
         f"  {url}",
         f"  Calendar to subscribe to: {url}.ics",
@@ -53,7 +70,7 @@ def page_link(context: Context) -> Reply:
 def next_meeting(context: Context) -> Reply:
     series, occurrence = context.meeting()
     start = occurrence.start_utc
-    items = context.store.agenda(context.scope, series.id, occurrence.key.isoformat())
+    items = context.store.agenda.items(context.scope, series.id, occurrence.key.isoformat())
     started = minutes.started_at(context, series, occurrence)
     if started:
         status = f"in progress, {started}"

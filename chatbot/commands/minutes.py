@@ -30,7 +30,7 @@ def _series(context: Context) -> dict[str, Series]:
 
 def _open_meeting(context: Context) -> tuple[Series, MeetingRecord] | None:
     series = _series(context)
-    for record in context.store.open_meetings(context.scope):
+    for record in context.store.meetings.in_progress(context.scope):
         if record.series in series:
             return series[record.series], record
     return None
@@ -74,10 +74,10 @@ def start(context: Context) -> Reply:
     require_meeting_admin(context, series.admins, f"start {series.name}")
     key = occurrence.key.isoformat()
     when = long_datetime(occurrence.start_utc, context.zone, context.now)
-    context.store.start_meeting(
+    context.store.meetings.start(
         context.scope, series.id, key, context.user.id, context.now.isoformat()
     )
-    items = len(context.store.agenda(context.scope, series.id, key))
+    items = len(context.store.agenda.items(context.scope, series.id, key))
     return Reply(
         f"{context.user.name} started {series.name} of {when}.\n"
         f"Agenda: {items} item{'s' if items != 1 else ''} (see /agenda). Sign the roll call "
@@ -161,17 +161,17 @@ def decision_command(context: Context) -> Reply:
         raise CommandError("What was decided? Usage: /decision TEXT")
     series, occurrence = context.meeting()
     key = occurrence.key.isoformat()
-    context.store.add_decision(
+    context.store.decisions.add(
         context.scope, series.id, key, text, context.user.id, context.now.isoformat()
     )
-    count = len(context.store.decisions(context.scope, series.id, key))
+    count = len(context.store.decisions.in_meeting(context.scope, series.id, key))
     when = long_datetime(occurrence.start_utc, context.zone, context.now)
     return Reply(f"Decision {count} of {series.name} on {when}: {text}", public=True)
 
 
 def started_at(context: Context, series: Series, occurrence: Occurrence) -> str | None:
     """'started 18:02 CET by jessica' when the bot is running this meeting."""
-    record = context.store.meeting(context.scope, series.id, occurrence.key.isoformat())
+    record = context.store.meetings.get(context.scope, series.id, occurrence.key.isoformat())
     if record is None or not record.in_progress:
         return None
     started = dt.datetime.fromisoformat(record.started_at)

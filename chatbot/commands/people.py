@@ -10,7 +10,7 @@ from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean
 from chatbot.core.model import Attendance
 from chatbot.core.timefmt import clock_time, in_zone
-from chatbot.core.timezones import UnknownZone, resolve_zone
+from chatbot.core.timezones import UnknownZone, renamed, resolve_zone
 from chatbot.meeting_view import gather
 
 _GITHUB = re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
@@ -47,14 +47,15 @@ def attend_command(context: Context) -> Reply:
             name, affiliation, github = parse_roll_call(text)
             user = replace(user, affiliation=affiliation or user.affiliation,
                            github=github or user.github)
-            context.store.save_user(context.scope.workspace, user)
+            context.store.users.save(context.scope.workspace, user)
         else:
             name = user.name
         record = Attendance(user.id, name, user.affiliation, user.github)
         verb = "is here for"
     key = occurrence.key.isoformat()
-    context.store.record_attendance(context.scope, series.id, key, record, context.now.isoformat())
-    present = [a for a in context.store.attendance(context.scope, series.id, key) if not a.regrets]
+    context.store.attendance.record(context.scope, series.id, key, record, context.now.isoformat())
+    present = [a for a in context.store.attendance.in_meeting(context.scope, series.id, key)
+               if not a.regrets]
     hint = ""
     if not record.regrets and not (record.affiliation or record.github):
         hint = "\n(Add your affiliation and GitHub handle: /attend name / affiliation / @github)"
@@ -88,6 +89,8 @@ def tz_command(context: Context) -> Reply:
         zone = resolve_zone(text)
     except UnknownZone as error:
         raise CommandError(str(error)[0].upper() + str(error)[1:]) from None
-    context.store.save_user(context.scope.workspace, replace(context.user, tz=zone))
+    context.store.users.save(context.scope.workspace, replace(context.user, tz=zone))
     local = clock_time(in_zone(context.now, zone))
-    return Reply(f"Your timezone is now {zone}; it is {local} there now.")
+    # Only current IANA names are stored: an old one is stored under its current name.
+    renaming = f" (IANA's current name for {text})" if renamed(text, zone) else ""
+    return Reply(f"Your timezone is now {zone}{renaming}; it is {local} there now.")

@@ -1,4 +1,7 @@
-"""/remind me on|off: personal reminders as direct messages, in your own time."""
+"""/meeting remind me on|off: personal reminders as direct messages, in your own time.
+
+`/remind` is the same on the console and Gitter; Slack keeps `/remind` for itself (a
+built-in command never reaches an app), so the manifest declares only `/meeting`."""
 
 from __future__ import annotations
 
@@ -8,11 +11,16 @@ from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean
 
-USAGE = "Usage: /remind me on, /remind me off, or /remind to see which you get"
+USAGE = ("Usage: /meeting remind me on, /meeting remind me off, or /meeting remind to see "
+         "which you get")
 
 
 def remind_command(context: Context) -> Reply:
-    words = clean(context.command.args).lower().split()
+    return personal_reminders(context, context.command.args)
+
+
+def personal_reminders(context: Context, request: str) -> Reply:
+    words = clean(request).lower().split()
     if not words:
         state = "on" if context.user.remind else "off"
         return Reply(
@@ -21,11 +29,11 @@ def remind_command(context: Context) -> Reply:
         )
     if words[0] == "me" and len(words) == 2 and words[1] in ("on", "off"):
         on = words[1] == "on"
-        context.store.save_user(context.scope.workspace, replace(context.user, remind=on))
+        context.store.users.save(context.scope.workspace, replace(context.user, remind=on))
         if on:
             return Reply(
                 f"You will get each reminder of this channel's meetings as a direct message, "
                 f"in your time ({context.zone}; change it with /tz)."
             )
         return Reply("You will no longer get personal reminders.")
-    raise CommandError(f"Unknown /remind request '{' '.join(words)[:40]}'. {USAGE}.")
+    raise CommandError(f"Unknown reminder request '{' '.join(words)[:40]}'. {USAGE}.")

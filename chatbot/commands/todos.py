@@ -34,7 +34,7 @@ def add(context: Context, rest: str) -> Reply:
     owners = [context.resolve(m).id for m in mentions] or [context.user.id]
     meeting = context.optional_meeting()
     series, occurrence = (meeting[0].id, meeting[1].key.isoformat()) if meeting else (None, None)
-    todo = context.store.add_todo(
+    todo = context.store.todos.add(
         context.scope, text, context.user.id, owners, series, occurrence,
         context.now.isoformat(),
     )
@@ -49,7 +49,7 @@ def _todo(context: Context, rest: str, usage: str) -> tuple[Todo, str]:
         number = parse_number(word, "TODO")
     except ValueError as error:
         raise CommandError(f"{str(error).capitalize()}. {usage}") from None
-    todo = context.store.todo(context.scope, number)
+    todo = context.store.todos.get(context.scope, number)
     if todo is None:
         raise CommandError(f"There is no TODO {number} in this channel. See them with /todos.")
     return todo, tail
@@ -65,7 +65,7 @@ def done(context: Context, rest: str) -> Reply:
     _may_change(context, todo, "close")
     if not todo.is_open:
         return Reply(f"TODO {todo.number} was already done: {todo.text}")
-    context.store.set_todo_done(todo.id, context.now.isoformat())
+    context.store.todos.set_done(todo.id, context.now.isoformat())
     return Reply(f"{context.user.name} closed TODO {todo.number}: {todo.text}", public=True)
 
 
@@ -74,7 +74,7 @@ def reopen(context: Context, rest: str) -> Reply:
     _may_change(context, todo, "reopen")
     if todo.is_open:
         return Reply(f"TODO {todo.number} is already open: {todo.text}")
-    context.store.set_todo_done(todo.id, None)
+    context.store.todos.set_done(todo.id, None)
     return Reply(f"{context.user.name} reopened TODO {todo.number}: {todo.text}", public=True)
 
 
@@ -86,8 +86,8 @@ def assign(context: Context, rest: str) -> Reply:
     if not mentions or leftover:
         raise CommandError(f"Assign TODO {todo.number} to whom? {usage}")
     owners = [context.resolve(m).id for m in mentions]
-    context.store.set_todo_owners(todo.id, owners)
-    updated = context.store.todo(context.scope, todo.number)
+    context.store.todos.set_owners(todo.id, owners)
+    updated = context.store.todos.get(context.scope, todo.number)
     return Reply(
         f"TODO {todo.number} is now for {owners_label(context, updated)}: {todo.text}",
         public=True,

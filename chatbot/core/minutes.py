@@ -16,6 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatbot.core.model import Attendance
+from chatbot.core.timefmt import clock_time, long_date, month_year, weekday
 from chatbot.core.view import AgendaEntry, TodoEntry
 
 SECTION_HEADINGS = {
@@ -26,18 +27,12 @@ SECTION_HEADINGS = {
     "thanks": "Thanks and celebrations",
 }
 
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-WEEKDAY_NAMES = (
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-)
-
 # Characters with a markdown meaning (GitHub adds `$` math and `~` strike).
 # `!` and `&` need none: images need `[`, entities cannot add structure.
 _SPECIAL_CHARS = frozenset("\\`*_[]()<>#|~$")
 _URL_RE = re.compile(r"https?://[^\s<>\\]+")
+# Kept as they are in a link's target; parentheses and spaces are percent-encoded.
+_URL_SAFE = "/:?#&=%@+~.,;!*$'-_"
 
 
 @dataclass(frozen=True)
@@ -80,7 +75,7 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"\b(TODO|Todo)(\s*):", r"\1\2\\:", escaped)
 
 
-def _escape_field(text: str) -> str:
+def escape_field(text: str) -> str:
     """Escape one "name / affiliation / @github" field of the roll call."""
     escaped = escape_markdown(text).replace("/", "\\/")
     return "\\" + escaped if escaped.startswith("@") else escaped
@@ -93,9 +88,22 @@ def _link_or_text(value: str) -> str:
     return escape_markdown(value)
 
 
+def markdown_link(url: str, title: str = "") -> str:
+    """An http(s) link as the team writes it, `[title](url)`, or `<url>` without a
+    title (or one that is the address); anything that is not an http(s) address stays
+    escaped text."""
+    title = collapse_whitespace(title)
+    url = collapse_whitespace(url)
+    if not _URL_RE.fullmatch(url):
+        return escape_markdown(" ".join(part for part in (title, url) if part))
+    if title in ("", url):
+        return f"<{url}>"
+    return f"[{escape_markdown(title)}]({quote(url, safe=_URL_SAFE)})"
+
+
 def _relative_link(path: str) -> str:
     path = collapse_whitespace(path)
-    target = quote(path, safe="/:?#&=%@+~.,;!*$'-_")
+    target = quote(path, safe=_URL_SAFE)
     return f"[{escape_markdown(path)}]({target})"
 
 
@@ -110,31 +118,15 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone: {name!r}") from error
 
 
-def _zone_abbreviation(moment: datetime.datetime) -> str:
-    name = moment.tzname() or ""
-    if name and name[0] not in "+-":
-        return name
-    offset = moment.utcoffset() or datetime.timedelta()
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}" + (f":{rest:02d}" if rest else "")
-
-
 def _clock(moment: datetime.datetime) -> str:
-    return f"{moment:%H:%M} {_zone_abbreviation(moment)}"
-
-
-def _long_date(moment: datetime.datetime) -> str:
-    weekday = WEEKDAY_NAMES[moment.weekday()]
-    return f"{weekday} {moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+    return clock_time(moment, spell_offset=True)
 
 
 def _date_line(start: datetime.datetime) -> str:
-    line = f"- **Date:** {_long_date(start)}, {_clock(start)}"
+    line = f"- **Date:** {long_date(start)}, {_clock(start)}"
     if start.utcoffset():
         utc = start.astimezone(datetime.UTC)
-        line += f" ({utc:%H:%M} UTC)"
+        line += f" ({clock_time(utc)})"
     return line
 
 
@@ -147,7 +139,7 @@ def _member_zone_lines(start: datetime.datetime, zones: tuple[str, ...]) -> list
         return []
     lines = ["- **Time in members' zones:**"]
     for local, name in local_times:
-        day = "" if local.date() == start.date() else WEEKDAY_NAMES[local.weekday()] + " "
+        day = "" if local.date() == start.date() else weekday(local) + " "
         lines.append(f"  - {day}{_clock(local)} ({escape_markdown(name)})")
     return lines
 
@@ -158,7 +150,7 @@ def _member_zone_lines(start: datetime.datetime, zones: tuple[str, ...]) -> list
 
 def _header(meeting: MinutesInput) -> list[str]:
     start = meeting.start
-    month = f"{MONTH_NAMES[start.month - 1]} {start.year}"
+    month = month_year(start)
     lines = ["---", f"title: {month}", "---", ""]
     lines += [f"# {escape_markdown(meeting.series_name)} - {month}", ""]
     lines.append(_date_line(start))
@@ -178,9 +170,9 @@ def _attendee_line(person: Attendance) -> str | None:
     name = collapse_whitespace(person.name)
     if not name:
         return None
-    fields = [_escape_field(name)]
+    fields = [escape_field(name)]
     if collapse_whitespace(person.affiliation):
-        fields.append(_escape_field(person.affiliation))
+        fields.append(escape_field(person.affiliation))
     github = collapse_whitespace(person.github).lstrip("@")
     if github:
         fields.append("@" + escape_markdown(github).replace("/", "\\/"))

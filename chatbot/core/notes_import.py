@@ -2,8 +2,9 @@
 
 The notes are written by many people in a shared document, so the parser is
 lenient: separators vary, template placeholder lines stay in, and owners of
-action items are written in several ways.  Everything here is pure: text in,
-frozen dataclasses out.
+action items are written in several ways.  The block structure (headings, lists,
+front matter) comes from markdown-it (`chatbot.core.markdown_blocks`); this module
+reads meaning into it.  Everything here is pure: text in, frozen dataclasses out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,15 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
+
+from chatbot.core.markdown_blocks import Block, read_document, walk
+from chatbot.core.roll_call import (
+    ImportedAttendee,
+    is_roll_call_heading,
+    is_roll_call_intro,
+    parse_attendee,
+    unescape_markdown,
+)
 
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
@@ -27,12 +37,7 @@ _SECTION_PATTERNS = (
     ("news", re.compile(r"\b(news|reports?|celebrations?)\b", re.I)),
 )
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_BULLET_RE = re.compile(r"^(\s*)([*+-])(?:\s+(.*))?$")
-_NUMBERED_RE = re.compile(r"^(\s*)\d{1,3}[.)](?:\s+(.*))?$")
 _CHECKBOX_RE = re.compile(r"^\[([ xX])\]\s*(.*)$")
-_ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_SEPARATOR_RE = re.compile(r"(?<!\\)[/|]")
 _DATE_LINE_RE = re.compile(
     r"^\**\s*(?:meeting\s+)?date\s*\**\s*:\s*\**\s*(?P<value>.+)$", re.I
 )
@@ -60,22 +65,10 @@ _TRAILING_OWNER_RE = re.compile(
 _OWNER_SPLIT_RE = re.compile(r"\s*(?:,|/|&|\band\b)\s*")
 _STATUS_SUFFIX_RE = re.compile(r"\s*_\((?:discussed|carried over|open)\)_$")
 
-_PLACEHOLDER_NAMES = {"name", "your name", "full name", "<name>"}
-_PLACEHOLDER_FIELDS = {
-    "institution", "affiliation", "github", "github handle", "handle",
-    "@github", "@handle",
-}
 _PLACEHOLDER_ITEM_RE = re.compile(
     r"^(?:add (?:agenda )?item here\b|name\s*:\s*update or pass$|name$|\(?add yourself\)?$)",
     re.I,
 )
-
-
-@dataclass(frozen=True)
-class ImportedAttendee:
-    name: str
-    affiliation: str
-    github: str  # without '@', '' if none
 
 
 @dataclass(frozen=True)
@@ -115,11 +108,6 @@ class ImportedNotes:
 # Small text helpers
 
 
-def unescape_markdown(text: str) -> str:
-    """Undo backslash escapes of ASCII punctuation (the inverse of escaping)."""
-    return _ESCAPED_RE.sub(r"\1", text)
-
-
 def split_owners(owner: str | None) -> tuple[str, ...]:
     """Split an owner as written ("Tim, Min", "Craig/Kacper") into names."""
     if not owner:
@@ -149,90 +137,42 @@ def _looks_like_name(part: str) -> bool:
 
 
 # --------------------------------------------------------------------------
-# Blocks: the notes as a flat list of headings, list items and paragraphs
+# Blocks: the notes as headings, paragraph lines and list items (markdown-it)
 
 
-@dataclass
-class _Block:
-    kind: str  # "heading" | "item" | "para" | "blank"
-    text: str = ""
-    indent: int = 0
-    level: int = 0  # heading level
-    ordered: bool = False
-
-
-def _split_front_matter(text: str) -> tuple[dict[str, str], list[str]]:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, lines
-    for end in range(1, len(lines)):
-        if lines[end].strip() == "---":
-            return _parse_front_matter(lines[1:end]), lines[end + 1:]
-    return {}, lines
-
-
-def _parse_front_matter(lines: list[str]) -> dict[str, str]:
+def _parse_front_matter(text: str) -> dict[str, str]:
     fields = {}
-    for line in lines:
+    for line in text.splitlines():
         key, sep, value = line.partition(":")
         if sep and key.strip():
             fields[key.strip().lower()] = value.strip().strip("'\"")
     return fields
 
 
-def _to_block(line: str) -> _Block:
-    if not line.strip():
-        return _Block("blank")
-    heading = _HEADING_RE.match(line)
-    if heading:
-        return _Block("heading", heading.group(2), level=len(heading.group(1)))
-    bullet = _BULLET_RE.match(line)
-    if bullet:
-        return _Block("item", bullet.group(3) or "", indent=len(bullet.group(1)))
-    numbered = _NUMBERED_RE.match(line)
-    if numbered:
-        return _Block(
-            "item", numbered.group(2) or "", indent=len(numbered.group(1)), ordered=True
-        )
-    return _Block("para", line.strip(), indent=len(line) - len(line.lstrip()))
+def _is_numbered_title(block: Block) -> bool:
+    return block.kind == "item" and block.ordered and block.depth == 0
 
 
-def _blocks(lines: list[str]) -> list[_Block]:
-    """Group lines into blocks, joining an item's indented continuation lines."""
-    blocks: list[_Block] = []
-    for raw in lines:
-        line = raw.expandtabs(4)
-        block = _to_block(line)
-        previous = blocks[-1] if blocks else None
-        if (
-            block.kind == "para"
-            and previous is not None
-            and previous.kind == "item"
-            and block.indent > previous.indent
-        ):
-            previous.text = f"{previous.text} {block.text}"
+def _numbered_titles(blocks: tuple[Block, ...]) -> list[Block]:
+    """Where a part of the notes (between two headings) uses a numbered list for its
+    section titles ("1.  Decisions needed", with the items nested under it), those
+    numbered items become headings, each followed by what was nested under it."""
+    out: list[Block] = []
+    part: list[Block] = []
+    for block in (*blocks, None):
+        if block is not None and block.kind != "heading":
+            part.append(block)
             continue
-        blocks.append(block)
-    for block in blocks:
-        block.text = _clean(block.text)
-    return blocks
-
-
-def _mark_numbered_headings(blocks: list[_Block]) -> None:
-    """Turn "1.  Decisions needed" lines into sub-headings where a part of the
-    notes (between two headings) uses numbered items as section titles, i.e.
-    has top-level numbered items and nested bullet items."""
-    start = 0
-    for end in range(len(blocks) + 1):
-        if end < len(blocks) and blocks[end].kind != "heading":
-            continue
-        part = blocks[start:end]
-        numbered = [b for b in part if b.kind == "item" and b.ordered and b.indent == 0]
-        nested = any(b.kind == "item" and not b.ordered and b.indent > 0 for b in part)
-        if numbered and nested:
-            for block in numbered:
-                block.kind, block.level = "heading", 7
-        start = end + 1
+        titled = any(map(_is_numbered_title, part)) and any(
+            b.kind == "item" and not b.ordered and b.depth > 0 for b in walk(part))
+        for item in part:
+            if titled and _is_numbered_title(item):
+                out += [Block("heading", item.lines, level=7), *item.children]
+            else:
+                out.append(item)
+        out += [block] if block is not None else []
+        part = []
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -313,39 +253,6 @@ def _pick_date(
 
 
 # --------------------------------------------------------------------------
-# Roll call
-
-
-def _is_roll_call_heading(text: str) -> bool:
-    return re.fullmatch(r"roll[ -]?call:?", text.strip(), re.I) is not None
-
-
-def _is_roll_call_intro(text: str) -> bool:
-    return re.search(r"roll[ -]?call\s*:\s*$", text, re.I) is not None
-
-
-def _parse_attendee(text: str) -> ImportedAttendee | None:
-    fields = [part.strip() for part in _SEPARATOR_RE.split(text)]
-    while fields and not fields[-1]:
-        fields.pop()
-    if not fields or not fields[0]:
-        return None
-    if fields[0].lower() in _PLACEHOLDER_NAMES and all(
-        part.lower() in _PLACEHOLDER_FIELDS for part in fields[1:]
-    ):
-        return None
-    github = ""
-    if len(fields) > 1 and fields[-1].startswith("@"):
-        github = fields.pop()[1:]
-    affiliation = " / ".join(part for part in fields[1:] if part)
-    return ImportedAttendee(
-        name=unescape_markdown(fields[0]),
-        affiliation=unescape_markdown(affiliation),
-        github=unescape_markdown(github),
-    )
-
-
-# --------------------------------------------------------------------------
 # TODOs
 
 
@@ -388,7 +295,7 @@ def _todo_from_marker(
     return ImportedTodo(unescape_markdown(text), owner)
 
 
-def _find_todo(block: _Block, in_queue: bool, first_names: frozenset[str]) -> ImportedTodo | None:
+def _find_todo(block: Block, in_queue: bool, first_names: frozenset[str]) -> ImportedTodo | None:
     content, checkbox = block.text, None
     box = _CHECKBOX_RE.match(content) if block.kind == "item" else None
     if box:
@@ -419,36 +326,20 @@ def _agenda_text(text: str) -> str:
     return unescape_markdown(_STATUS_SUFFIX_RE.sub("", text))
 
 
-def _top_level_items(candidates: list[tuple[int, str, int, str]]) -> list[ImportedAgendaItem]:
-    """Keep only the least indented items of each section."""
+def _top_level_items(candidates: list[tuple[int, str, Block]]) -> list[ImportedAgendaItem]:
+    """Keep only the least nested items of each section."""
     top: dict[int, int] = {}
-    for section_id, _key, indent, _text in candidates:
-        top[section_id] = min(indent, top.get(section_id, indent))
+    for section_id, _key, item in candidates:
+        top[section_id] = min(item.depth, top.get(section_id, item.depth))
     return [
-        ImportedAgendaItem(key, _agenda_text(text))
-        for section_id, key, indent, text in candidates
-        if indent == top[section_id]
+        ImportedAgendaItem(key, _agenda_text(item.text))
+        for section_id, key, item in candidates
+        if item.depth == top[section_id]
     ]
 
 
 # --------------------------------------------------------------------------
 # The parser
-
-
-def _first_names(blocks: list[_Block]) -> frozenset[str]:
-    """First names of the people in the roll call (to spot TODO owners)."""
-    names = set()
-    in_roll_call = False
-    for block in blocks:
-        if block.kind == "heading":
-            in_roll_call = _is_roll_call_heading(block.text)
-        elif block.kind == "para" and not block.text.startswith(">"):
-            in_roll_call = _is_roll_call_intro(block.text)
-        elif block.kind == "item" and in_roll_call:
-            attendee = _parse_attendee(block.text)
-            if attendee and attendee.name.split():
-                names.add(attendee.name.split()[0])
-    return frozenset(names)
 
 
 @dataclass
@@ -464,30 +355,31 @@ class _Collector:
     date_line: str | None = None
     attendees: list[ImportedAttendee] = field(default_factory=list)
     todos: list[ImportedTodo] = field(default_factory=list)
-    candidates: list[tuple[int, str, int, str]] = field(default_factory=list)
+    candidates: list[tuple[int, str, Block]] = field(default_factory=list)
 
-    def add(self, block: _Block) -> None:
+    def add(self, block: Block) -> None:
         if block.kind == "heading":
             self._heading(block)
-        elif block.kind != "blank":
+        elif block.kind == "rule":
+            self.in_roll_call = False
+        else:
             self._content(block)
 
-    def _heading(self, block: _Block) -> None:
+    def _heading(self, block: Block) -> None:
         if block.level == 1 and self.heading_title is None:
             self.heading_title = unescape_markdown(block.text)
         self.section = section_key(block.text) if block.level > 1 else None
         self.section_id += 1
         self.in_queue = "queue" in block.text.lower()
-        self.in_roll_call = _is_roll_call_heading(block.text)
+        self.in_roll_call = is_roll_call_heading(block.text)
 
-    def _content(self, block: _Block) -> None:
-        date = _DATE_LINE_RE.match(block.text)
-        if date and self.date_line is None:
-            self.date_line = date.group("value")
-        if block.kind == "para" and not block.text.startswith(">"):
-            self.in_roll_call = _is_roll_call_intro(block.text)
-        if block.kind == "item" and self.in_roll_call:
-            attendee = _parse_attendee(block.text)
+    def _content(self, block: Block) -> None:
+        dates = (found.group("value") for found in map(_DATE_LINE_RE.match, block.lines) if found)
+        self.date_line = self.date_line or next(dates, None)
+        if block.kind == "line":
+            self.in_roll_call = is_roll_call_intro(block.text)
+        elif self.in_roll_call:
+            attendee = parse_attendee(block.text)
             if attendee:
                 self.attendees.append(attendee)
             return
@@ -495,7 +387,11 @@ class _Collector:
         if todo:
             self.todos.append(todo)
         if block.kind == "item" and self._is_agenda_item(block.text):
-            self.candidates.append((self.section_id, self.section, block.indent, block.text))
+            self.candidates.append((self.section_id, self.section, block))
+        # "Roll call:" on the line under an item belongs to the item, and the list it
+        # introduces is the rest of the same list.
+        if block.kind == "item" and len(block.lines) > 1:
+            self.in_roll_call = is_roll_call_intro(block.lines[-1])
 
     def _is_agenda_item(self, text: str) -> bool:
         return bool(self.section) and not (
@@ -503,15 +399,22 @@ class _Collector:
         )
 
 
+def _collect(blocks: list[Block], first_names: frozenset[str]) -> _Collector:
+    collector = _Collector(first_names)
+    for block in walk(blocks):
+        collector.add(block)
+    return collector
+
+
 def parse_notes(text: str, filename: str | None = None) -> ImportedNotes:
     """Parse one meeting's notes; ``filename`` (e.g. "2018-12-20.md") is a
     fallback source for the date."""
-    front_matter, lines = _split_front_matter(text)
-    blocks = _blocks(lines)
-    _mark_numbered_headings(blocks)
-    collector = _Collector(first_names=_first_names(blocks))
-    for block in blocks:
-        collector.add(block)
+    document = read_document(text)
+    front_matter = _parse_front_matter(document.front_matter)
+    blocks = _numbered_titles(document.blocks)
+    # A first pass finds the roll call, whose first names mark TODO owners ("Chris H opens").
+    roll_call = _collect(blocks, first_names=frozenset()).attendees
+    collector = _collect(blocks, frozenset(a.name.split()[0] for a in roll_call if a.name.split()))
     title = front_matter.get("title") or collector.heading_title
     return ImportedNotes(
         date=_pick_date(collector.date_line, front_matter, title, filename),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.reply import Instant, Line, Link, line, plain
 from chatbot.core.schedule import Series
-from chatbot.core.timefmt import abbreviation, how_far, long_datetime
+from chatbot.core.timefmt import abbreviation, clock_time, how_far, long_datetime, weekday
 from chatbot.core.view import AgendaEntry, OwnerTodos, agenda_lines, shown_zones, todo_lines
 
 NIGHT_STARTS, NIGHT_ENDS = dt.time(22, 0), dt.time(7, 0)
@@ -34,11 +34,11 @@ class ZoneTime:
         return self.local.utcoffset() or dt.timedelta(0)
 
     def label(self) -> str:
-        day = f"{self.local:%a} " if self.other_day else ""
+        day = f"{weekday(self.local, short=True)} " if self.other_day else ""
         night = " (night)" if self.night else ""
         short = abbreviation(self.local)
         name = "" if short == self.zone else f" {self.zone}"
-        return f"{day}{self.local:%H:%M} {short}{name}{night}"
+        return f"{day}{clock_time(self.local)}{name}{night}"
 
 
 @dataclass(frozen=True)

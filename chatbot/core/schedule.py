@@ -8,25 +8,26 @@ Loading never raises for a broken file: problems are collected as
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
+import stat
 import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from chatbot.core.recurrence import Occurrence, Recurrence, RecurrenceError, RotateSlot
-from chatbot.core.timezones import is_zone
+from chatbot.core.recurrence import Occurrence, Recurrence, RecurrenceError
+from chatbot.core.schedule_fields import (
+    DEFAULT_REMINDERS,
+    parse_offset,
+    series_id_problem,
+    validate_fields,
+)
 
-DEFAULT_REMINDERS = ("7d", "1d", "1h", "0m")
-_LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-_DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
-_UNIT = {"m": "minutes", "h": "hours", "d": "days"}
-_KNOWN_KEYS = {
-    "name", "timezone", "start", "rrule", "duration", "video", "notes", "channels",
-    "dates", "skip", "moved", "rotate", "reminders", "zones", "admins", "public",
-}
+__all__ = ["ScheduleBook", "ScheduleProblem", "Series", "load_schedules", "parse_offset"]
+log = logging.getLogger("chatbot.schedules")
 
 
 @dataclass(frozen=True)
@@ -81,199 +82,105 @@ class Series:
         return Occurrence(day, wall.replace(tzinfo=ZoneInfo(self.timezone)), -1)
 
 
-def parse_offset(text: str) -> dt.timedelta:
-    """'90m', '1h', '7d' -> timedelta; raises ValueError with the accepted forms."""
-    match = _DURATION.match(str(text))
-    if not match:
-        raise ValueError(f"'{text}' is not a duration like 60m, 1h or 7d")
-    amount, unit = match.groups()
-    return dt.timedelta(**{_UNIT[unit]: int(amount)})
-
-
 DEFAULT_REMINDER_OFFSETS = tuple(parse_offset(r) for r in DEFAULT_REMINDERS)
+MAX_FILE_BYTES = 64 * 1024
+MAX_NESTING = 16  # brackets and braces; a schedule needs 2
+MAX_DOTS = 100  # per line, outside strings; a schedule needs one (channels.slack = ...)
+
+# Strings and comments, whose marks do not count, and the marks that do.
+_TOML_MARK = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[][{}.\n]',
+    re.S,
+)
 
 
-def _parse_local(text: object, field_name: str) -> dt.datetime:
-    if isinstance(text, dt.datetime):
-        return text.replace(tzinfo=None)
-    # The pattern pins the one accepted form; fromisoformat is many times faster
-    # than strptime, which matters when thousands of files load at start.
-    if not _LOCAL_TIME.match(str(text)):
-        raise ValueError(f"'{text}' is not a local time like 2018-01-17T18:00")
-    try:
-        return dt.datetime.fromisoformat(str(text))
-    except ValueError:
-        raise ValueError(f"'{text}' is not a local time like 2018-01-17T18:00") from None
-
-
-def _parse_date(text: object) -> dt.date:
-    if isinstance(text, dt.date) and not isinstance(text, dt.datetime):
-        return text
-    try:
-        return dt.date.fromisoformat(str(text))
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date like 2018-12-19") from None
-
-
-def _parse_rotate_slot(entry: object, series_zone: str) -> RotateSlot:
-    """'09:00' or '09:00 America/Los_Angeles'."""
-    parts = str(entry).split()
-    if not parts or len(parts) > 2:
-        raise ValueError(f"'{entry}' is not a slot like '09:00' or '09:00 America/Los_Angeles'")
-    try:
-        time = dt.datetime.strptime(parts[0], "%H:%M").time()
-    except ValueError:
-        raise ValueError(f"'{parts[0]}' is not a time like 09:00") from None
-    zone = parts[1] if len(parts) == 2 else None
-    if zone is not None and not is_zone(zone):
-        raise ValueError(f"unknown timezone '{zone}' (use an IANA name like Europe/Berlin)")
-    return RotateSlot(time=time, zone=zone)
-
-
-class _Collector:
-    """Runs each field's parser and records a problem instead of raising."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.problems: list[ScheduleProblem] = []
-
-    def take(self, field_name: str, parse, default=None):
-        try:
-            return parse()
-        except (ValueError, TypeError) as error:
-            self.problems.append(ScheduleProblem(self.path, field_name, str(error)))
-            return default
-
-
-def _as_list(value: object, field_name: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(f"must be a list, like {field_name} = [...]")
-    return value
+def toml_shape_problem(text: str) -> str | None:
+    """Why `text` must not reach tomllib, which recurses once per level of nesting (5,000
+    nested arrays end in a RecursionError) and spends time growing with the square of a
+    dotted key's parts (20,000 parts: 10 s)."""
+    depth = dots = 0
+    for found in _TOML_MARK.finditer(text):
+        mark = found.group()
+        if mark in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                return f"nests arrays or tables more than {MAX_NESTING} deep"
+        elif mark in ("]", "}"):
+            depth -= 1
+        elif mark == ".":
+            dots += 1
+            if dots > MAX_DOTS:
+                line = text.count("\n", 0, found.start()) + 1
+                return f"line {line} has more than {MAX_DOTS} dotted key parts"
+        elif mark == "\n":
+            dots = 0
+    return None
 
 
 def parse_series(path: Path, data: dict) -> tuple[Series | None, list[ScheduleProblem]]:
-    check = _Collector(path)
-    for key in sorted(set(data) - _KNOWN_KEYS):
-        check.problems.append(ScheduleProblem(path, key, "unknown key (see schedules/README.md)"))
-
-    def required_text(key: str) -> str:
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError("missing; add it as a quoted string")
-        return value.strip()
-
-    name = check.take("name", lambda: required_text("name"))
-    zone = check.take("timezone", lambda: required_text("timezone"))
-    if zone is not None and not is_zone(zone):
-        check.problems.append(
-            ScheduleProblem(path, "timezone", f"unknown timezone '{zone}' (use an IANA name)")
-        )
-        zone = None
-    start = check.take("start", lambda: _parse_local(_required_value(data, "start"), "start"))
-    rrule = data.get("rrule")
-    if rrule is not None and not isinstance(rrule, str):
-        check.problems.append(ScheduleProblem(path, "rrule", "must be a string like FREQ=WEEKLY"))
-        rrule = None
-    duration = check.take(
-        "duration", lambda: parse_offset(data.get("duration", "60m")), dt.timedelta(minutes=60)
-    )
-    dates = check.take(
-        "dates",
-        lambda: tuple(_parse_local(d, "dates") for d in _as_list(data.get("dates"), "dates")),
-        (),
-    )
-    skip = check.take(
-        "skip", lambda: tuple(_parse_date(d) for d in _as_list(data.get("skip"), "skip")), ()
-    )
-    moved = check.take("moved", lambda: _parse_moved(data.get("moved")), ())
-    rotate = check.take(
-        "rotate",
-        lambda: tuple(_parse_rotate_slot(s, zone) for s in _as_list(data.get("rotate"), "rotate")),
-        (),
-    )
-    reminders = check.take(
-        "reminders",
-        lambda: tuple(
-            parse_offset(r)
-            for r in _as_list(data.get("reminders", list(DEFAULT_REMINDERS)), "reminders")
-        ),
-        DEFAULT_REMINDER_OFFSETS,
-    )
-    zones = check.take("zones", lambda: _parse_zones(data.get("zones")), ())
-    channels = check.take("channels", lambda: _parse_channels(data.get("channels")), {})
-    admins = check.take(
-        "admins", lambda: tuple(str(a) for a in _as_list(data.get("admins"), "admins")), ()
-    )
-    if name is None or zone is None or start is None:
-        return None, check.problems
+    fields, found = validate_fields(data)
+    problems = [ScheduleProblem(path, field, message) for field, message in found]
+    bad_id = series_id_problem(path.stem)
+    if bad_id:
+        problems.insert(0, ScheduleProblem(path, "file", bad_id))
+    if fields is None or problems:
+        return None, problems
     recurrence = Recurrence(
-        timezone=zone, start=start, rrule=rrule, dates=dates, skip=skip, moved=moved, rotate=rotate
+        timezone=fields.timezone, start=fields.start, rrule=fields.rrule, dates=fields.dates,
+        skip=fields.skip, moved=fields.moved, rotate=fields.rotate,
     )
     try:
         recurrence.validate()
     except RecurrenceError as error:
-        check.problems.append(ScheduleProblem(path, error.field, error.message))
-        return None, check.problems
-    if check.problems:
-        return None, check.problems
+        return None, [ScheduleProblem(path, error.field, error.message)]
     series = Series(
         id=path.stem,
-        name=name,
+        name=fields.name,
         recurrence=recurrence,
-        duration=duration,
-        video=str(data.get("video", "")),
-        notes=str(data.get("notes", "")),
-        channels=channels,
-        reminders=reminders,
-        zones=zones,
-        admins=admins,
-        public=bool(data.get("public", False)),
+        duration=fields.duration,
+        video=fields.video,
+        notes=fields.notes,
+        channels=dict(fields.channels),
+        reminders=tuple(fields.reminders),
+        zones=tuple(fields.zones),
+        admins=tuple(fields.admins),
+        public=fields.public,
     )
     return series, []
 
 
-def _required_value(data: dict, key: str) -> object:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("missing; add it like start = \"2018-01-17T18:00\"")
-    return value
-
-
-def _parse_moved(value: object) -> tuple[tuple[dt.date, dt.datetime], ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        raise ValueError('must be a table like moved = { "2018-12-19" = "2018-12-12T18:00" }')
-    return tuple(
-        (_parse_date(original), _parse_local(new, "moved")) for original, new in value.items()
-    )
-
-
-def _parse_zones(value: object) -> tuple[str, ...]:
-    zones = tuple(str(z) for z in _as_list(value, "zones"))
-    unknown = [z for z in zones if not is_zone(z)]
-    if unknown:
-        raise ValueError(f"unknown timezone {', '.join(unknown)} (use IANA names)")
-    return zones
-
-
-def _parse_channels(value: object) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ValueError('must be a table like [channels] console = "binder-team"')
-    return {str(platform): str(channel) for platform, channel in value.items()}
+def read_schedule_text(path: Path) -> str:
+    """The file's text; OSError or ValueError (with what to do) for anything but a small
+    regular file. A FIFO or device is refused before it is opened, and opening does not
+    block either, in case the file is swapped for one in between."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError("is not a regular file; a schedule is a .toml text file")
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ValueError("is not a regular file; a schedule is a .toml text file")
+        content = file.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise ValueError(f"is larger than {MAX_FILE_BYTES // 1024} KB; a schedule needs far less")
+    return content.decode("utf-8")
 
 
 def load_schedule_file(path: Path) -> tuple[Series | None, list[ScheduleProblem]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        return None, [ScheduleProblem(path, "file", f"not valid TOML: {error}")]
+        text = read_schedule_text(path)
     except OSError as error:
         return None, [ScheduleProblem(path, "file", f"cannot be read: {error.strerror}")]
+    except UnicodeDecodeError:
+        return None, [ScheduleProblem(path, "file", "is not UTF-8 text")]
+    except ValueError as error:
+        return None, [ScheduleProblem(path, "file", str(error))]
+    shape_problem = toml_shape_problem(text)
+    if shape_problem:
+        return None, [ScheduleProblem(path, "file", shape_problem)]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return None, [ScheduleProblem(path, "file", f"not valid TOML: {error}")]
     return parse_series(path, data)
 
 
@@ -301,12 +208,14 @@ class ScheduleBook:
 
     Looking for changes means a stat() per file, so it happens at most every
     `check_interval` seconds: a bot with thousands of series must not stat them
-    all for every command.
+    all for every command. A file that turns bad while the bot runs keeps its last
+    good version; with `log_problems`, each problem is logged once, when it appears.
     """
 
-    def __init__(self, folder: Path, check_interval: float = 1.0):
+    def __init__(self, folder: Path, check_interval: float = 1.0, log_problems: bool = False):
         self.folder = Path(folder)
         self.check_interval = check_interval
+        self.log_problems = log_problems
         self._checked_at = -float("inf")
         self._signature: tuple | None = None
         self._series: list[Series] = []
@@ -320,7 +229,7 @@ class ScheduleBook:
                          if entry.name.endswith(".toml")]
         except OSError:
             return ()
-        return tuple(sorted((name, stat.st_mtime_ns, stat.st_size) for name, stat in files))
+        return tuple(sorted((name, info.st_mtime_ns, info.st_size) for name, info in files))
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -329,8 +238,28 @@ class ScheduleBook:
         self._checked_at = now
         signature = self._current_signature()
         if signature != self._signature:
-            self._series, self._problems = load_schedules(self.folder)
+            series, problems = load_schedules(self.folder)
+            self._series = self._keeping_last_good(series, problems)
+            self._report(problems)
+            self._problems = problems
             self._signature = signature
+
+    def _keeping_last_good(self, series: list[Series], problems: list[ScheduleProblem]):
+        """`series`, plus the running version of each file that has just turned bad."""
+        loaded = {s.id for s in series}
+        broken = {p.path.stem for p in problems if p.path.parent == self.folder}
+        kept = [s for s in self._series if s.id in broken and s.id not in loaded]
+        return sorted(series + kept, key=lambda s: s.id)
+
+    def _report(self, problems: list[ScheduleProblem]) -> None:
+        if not self.log_problems:
+            return
+        running = {s.id for s in self._series}
+        for problem in sorted(set(problems) - set(self._problems), key=str):
+            if problem.path.stem in running:
+                log.error("broken schedule, still running its last good version: %s", problem)
+            else:
+                log.warning("skipping broken schedule: %s", problem)
 
     @property
     def series(self) -> list[Series]:
@@ -344,4 +273,3 @@ class ScheduleBook:
 
     def get(self, series_id: str) -> Series | None:
         return next((s for s in self.series if s.id == series_id), None)
-

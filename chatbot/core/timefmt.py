@@ -1,4 +1,9 @@
-"""How instants are shown to people: always in a named zone, with its abbreviation."""
+"""How instants and days are shown to people: the only formatter, built on arrow.
+
+Times are always shown in a named zone, with its abbreviation. Names of days and
+months come from arrow's English locale, never from the machine's locale, so chat
+replies, reminders, the page and the minutes read the same everywhere.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +17,46 @@ def in_zone(instant: dt.datetime, zone: str) -> dt.datetime:
     return instant.astimezone(zoneinfo.ZoneInfo(zone))
 
 
-def abbreviation(local: dt.datetime) -> str:
-    return local.tzname() or local.strftime("%z")
+def _arrow(moment: dt.date) -> arrow.Arrow:
+    if isinstance(moment, dt.datetime):
+        return arrow.Arrow.fromdatetime(moment)
+    return arrow.Arrow.fromdate(moment)
 
 
-def long_date(local: dt.datetime, now: dt.datetime | None = None) -> str:
-    """'Wednesday 21 March 2018', or 'Wednesday 21 March' when `now` is in the same year."""
-    same_year = now is not None and now.astimezone(local.tzinfo).year == local.year
-    year = "" if same_year else f" {local.year}"
-    return f"{local:%A} {local.day} {local:%B}{year}"
+def abbreviation(local: dt.datetime, *, spell_offset: bool = False) -> str:
+    """'PDT'. A zone with no abbreviation is named by its offset as tzdata writes it
+    ('+11', '+0545'), or with `spell_offset` as the minutes write it ('UTC+11',
+    'UTC+05:45')."""
+    moment = _arrow(local)
+    name = moment.format("ZZZ")
+    if name and not (spell_offset and name[0] in "+-"):
+        return name
+    if not spell_offset:
+        return moment.format("Z")
+    return "UTC" + moment.format("ZZ").removesuffix(":00")
 
 
-def clock_time(local: dt.datetime) -> str:
-    return f"{local:%H:%M} {abbreviation(local)}"
+def weekday(local: dt.date, *, short: bool = False) -> str:
+    """'Wednesday', or 'Wed'."""
+    return _arrow(local).format("ddd" if short else "dddd")
+
+
+def month_year(local: dt.date) -> str:
+    """'March 2018'."""
+    return _arrow(local).format("MMMM YYYY")
+
+
+def long_date(local: dt.date, now: dt.datetime | None = None) -> str:
+    """'Wednesday 21 March 2018', or 'Wednesday 21 March' when `now` is in the same year
+    (in `local`'s zone; a day without a zone is compared with `now` as it is)."""
+    zone = local.tzinfo if isinstance(local, dt.datetime) else None
+    same_year = now is not None and (now.astimezone(zone) if zone else now).year == local.year
+    return _arrow(local).format("dddd D MMMM" if same_year else "dddd D MMMM YYYY")
+
+
+def clock_time(local: dt.datetime, *, spell_offset: bool = False) -> str:
+    """'10:00 PDT' (see `abbreviation` for zones without one)."""
+    return f"{_arrow(local).format('HH:mm')} {abbreviation(local, spell_offset=spell_offset)}"
 
 
 def long_datetime(instant: dt.datetime, zone: str, now: dt.datetime | None = None) -> str:
@@ -34,7 +66,8 @@ def long_datetime(instant: dt.datetime, zone: str, now: dt.datetime | None = Non
 
 
 def utc_stamp(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """'2018-03-21T17:00:00Z'."""
+    return arrow.get(instant).to("UTC").format("YYYY-MM-DDTHH:mm:ss[Z]")
 
 
 def how_far(instant: dt.datetime, now: dt.datetime) -> str:

@@ -5,12 +5,14 @@ Only IANA names are stored: a UTC offset goes wrong at the next summer-time chan
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import functools
 import importlib.resources
 import os
 import zoneinfo
+from pathlib import Path
 
 # Zone names that exist for backwards compatibility only and would confuse suggestions.
 _LEGACY_PREFIXES = ("Etc/", "SystemV/", "posix/", "right/")
@@ -30,26 +32,79 @@ class UnknownZone(ValueError):
 
 
 @functools.cache
+def _iana() -> tuple[frozenset[str], dict[str, str]]:
+    """IANA's current zone names and its old names (links: old name -> zone), from the
+    tzdata package, else the system's zic source. Current: a zone of its own, or a
+    country's zone in zone.tab (Europe/Oslo, though it shares Europe/Berlin's rules).
+    A name in neither (`localtime`, `posixrules`) is no zone, even where zoneinfo can
+    open a file of that name."""
+    for folder in _tzdata_folders():
+        try:
+            lines = (folder / "tzdata.zi").read_text(encoding="utf-8").splitlines()
+        except (OSError, ValueError):
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            lines += [f"Z {words[2]}" for line in
+                      (folder / "zone.tab").read_text(encoding="utf-8").splitlines()
+                      if not line.startswith("#") and len(words := line.split()) >= 3]
+        zones = frozenset(line.split()[1] for line in lines if line.startswith("Z "))
+        links = {words[2]: words[1] for line in lines
+                 if line.startswith("L ") and len(words := line.split()) == 3}
+        return zones - _NOT_ZONES, {old: zone for old, zone in links.items() if old not in zones}
+    # No zic source at all: trust what zoneinfo finds, minus the known non-zones.
+    return frozenset(zoneinfo.available_timezones() - _NOT_ZONES), {}
+
+
+_NOT_ZONES = {"localtime", "posixrules", "Factory"}
+
+
+def _tzdata_folders() -> list:
+    folders = []
+    with contextlib.suppress(ImportError):
+        folders.append(importlib.resources.files("tzdata.zoneinfo"))
+    return folders + [Path(folder) for folder in zoneinfo.TZPATH]
+
+
+def canonical_name(name: str) -> str | None:
+    """The name to store for an IANA zone name: links followed (US/Pacific ->
+    America/Los_Angeles), UTC's aliases -> UTC; None when `name` is no IANA zone."""
+    zones, links = _iana()
+    target = links.get(name, name)
+    if target not in zones or not is_zone(target):
+        return None
+    return canonical_zone(target)
+
+
+@functools.cache
 def _zone_names() -> dict[str, str]:
-    """Lower-cased lookup key -> canonical IANA name."""
+    """Lower-cased lookup key -> canonical IANA name, for old names (links) too."""
+    zones, links = _iana()
     names = {
-        name
-        for name in zoneinfo.available_timezones()
-        if not name.startswith(_LEGACY_PREFIXES)
+        name.lower(): zone
+        for name in sorted(zones | set(links))
+        if not name.startswith(_LEGACY_PREFIXES) and (zone := canonical_name(name))
     }
-    return {name.lower(): name for name in names} | {"utc": "UTC"}
+    return names | {"utc": "UTC"}
 
 
 @functools.cache
 def _city_names() -> dict[str, str]:
-    """'los angeles' -> America/Los_Angeles; the first zone wins for rare duplicates."""
+    """'los angeles' -> America/Los_Angeles; 'calcutta' (an old name) -> Asia/Kolkata.
+    Current names win over old ones, then the first in order for rare duplicates."""
+    names = _zone_names()
+    current = sorted(key for key, zone in names.items() if key == zone.lower())
+    old = sorted(key for key, zone in names.items() if key != zone.lower())
     cities: dict[str, str] = {}
-    for name in sorted(_zone_names().values()):
-        if "/" not in name:
-            continue
-        city = name.rsplit("/", 1)[1].replace("_", " ").lower()
-        cities.setdefault(city, name)
+    for key in current + old:
+        if "/" in key:
+            cities.setdefault(key.rsplit("/", 1)[1].replace("_", " "), names[key])
     return cities
+
+
+def renamed(text: str, zone: str) -> bool:
+    """True when `text` is an old IANA name (a link) of `zone`, not the name itself."""
+    key = " ".join(text.strip().split()).lower().replace(" ", "_")
+    return key in _zone_names() and key != zone.lower()
 
 
 def resolve_zone(text: str) -> str:
@@ -98,46 +153,6 @@ UTC_ALIASES = frozenset({
 
 def canonical_zone(name: str) -> str:
     return "UTC" if name in UTC_ALIASES else name
-
-
-def canonical_name(name: str) -> str | None:
-    """The name to show for an IANA zone name: links followed (US/Pacific ->
-    America/Los_Angeles), UTC's aliases -> UTC; None when `name` is no zone here."""
-    if not is_zone(name):
-        return None
-    links, kept = _links(), _country_zones()
-    while name in links and name not in kept:
-        name = links[name]
-    return canonical_zone(name)
-
-
-def _tz_file(name: str) -> str:
-    """A file of the tz database: the system's copy (what zoneinfo reads), else tzdata's."""
-    for folder in zoneinfo.TZPATH:
-        try:
-            with open(os.path.join(folder, name), encoding="utf-8") as file:
-                return file.read()
-        except OSError:
-            continue
-    try:
-        return importlib.resources.files("tzdata.zoneinfo").joinpath(name).read_text("utf-8")
-    except (ModuleNotFoundError, OSError):
-        return ""
-
-
-@functools.cache
-def _links() -> dict[str, str]:
-    """Backward-compatible name -> the zone it links to (tzdata.zi's `L TARGET NAME` lines)."""
-    lines = (line.split() for line in _tz_file("tzdata.zi").splitlines())
-    return {words[2]: words[1] for words in lines if len(words) == 3 and words[0] == "L"}
-
-
-@functools.cache
-def _country_zones() -> frozenset[str]:
-    """zone.tab's names stay as they are even where a release links them to a zone that
-    keeps the same time (Europe/Amsterdam to Europe/Brussels): they are what people know."""
-    lines = (line.split("\t") for line in _tz_file("zone.tab").splitlines())
-    return frozenset(words[2] for words in lines if len(words) >= 3 and words[0][:1] != "#")
 
 
 def local_zone_name() -> str:

@@ -35,6 +35,7 @@ from starlette.templating import Jinja2Templates
 from chatbot.commands import Bot
 from chatbot.core.calendar import series_calendar
 from chatbot.core.schedule import Series
+from chatbot.core.timefmt import long_date
 from chatbot.web.minutes_html import minutes_html
 from chatbot.web.page import ScopeFor, meeting_page, minutes_markdown_of
 
@@ -137,7 +138,7 @@ def page_routes(site: PageSite) -> list[BaseRoute]:
         return _html(request, "minutes.html", {
             "root": root,
             "series": series,
-            "label": f"{day:%A} {day.day} {day:%B %Y}",
+            "label": long_date(day),
             "back": f"../../{key}",
             "minutes": minutes_html(markdown, link_for),
         })

@@ -1,190 +1,136 @@
 """Archived minutes (team-compass markdown) as HTML for the meeting page.
 
-A small renderer for what minutes and meeting notes contain: front matter (dropped),
-headings, nested lists with task boxes, paragraphs, quotes, fenced code, rules,
-bold, italics, code spans, links and bare URLs. Anything else shows as the text it is.
+markdown-it-py parses CommonMark with raw HTML switched off, so a `<script>` in the
+notes is text, and renders every text and attribute escaped. What this module adds
+is the rule for where a link may go, applied to the parsed tokens (so it holds for
+inline links, reference links, autolinks, bare URLs and images alike):
 
-Safety is by construction: every piece of the input goes through `escape`, the only
-tags are the ones written here, and a link goes only to an http(s) or mailto address
-or, for a relative link (`2018-02-21.md`, the "previous meeting" line), wherever
-`link_for` says (None: the link text is shown without a link). A notes file
-imported by hand can hold anything, so nothing in it is trusted.
+- an http(s) address stays a link (`rel="noopener noreferrer"`);
+- a relative link (`2018-02-21.md`, the "previous meeting" line) goes wherever
+  `link_for` says; None, like any other address (javascript:, data:, mailto:,
+  ../../etc/passwd), leaves the link's text without a link;
+- an image is never loaded: it becomes a link to the image, by the same rule,
+  with its description as the text.
+
+Front matter is dropped and `[ ]` / `[x]` at the start of a list item become
+disabled checkboxes. A notes file imported by hand can hold anything, so nothing
+in it is trusted.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 
-from markupsafe import Markup, escape
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
+from mdit_py_plugins.front_matter import front_matter_plugin
 
 LinkFor = Callable[[str], "str | None"]
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
-_TASK = re.compile(r"^\[([ xX])\]\s+(.*)$")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
-_QUOTE = re.compile(r"^ {0,3}>\s?(.*)$")
-
-# Inline syntax, tried in this order at each position (leftmost match wins).
-_INLINE = re.compile(
-    r"(?P<escape>\\[!-/:-@\[-`{-~])"
-    r"|(?P<code>`+)(?P<code_text>.+?)(?P=code)"
-    r"|<(?P<autolink>(?:https?://|mailto:)[^\s<>]+)>"
-    r"|\[(?P<link_text>(?:\\.|[^\]\\])*)\]\((?P<link_target>[^()\s]*)\)"
-    r"|(?P<bare>https?://[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"*_])"
-    r"|\*\*(?P<strong>\S(?:.*?\S)?)\*\*"
-    r"|(?<![\w\\])__(?P<strong2>\S(?:.*?\S)?)__(?!\w)"
-    r"|(?<![\w\\*])\*(?P<em>[^\s*](?:.*?[^\s\\*])?)\*(?!\*)"
-    r"|(?<![\w\\])_(?P<em2>\S(?:.*?[^\s\\])?)_(?!\w)"
-)
-_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_WEB_ADDRESS = re.compile(r"^https?://", re.I)
+_TASK_BOX = re.compile(r"^\[([ xX])\]\s+")
 
 
-def _unescape(text: str) -> str:
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+def _href(target: str, link_for: LinkFor) -> str | None:
+    return target if _WEB_ADDRESS.match(target) else link_for(target)
 
 
-def _link(href: str, inner: Markup) -> Markup:
-    external = href.startswith(_SAFE_SCHEMES)
-    rel = ' rel="noopener noreferrer"' if external else ""
-    return Markup('<a href="{}"{}>{}</a>').format(href, Markup(rel), inner)
+def _safe_links(children: Sequence[Token], link_for: LinkFor) -> list[Token]:
+    """The inline tokens with every link and image passed through the rule above."""
+    safe: list[Token] = []
+    in_link = dropped = False  # links do not nest, so a close matches the last open
+    for token in children:
+        if token.type == "link_open":
+            href = _href(token.attrGet("href") or "", link_for)
+            in_link, dropped = True, href is None
+            if dropped:
+                continue
+            token.attrSet("href", href)
+            if _WEB_ADDRESS.match(href):
+                token.attrSet("rel", "noopener noreferrer")
+        elif token.type == "link_close":
+            in_link = False
+            if dropped:
+                continue
+        elif token.type == "image":
+            # Inside a link (a badge) the description is enough: no link in a link.
+            inner = list(token.children or [])
+            src = token.attrGet("src") or ""
+            safe += _safe_links(inner if in_link else _as_link(src, inner), link_for)
+            continue
+        safe.append(token)
+    return safe
 
 
-def inline(text: str, link_for: LinkFor) -> Markup:
-    """One line (or paragraph) of markdown text as HTML."""
-    out = Markup()
-    position = 0
-    for match in _INLINE.finditer(text):
-        out += escape(text[position:match.start()])
-        position = match.end()
-        if match.group("escape") is not None:
-            out += escape(match.group("escape")[1])
-        elif match.group("code") is not None:
-            out += Markup("<code>{}</code>").format(match.group("code_text").strip())
-        elif match.group("autolink") is not None:
-            out += _link(match.group("autolink"), escape(match.group("autolink")))
-        elif match.group("link_target") is not None:
-            target = _unescape(match.group("link_target"))
-            label = inline(match.group("link_text"), link_for)
-            href = target if target.startswith(_SAFE_SCHEMES) else link_for(target)
-            out += _link(href, label) if href else label
-        elif match.group("bare") is not None:
-            url = _unescape(match.group("bare"))
-            out += _link(url, escape(url))
-        elif (strong := match.group("strong") or match.group("strong2")) is not None:
-            out += Markup("<strong>{}</strong>").format(inline(strong, link_for))
-        else:
-            emphasis = match.group("em") or match.group("em2")
-            out += Markup("<em>{}</em>").format(inline(emphasis, link_for))
-    return out + escape(text[position:])
+def _as_link(href: str, inner: list[Token]) -> list[Token]:
+    link_open = Token("link_open", "a", 1)
+    link_open.attrSet("href", href)
+    return [link_open, *inner, Token("link_close", "a", -1)]
 
 
-def _without_front_matter(lines: list[str]) -> list[str]:
-    if lines and lines[0].strip() == "---":
-        for number, line in enumerate(lines[1:], start=1):
-            if line.strip() == "---":
-                return lines[number + 1:]
-    return lines
+def _task_box(inline: Token) -> None:
+    """`[x] text` as the first thing in a list item: a checkbox, then the text."""
+    first = inline.children[0] if inline.children else None
+    if first is None or first.type != "text" or not (box := _TASK_BOX.match(first.content)):
+        return
+    first.content = first.content[box.end():]
+    task = Token("task_box", "input", 0)
+    task.meta["done"] = box.group(1) != " "
+    inline.children.insert(0, task)
 
 
-class _Writer:
-    """Open paragraphs and lists, closed in the right order as blocks change."""
+def _rewrite(state: StateCore) -> None:
+    link_for: LinkFor = state.env["link_for"]
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        token.children = _safe_links(token.children or [], link_for)
+        if index >= 2 and tokens[index - 2].type == "list_item_open":
+            _task_box(token)
 
-    def __init__(self, link_for: LinkFor):
-        self.link_for = link_for
-        self.html: list[Markup] = []
-        self.paragraph: list[str] = []
-        self.quote: list[str] = []
-        self.lists: list[tuple[int, str]] = []  # (indentation, "ul" or "ol") of open lists
 
-    def flush_text(self) -> None:
-        if self.paragraph:
-            self.html.append(Markup("<p>{}</p>\n").format(
-                inline(" ".join(self.paragraph), self.link_for)))
-            self.paragraph = []
-        if self.quote:
-            self.html.append(Markup("<blockquote><p>{}</p></blockquote>\n").format(
-                inline(" ".join(self.quote), self.link_for)))
-            self.quote = []
+def _render_task_box(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                     options: OptionsDict, env: EnvType) -> str:
+    done = tokens[idx].meta["done"]
+    return Markup('<input type="checkbox" disabled{} aria-label="{}"> ').format(
+        Markup(" checked") if done else Markup(), "done" if done else "open")
 
-    def close_lists(self, down_to: int = -1) -> None:
-        while self.lists and self.lists[-1][0] > down_to:
-            _, tag = self.lists.pop()
-            self.html.append(Markup(f"</li></{tag}>\n"))
 
-    def close_all(self) -> None:
-        self.flush_text()
-        self.close_lists()
+def _render_code(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                 options: OptionsDict, env: EnvType) -> str:
+    # No language class: the page loads no highlighter, and the info string is text.
+    return Markup("<pre><code>{}</code></pre>\n").format(tokens[idx].content.rstrip("\n"))
 
-    def item(self, indent: int, marker: str, text: str) -> None:
-        self.flush_text()
-        tag = "ol" if marker[0].isdigit() else "ul"
-        self.close_lists(down_to=indent)
-        if self.lists and self.lists[-1][0] == indent and self.lists[-1][1] == tag:
-            self.html.append(Markup("</li>\n"))
-        else:
-            if self.lists and self.lists[-1][0] == indent:
-                self.close_lists(down_to=indent - 1)  # same level, other kind of list
-            self.lists.append((indent, tag))
-            self.html.append(Markup(f"\n<{tag}>\n" if self.lists[:-1] else f"<{tag}>\n"))
-        task = _TASK.match(text)
-        if task:
-            done = task.group(1) != " "
-            box = Markup('<input type="checkbox" disabled{} aria-label="{}"> ').format(
-                Markup(" checked") if done else Markup(), "done" if done else "open")
-            self.html.append(Markup("<li>") + box + inline(task.group(2), self.link_for))
-        else:
-            self.html.append(Markup("<li>") + inline(text, self.link_for))
 
-    def continue_item(self, text: str) -> None:
-        self.html.append(Markup(" ") + inline(text, self.link_for))
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "xhtmlOut": False})
+    md.disable(["html_block", "html_inline"]).enable(["linkify"]).use(front_matter_plugin)
+    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+    # Every link is parsed as a link, whatever its address; `_rewrite` decides what
+    # stays one. (The default check would leave `[a](javascript:…)` as its source.)
+    md.validateLink = lambda url: True
+    md.core.ruler.push("safe_links", _rewrite)
+    md.add_render_rule("task_box", _render_task_box)
+    md.add_render_rule("fence", _render_code)
+    md.add_render_rule("code_block", _render_code)
+    md.add_render_rule("front_matter", lambda *args: "")
+    return md
+
+
+# linkify-it keeps its last match on the parser, and pages are rendered on the server's
+# worker threads: one parser per thread (building one takes under a millisecond).
+_PER_THREAD = threading.local()
 
 
 def minutes_html(markdown: str, link_for: LinkFor) -> Markup:
     """The whole document as HTML (block elements only; no <html> or <body>)."""
-    writer = _Writer(link_for)
-    lines = _without_front_matter(markdown.splitlines())
-    index = 0
-    after_blank = False
-    while index < len(lines):
-        line = lines[index].expandtabs(4)
-        index += 1
-        if not line.strip():
-            writer.flush_text()
-            after_blank = True
-            continue
-        if fence := _FENCE.match(line):
-            writer.close_all()
-            code = []
-            while index < len(lines) and not lines[index].strip().startswith(fence.group(1)):
-                code.append(lines[index])
-                index += 1
-            index += 1  # the closing fence
-            writer.html.append(Markup("<pre><code>{}</code></pre>\n").format("\n".join(code)))
-        elif heading := _HEADING.match(line):
-            writer.close_all()
-            level = len(heading.group(1))
-            writer.html.append(Markup(f"<h{level}>{{}}</h{level}>\n").format(
-                inline(heading.group(2), link_for)))
-        elif _RULE.match(line):
-            writer.close_all()
-            writer.html.append(Markup("<hr>\n"))
-        elif item := _ITEM.match(line):
-            writer.item(len(item.group(1)), item.group(2), item.group(3))
-        elif writer.lists and (line.startswith(" ") or not after_blank):
-            writer.continue_item(line.strip())
-        elif quote := _QUOTE.match(line):
-            writer.close_lists()
-            if writer.paragraph:
-                writer.flush_text()
-            writer.quote.append(quote.group(1))
-        else:
-            writer.close_lists()
-            if writer.quote:
-                writer.flush_text()
-            writer.paragraph.append(line.strip())
-        after_blank = False
-    writer.close_all()
-    return Markup("").join(writer.html)
+    if not hasattr(_PER_THREAD, "parser"):
+        _PER_THREAD.parser = _parser()
+    return Markup(_PER_THREAD.parser.render(markdown, {"link_for": link_for}))

@@ -93,9 +93,9 @@ def _next_meeting(view: MeetingView, occurrence: Occurrence, now: dt.datetime
 
 def _past(bot: Bot, series: Series, scope: Scope) -> tuple[PastMeeting, ...]:
     past = []
-    for record in bot.store.held_meetings(scope, series.id):
+    for record in bot.store.meetings.held(scope, series.id):
         day = dt.date.fromisoformat(record.occurrence)
-        past.append(PastMeeting(day, f"{day:%A} {day.day} {day:%B %Y}"))
+        past.append(PastMeeting(day, long_date(day)))
     return tuple(past)
 
 
@@ -123,7 +123,7 @@ def minutes_markdown_of(bot: Bot, series: Series, scope: Scope | None, day: dt.d
     rebuilt from the store. None for a day this series held no meeting on."""
     if scope is None:
         return None
-    record = bot.store.meeting(scope, series.id, day.isoformat())
+    record = bot.store.meetings.get(scope, series.id, day.isoformat())
     if record is None or record.ended_at is None:
         return None
     if record.archive_path:

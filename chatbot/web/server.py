@@ -10,6 +10,9 @@ import threading
 import uvicorn
 from starlette.types import ASGIApp
 
+from chatbot import logs
+from chatbot.web.headers import SecurityHeaders
+
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_SECONDS = 5
@@ -40,7 +43,9 @@ class PageServer:
         self._thread: threading.Thread | None = None
 
     def start(self, app: ASGIApp) -> None:
-        config = uvicorn.Config(app, lifespan="off", access_log=False, log_level="warning")
+        config = uvicorn.Config(SecurityHeaders(app), lifespan="off", access_log=False,
+                                log_level="warning",
+                                log_config=logs.UVICORN_LOG_CONFIG)
         self._server = uvicorn.Server(config)
         # Off the main thread uvicorn leaves signals alone: Ctrl-C stays the console's.
         self._thread = threading.Thread(

@@ -1,0 +1,99 @@
+"""The tables, as an append-only list of migrations counted by `PRAGMA user_version`.
+
+A migration is never edited once released: a database written by an older bot opens
+unchanged. `db.create_table` runs inside the migration's transaction.
+"""
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.create_table("users", {
+        "workspace": str, "user_id": str, "name": str, "tz": str, "profile_tz": str,
+        "affiliation": str, "github": str, "remind": int,
+    }, pk=("workspace", "user_id"), defaults={"affiliation": "", "github": "", "remind": 0},
+        not_null={"workspace", "user_id", "name"})
+    db.execute("CREATE INDEX users_by_name ON users (workspace, name COLLATE NOCASE)")
+    db.execute("CREATE INDEX users_by_github ON users (workspace, github COLLATE NOCASE)")
+    # Who takes part in a channel: the zones reminders show and who gets them.
+    db.create_table("members", {"workspace": str, "channel": str, "user_id": str,
+                                "last_seen": str}, pk=("workspace", "channel", "user_id"))
+    db.create_table("agenda_items", {
+        "id": int, "workspace": str, "channel": str, "series": str, "occurrence": str,
+        "section": str, "text": str, "author_id": str, "author_name": str,
+        "position": int, "done": int, "carried_over": int, "created_at": str,
+    }, pk="id", defaults={"done": 0, "carried_over": 0},
+        not_null={"workspace", "channel", "series", "occurrence", "section", "text"})
+    db["agenda_items"].create_index(["workspace", "channel", "series", "occurrence", "position"])
+    db.create_table("attendance", {
+        "workspace": str, "channel": str, "series": str, "occurrence": str,
+        "user_id": str, "name": str, "affiliation": str, "github": str,
+        "regrets": int, "recorded_at": str,
+    }, pk=("workspace", "channel", "series", "occurrence", "user_id"),
+        defaults={"affiliation": "", "github": "", "regrets": 0})
+    db.create_table("todos", {
+        "id": int, "workspace": str, "channel": str, "number": int, "text": str,
+        "creator_id": str, "series": str, "occurrence": str, "created_at": str, "done_at": str,
+    }, pk="id", not_null={"workspace", "channel", "number", "text", "creator_id"})
+    db["todos"].create_index(["workspace", "channel", "number"], unique=True)
+    db["todos"].create_index(["workspace", "channel", "done_at"])
+    db.create_table("todo_owners", {"todo_id": int, "user_id": str}, pk=("todo_id", "user_id"),
+                    foreign_keys=[("todo_id", "todos", "id")])
+    db["todo_owners"].create_index(["user_id", "todo_id"])
+
+
+def _migration_reminders(db: sqlite_utils.Database) -> None:
+    # One row per reminder ever due: the primary key is what makes a reminder post
+    # exactly once across restarts and across processes sharing this file.
+    db.create_table("reminder_claims", {
+        "platform": str, "series": str, "occurrence": str, "offset_minutes": int,
+        "state": str, "owner": str, "claimed_at": str, "finished_at": str,
+    }, pk=("platform", "series", "occurrence", "offset_minutes"))
+
+
+def _migration_minutes(db: sqlite_utils.Database) -> None:
+    # One row per occurrence the bot ran or imported; started and not ended is "in progress".
+    db.create_table("meetings", {
+        "workspace": str, "channel": str, "series": str, "occurrence": str,
+        "started_at": str, "ended_at": str, "started_by": str, "archive_path": str,
+        "imported_from": str,
+    }, pk=("workspace", "channel", "series", "occurrence"))
+    db["meetings"].create_index(["workspace", "channel", "ended_at"])
+    db.create_table("decisions", {
+        "id": int, "workspace": str, "channel": str, "series": str, "occurrence": str,
+        "text": str, "author_id": str, "created_at": str,
+    }, pk="id", not_null={"workspace", "channel", "series", "occurrence", "text"})
+    db["decisions"].create_index(["workspace", "channel", "series", "occurrence"])
+    # Content hashes of imported notes, so importing a file again stores nothing twice.
+    db.create_table("imports", {
+        "workspace": str, "channel": str, "series": str, "content_hash": str,
+        "file_name": str, "occurrence": str, "imported_at": str,
+    }, pk=("workspace", "channel", "series", "content_hash"))
+
+
+def _migration_chat_accounts(db: sqlite_utils.Database) -> None:
+    # Where a bot account's event stream left off (a Matrix /sync token), so a
+    # restarted bot answers what it missed once and nothing twice.
+    db.create_table("sync_positions", {"account": str, "position": str, "saved_at": str},
+                    pk="account", not_null={"position"})
+    # The direct-message room a bot account shares with each person, reused
+    # for every personal reminder.
+    db.create_table("direct_rooms", {"account": str, "user_id": str, "room_id": str},
+                    pk=("account", "user_id"), not_null={"room_id"})
+
+
+def _migration_page_tokens(db: sqlite_utils.Database) -> None:
+    # The unguessable part of a series' web page address (/m/<token>): unless the
+    # schedule says public = true, knowing it is the only way to the page.
+    db.create_table("page_tokens", {"series": str, "token": str, "created_at": str},
+                    pk="series", not_null={"token"})
+    db["page_tokens"].create_index(["token"], unique=True)
+
+
+# Append-only: PRAGMA user_version records how many have run.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
+    _migration_page_tokens,
+]
