@@ -15,11 +15,10 @@ from pathlib import Path
 
 from chatbot import logs
 from chatbot.adapters import console
-from chatbot.commands import Bot, Clock, CommandError, Message, build_bot
+from chatbot.commands import Bot, Clock, build_bot
 from chatbot.config import Settings, SettingsError, default_adapter, load_env_file
 from chatbot.core.calendar import series_calendar
-from chatbot.core.model import Scope, User
-from chatbot.core.recurrence import Occurrence
+from chatbot.core.model import Scope
 from chatbot.core.schedule import ScheduleBook, Series, parse_offset
 from chatbot.core.timefmt import in_zone, utc_stamp
 from chatbot.core.timezones import UnknownZone, local_zone_name, resolve_zone
@@ -32,6 +31,7 @@ from chatbot.meeting_record import (
 )
 from chatbot.pages import base_url_of
 from chatbot.scheduler import Reminders, ReminderScheduler, compose_for
+from chatbot.selection import Chosen, NoMeeting
 from chatbot.store import Store
 
 log = logging.getLogger("chatbot")
@@ -173,10 +173,9 @@ def open_bot(args: argparse.Namespace, page_base_url: str | None = None,
     )
 
 
-def console_message(bot: Bot, channel: str | None) -> Message:
+def console_scope(bot: Bot, channel: str | None) -> Scope:
     """The command line acts in a console channel, as `say` does."""
-    scope = Scope(console.PLATFORM, console.WORKSPACE, channel or console.default_channel(bot))
-    return Message(text="", scope=scope, user=User(id=getpass.getuser(), name=getpass.getuser()))
+    return Scope(console.PLATFORM, console.WORKSPACE, channel or console.default_channel(bot))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -297,7 +296,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
             raise CliError(f"{series.id} has no upcoming meeting")
     channel = bot.channel_of(series, console.PLATFORM) or console.default_channel(bot)
     scope = Scope(console.PLATFORM, console.WORKSPACE, channel)
-    print(compose_for(bot, series, scope, occurrence, offset, now).text())
+    # As it will read when posted: at the start minus the offset, not now.
+    posted_at = occurrence.start_utc - offset
+    print(compose_for(bot, series, scope, occurrence, offset, posted_at).text())
     return 0
 
 
@@ -353,46 +354,46 @@ def cmd_schedules(args: argparse.Namespace) -> int:
 
 
 def minutes_occurrence(
-    bot: Bot, message: Message, pick: str | None, day: dt.date | None
-) -> tuple[Series, Occurrence]:
+    bot: Bot, scope: Scope, pick: str | None, day: dt.date | None
+) -> Chosen | NoMeeting:
     """--date's occurrence; else the meeting in progress, else the last one held."""
-    try:
-        series, current = bot.meeting_for(message, pick, bot.clock.now())
-    except CommandError:
+    choice = bot.meetings.choose(scope, pick, bot.clock.now())
+    if isinstance(choice, Chosen):
+        series, current = choice.series, choice.occurrence
+    else:
         # A series with no meeting to come (a one-off, a COUNT reached) still has minutes.
-        over = [s for s in bot.series_for(message) if pick in (None, s.id)]
+        over = [s for s in bot.meetings.series_in(scope) if pick in (None, s.id)]
         if not over:
-            raise
+            return choice
         series, current = over[0], None
-    scope = message.scope
     if day is not None:
         held = bot.store.meetings.get(scope, series.id, day.isoformat())
         if held is None and series.recurrence.occurrence_on(day) is None:
-            raise CommandError(
+            return NoMeeting(
                 f"{series.name} has no meeting on {day}: none is scheduled, held or imported."
             )
-        return series, series.occurrence_on_day(day)
+        return Chosen(series, series.occurrence_on_day(day))
     record = current and bot.store.meetings.get(scope, series.id, current.key.isoformat())
     if record is not None and record.in_progress:
-        return series, current
+        return Chosen(series, current)
     latest = bot.store.meetings.latest(scope, series.id)
     if latest is None and current is None:
-        raise CommandError(f"{series.name} has no meeting held and none to come.")
+        return NoMeeting(f"{series.name} has no meeting held and none to come.")
     if latest is None:
         print(f"note: no meeting held yet; this is the draft of {current.key}", file=sys.stderr)
-        return series, current
-    return series, series.occurrence_on_day(dt.date.fromisoformat(latest.occurrence))
+        return choice
+    return Chosen(series, series.occurrence_on_day(dt.date.fromisoformat(latest.occurrence)))
 
 
 def cmd_minutes(args: argparse.Namespace) -> int:
     bot = open_bot(args)
-    message = console_message(bot, args.channel)
-    try:
-        series, occurrence = minutes_occurrence(bot, message, args.meeting, args.date)
-    except CommandError as error:
-        print(f"error: {error}", file=sys.stderr)
+    scope = console_scope(bot, args.channel)
+    choice = minutes_occurrence(bot, scope, args.meeting, args.date)
+    if isinstance(choice, NoMeeting):
+        print(f"error: {choice.reason}", file=sys.stderr)
         return 1
-    print(minutes_markdown(bot.store, message.scope, series, occurrence, bot.clock.now()), end="")
+    print(minutes_markdown(bot.store, scope, choice.series, choice.occurrence, bot.clock.now()),
+          end="")
     return 0
 
 
@@ -415,11 +416,10 @@ def describe_import(result: Imported) -> list[str]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     bot = open_bot(args)
-    message = console_message(bot, args.channel)
-    try:
-        series, _ = bot.meeting_for(message, args.meeting, bot.clock.now())
-    except CommandError as error:
-        print(f"error: {error}", file=sys.stderr)
+    scope = console_scope(bot, args.channel)
+    choice = bot.meetings.choose(scope, args.meeting, bot.clock.now())
+    if isinstance(choice, NoMeeting):
+        print(f"error: {choice.reason}", file=sys.stderr)
         return 1
     # Read every file before storing any: one bad file imports nothing.
     loaded, problems = [], []
@@ -435,8 +435,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     with bot.store.transaction():
         results = [
-            import_notes(bot.store, bot.archive, message.scope, series, notes,
-                         bot.clock.now())
+            import_notes(bot.store, bot.archive, scope, choice.series, notes, bot.clock.now())
             for notes in loaded
         ]
     if args.json:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot import archive
-from chatbot.core.minutes import AgendaEntry, Attendee, MinutesInput, TodoEntry, render_minutes
+from chatbot.core.minutes import MinutesInput, render_minutes
 from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, User
 from chatbot.core.notes_import import ImportedAttendee, ImportedNotes, parse_notes, split_owners
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
-from chatbot.core.timezones import is_zone
+from chatbot.core.view import TodoEntry
+from chatbot.meeting_view import gather
 from chatbot.store import Store
 
 # Larger files are not meeting notes; reading them whole would only waste memory.
@@ -39,18 +40,6 @@ def _instant(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
-
-
-def _status(item: AgendaItem, ended: bool) -> str:
-    if item.done:
-        return "discussed"
-    return "carried over" if ended else "open"
-
-
-def _member_zones(store: Store, scope: Scope, series: Series) -> tuple[str, ...]:
-    zones = {user.zone for user in store.members.of_channel(scope) if user.zone} | set(series.zones)
-    # A platform profile may carry a zone name this machine does not know: leave it out.
-    return tuple(sorted(zone for zone in zones if is_zone(zone)))
 
 
 def _since(record: MeetingRecord | None, series: Series, occurrence: Occurrence):
@@ -94,27 +83,22 @@ def build_minutes(
     record = store.meetings.get(scope, series.id, key)
     ended_at = _instant(record.ended_at) if record else None
     cutoff = ended_at or now
-    people = store.attendance.in_meeting(scope, series.id, key)
+    view = gather(store, scope, series, occurrence)
     previous = store.meetings.previous(scope, series.id, key)
     own_path = archive.relative_path(series.id, occurrence.key)
     return MinutesInput(
         series_name=series.name,
         start=occurrence.start,
-        member_zones=_member_zones(store, scope, series),
+        member_zones=view.zones,
         video=series.video,
         previous_notes=(
             archive.link_between(own_path, previous.archive_path)
             if previous is not None and previous.archive_path else ""
         ),
-        attendees=tuple(
-            Attendee(p.name, p.affiliation, p.github) for p in people if not p.regrets
-        ),
-        regrets=tuple(Attendee(p.name, p.affiliation, p.github) for p in people if p.regrets),
-        agenda=tuple(
-            AgendaEntry(item.section, item.text, item.author_name,
-                        _status(item, ended_at is not None))
-            for item in store.agenda.items(scope, series.id, key)
-        ),
+        attendees=view.present,
+        regrets=view.regrets,
+        agenda=view.agenda,
+        ended=ended_at is not None,
         decisions=tuple(d.text for d in store.decisions.in_meeting(scope, series.id, key)),
         todos=_todo_entries(
             store, scope, series, key, cutoff, _since(previous, series, occurrence)

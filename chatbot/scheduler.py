@@ -24,11 +24,11 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from chatbot.commands import Bot
-from chatbot.commands.agenda import numbered
 from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
-from chatbot.core.reminder import AgendaLine, Reminder, TodoLine, compose_reminder
+from chatbot.core.reminder import Reminder, compose_reminder
 from chatbot.core.schedule import Series
+from chatbot.meeting_view import gather
 from chatbot.store import ReminderKey, Store
 
 log = logging.getLogger(__name__)
@@ -265,21 +265,9 @@ def compose_for(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
                 offset: dt.timedelta, now: dt.datetime, reader_zone: str | None = None
                 ) -> Reminder:
     """What the reminder of `occurrence` says at `now`, from the store as it is."""
-    items = numbered(bot.store.agenda.items(scope, series.id, occurrence.key.isoformat()))
-    agenda = [AgendaLine(n, i.section, i.text, i.author_name)
-              for n, i in enumerate(items, start=1) if not i.done]
-    todos = bot.store.todos.in_channel(scope)
-    owner_ids = sorted({o for t in todos for o in t.owners})
-    users = bot.store.users.by_id(scope.workspace, owner_ids)
-    names = {o: users[o].name if o in users else o for o in owner_ids}
-    by_owner = [
-        (names[o], [TodoLine(t.number, t.text) for t in todos if o in t.owners])
-        for o in sorted(owner_ids, key=lambda o: names[o].lower())
-    ]
-    zones = bot.store.members.zones(scope)
-    return compose_reminder(series, occurrence, offset, now, zones, agenda, by_owner,
-                            reader_zone=reader_zone,
-                            page_url=bot.pages.url(series) or "")
+    view = gather(bot.store, scope, series, occurrence, bot.pages.url(series) or "")
+    return compose_reminder(series, occurrence, offset, now, view.zones, view.open_agenda(),
+                            view.todos, reader_zone=reader_zone, page_url=view.page_url)
 
 
 class ReminderScheduler:

@@ -13,7 +13,9 @@ from chatbot.adapters.matrix_text import (
     resolve_mentions,
 )
 from chatbot.config import MatrixSettings, SettingsError, default_adapter
-from chatbot.core.reminder import AgendaLine, Reminder, TodoLine, zone_times
+from chatbot.core.reminder import Reminder, zone_times
+from chatbot.core.reply import lines_of
+from chatbot.core.view import AgendaEntry, OwnerTodos, TodoEntry
 
 BOT = "@chatbot:example.org"
 MEMBERS = {
@@ -102,8 +104,8 @@ NAMES = {"@bob:example.org": "Bob <Builder>"}
 
 
 def test_replies_use_the_prefix_and_names_and_escape_user_text():
-    text = ("TODO 1 for <@@bob:example.org>: fix <script>alert(1)</script> & /tmp\n"
-            "  see /todos or https://example.org/agenda; /todoz is unknown")
+    text = lines_of("TODO 1 for <@@bob:example.org>: fix <script>alert(1)</script> & /tmp\n"
+                    "  see /todos or https://example.org/agenda; /todoz is unknown")
     assert FORMAT.plain(text, NAMES) == (
         "TODO 1 for Bob <Builder>: fix <script>alert(1)</script> & /tmp\n"
         "  see !todos or https://example.org/agenda; /todoz is unknown"
@@ -117,7 +119,7 @@ def test_replies_use_the_prefix_and_names_and_escape_user_text():
 
 
 def test_unknown_people_keep_their_id():
-    assert FORMAT.plain("for <@@eve:example.org>", {}) == "for @eve:example.org"
+    assert FORMAT.plain(lines_of("for <@@eve:example.org>"), {}) == "for @eve:example.org"
 
 
 def test_reminder_lists_every_zone_and_escapes_everything():
@@ -128,9 +130,9 @@ def test_reminder_lists_every_zone_and_escapes_everything():
         zone_times=tuple(zone_times(start, "Europe/Berlin",
                                     {"UTC", "Asia/Kolkata", "America/Los_Angeles"})),
         video="https://example.org/v?a=1&b=2", notes="javascript:alert(1)",
-        agenda=(AgendaLine(1, "discuss", "ask <@@bob:example.org>", "Alice"),
-                AgendaLine(2, "thanks", "<i>Tim</i> for 1.0", "Alice")),
-        todos=(("Bob <Builder>", (TodoLine(3, "fix & ship"),)),),
+        agenda=(AgendaEntry(1, "discuss", "ask <@@bob:example.org>", "Alice"),
+                AgendaEntry(2, "thanks", "<i>Tim</i> for 1.0", "Alice")),
+        todos=(OwnerTodos("Bob <Builder>", (TodoEntry(3, "fix & ship"),)),),
         asks_for_items=True,
     )
     plain, html = FORMAT.reminder(reminder, NAMES)
@@ -181,3 +183,17 @@ def test_matrix_settings_are_checked():
         MatrixSettings.from_env({**MATRIX, "MATRIX_USER_ID": "chatbot"})
     with pytest.raises(SettingsError, match="must end in a symbol"):
         MatrixSettings.from_env({**MATRIX, "CHATBOT_PREFIX": "bot"})
+
+
+def test_reply_parts_become_pills_links_and_plain_names():
+    from chatbot.core.reply import ItemRef, Link, line
+    reply_lines = [
+        line(ItemRef("todo", 2, ("done",)), ". ask <@@bob:example.org> about /todos", depth=1),
+        line(Link("https://meet.example.org/x?a=1&b=2", "Video")),
+    ]
+    assert FORMAT.plain(reply_lines, NAMES) == (
+        "  2. ask Bob <Builder> about !todos\nVideo: https://meet.example.org/x?a=1&b=2")
+    assert FORMAT.html(reply_lines, NAMES) == (
+        '&nbsp;&nbsp;2. ask <a href="https://matrix.to/#/@bob:example.org">Bob &lt;Builder&gt;'
+        '</a> about !todos<br>Video: <a href="https://meet.example.org/x?a=1&amp;b=2">'
+        "https://meet.example.org/x?a=1&amp;b=2</a>")

@@ -6,15 +6,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chatbot.core.minutes import (
-    AgendaEntry,
-    Attendee,
     MinutesInput,
     TodoEntry,
     collapse_whitespace,
     escape_markdown,
     render_minutes,
 )
+from chatbot.core.model import Attendance
 from chatbot.core.notes_import import parse_notes, split_owners, unescape_markdown
+from chatbot.core.view import AgendaEntry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -54,6 +54,14 @@ HOSTILE = [
 ]
 
 
+def item(section: str, text: str, author: str = "", done: bool = True) -> AgendaEntry:
+    return AgendaEntry(0, section, text, author, done)
+
+
+def person(name: str, affiliation: str = "", github: str = "") -> Attendance:
+    return Attendance(name.lower(), name, affiliation, github)
+
+
 def meeting(**changes) -> MinutesInput:
     base = dict(
         series_name="JupyterHub and BinderHub Team Meeting",
@@ -61,18 +69,18 @@ def meeting(**changes) -> MinutesInput:
         member_zones=("Europe/Berlin", "America/Los_Angeles", "Australia/Sydney"),
         video="https://calpoly.zoom.us/my/jupyter",
         attendees=(
-            Attendee("Tim", "Wild Tree Tech", "betatim"),
-            Attendee("Jessica", "", "@jzf2101"),
-            Attendee("Carol"),
+            person("Tim", "Wild Tree Tech", "betatim"),
+            person("Jessica", "", "@jzf2101"),
+            person("Carol"),
         ),
-        regrets=(Attendee("Min", "Simula", "minrk"),),
+        regrets=(person("Min", "Simula", "minrk"),),
         agenda=(
-            AgendaEntry("discuss", "Release pulses", author="Erik"),
-            AgendaEntry("discuss", "Black for repo2docker", status="carried over"),
-            AgendaEntry("decision", "BinderHub 0.1 release schedule", status="open"),
-            AgendaEntry("update", "repo2docker 0.7.0 is out"),
-            AgendaEntry("news", "Four JupyterCon submissions"),
-            AgendaEntry("thanks", "Thanks to Kirstie for issue templates"),
+            item("discuss", "Release pulses", author="Erik"),
+            item("discuss", "Black for repo2docker", done=False),
+            item("decision", "BinderHub 0.1 release schedule", done=False),
+            item("update", "repo2docker 0.7.0 is out"),
+            item("news", "Four JupyterCon submissions"),
+            item("thanks", "Thanks to Kirstie for issue templates"),
         ),
         decisions=("Cut a 0.1 release with JupyterHub 0.9",),
         todos=(
@@ -233,7 +241,9 @@ def test_sections_in_order_with_status_marks():
     ]
     assert "- **Erik:** Release pulses _(discussed)_" in text
     assert "- Black for repo2docker _(carried over)_" in text
-    assert "- BinderHub 0.1 release schedule _(open)_" in text
+    assert "- BinderHub 0.1 release schedule _(carried over)_" in text
+    # Before the meeting ends, what is not done yet is still open.
+    assert "- BinderHub 0.1 release schedule _(open)_" in render_minutes(meeting(ended=False))
     assert "## Decisions\n\n- Cut a 0.1 release with JupyterHub 0.9\n" in text
 
 
@@ -271,8 +281,7 @@ def test_github_handle_heading():
         ({"start": datetime.datetime(2018, 3, 21, 18)}, "timezone-aware"),
         ({"member_zones": ("Mars/Olympus_Mons",)}, "unknown time zone"),
         ({"member_zones": ("../etc/passwd",)}, "unknown time zone"),
-        ({"agenda": (AgendaEntry("misc", "x"),)}, "unknown agenda section"),
-        ({"agenda": (AgendaEntry("discuss", "x", status="done"),)}, "unknown agenda status"),
+        ({"agenda": (item("misc", "x"),)}, "unknown agenda section"),
     ],
 )
 def test_invalid_input(changes, message):
@@ -297,11 +306,11 @@ def hostile_meeting() -> MinutesInput:
         notes_url="https://ok.example/a b",
         previous_notes="<script>.md",
         attendees=tuple(
-            Attendee(text, HOSTILE[-1 - i], HOSTILE[i]) for i, text in enumerate(HOSTILE)
-        ) + (Attendee("@name", "@home"), Attendee("Ev/il | x", "a / b", "@@tim")),
-        regrets=tuple(Attendee(text) for text in HOSTILE),
+            person(text, HOSTILE[-1 - i], HOSTILE[i]) for i, text in enumerate(HOSTILE)
+        ) + (person("@name", "@home"), person("Ev/il | x", "a / b", "@@tim")),
+        regrets=tuple(person(text) for text in HOSTILE),
         agenda=tuple(
-            AgendaEntry(section, text, author=text)
+            item(section, text, author=text)
             for section in ("discuss", "decision", "update", "news", "thanks")
             for text in HOSTILE
         ),
@@ -391,8 +400,8 @@ def minutes_from(notes) -> MinutesInput:
         series_name=notes.title or "Team meeting",
         start=datetime.datetime.combine(day, datetime.time(17), tzinfo=ZoneInfo("UTC")),
         member_zones=("Europe/Berlin", "America/Los_Angeles"),
-        attendees=tuple(Attendee(a.name, a.affiliation, a.github) for a in notes.attendees),
-        agenda=tuple(AgendaEntry(item.section, item.text) for item in notes.agenda),
+        attendees=tuple(person(a.name, a.affiliation, a.github) for a in notes.attendees),
+        agenda=tuple(item(entry.section, entry.text) for entry in notes.agenda),
         todos=tuple(
             TodoEntry(number, todo.text, split_owners(todo.owner), is_new=number % 2 == 0)
             for number, todo in enumerate(notes.todos, start=1)

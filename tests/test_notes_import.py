@@ -565,13 +565,14 @@ def test_placeholder_and_ellipsis_lines_are_skipped(placeholder):
 
 
 def test_names_shaped_like_these_forms_survive_the_bots_own_minutes():
-    from chatbot.core.minutes import Attendee, MinutesInput, render_minutes
+    from chatbot.core.minutes import MinutesInput, render_minutes
+    from chatbot.core.model import Attendance
 
     people = (
-        Attendee("Tim (@betatim)", "[x](https://github.com/y)"),
-        Attendee("_name / institution / GitHub handle_"),
-        Attendee("…", "https://github.com/evil"),
-        Attendee("Min", "@minrk", "minrk"),
+        Attendance("tim", "Tim (@betatim)", "[x](https://github.com/y)"),
+        Attendance("name", "_name / institution / GitHub handle_"),
+        Attendance("evil", "…", "https://github.com/evil"),
+        Attendance("min", "Min", "@minrk", "minrk"),
     )
     start = datetime.datetime(2018, 3, 21, 17, 0, tzinfo=datetime.UTC)
     text = render_minutes(MinutesInput("Team", start, (), attendees=people))

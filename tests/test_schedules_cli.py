@@ -69,6 +69,14 @@ def test_remind_preview(workdir):  # noqa: F811
     assert "--offset: 'soon' is not a duration like 60m, 1h or 7d" in bad.stderr
 
 
+def test_remind_preview_reads_as_posted_at_its_offset(workdir):  # noqa: F811
+    # A day before the meeting, the one-hour reminder is previewed as posted an hour before.
+    result = chatbot(workdir, "--now", "2018-03-20T17:00Z", "remind", "preview",
+                     "--offset", "1h")
+    assert result.returncode == 0, result.stderr
+    assert "Reminder: JupyterHub and BinderHub Team Meeting in an hour" in result.stdout
+
+
 def test_ics_feed_has_rule_exceptions_and_zone(workdir):  # noqa: F811
     (workdir / "schedules" / "binder-team.toml").write_text(
         (workdir / "schedules" / "binder-team.toml").read_text().replace(

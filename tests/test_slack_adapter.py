@@ -95,15 +95,19 @@ def test_personal_answers_are_ephemeral_in_the_profile_zone(world: SlackWorld) -
     eve = make_user("U0EVE", "eve", tz="Asia/Tokyo")
     eve["tz_offset"] = 0
     world.slack.add_user(eve)
-    assert "Thursday 22 March, 02:00 JST your time" in world.answer("/meeting", user="U0EVE")
-    assert "Wednesday 21 March, 10:00 PDT your time" in world.answer("/meeting", user="U0BOB")
+    # Slack shows the date token in each reader's own zone; the fallback is the profile's.
+    token = f"<!date^{int(MEETING_START.timestamp())}^{{date_short_pretty}} at {{time}}|"
+    assert f"{token}Thursday 22 March, 02:00 JST> your time" in world.answer(
+        "/meeting", user="U0EVE")
+    assert f"{token}Wednesday 21 March, 10:00 PDT> your time" in world.answer(
+        "/meeting", user="U0BOB")
     assert world.answer("/tz", user="U0BOB").startswith(
         "Your timezone is America/Los_Angeles (from your profile; set yours with /tz ZONE)"
     )
     assert world.answer("/tz", "kolkata", user="U0BOB").startswith(
         "Your timezone is now Asia/Kolkata"
     )
-    assert "Wednesday 21 March, 22:30 IST your time" in world.answer("/meeting", user="U0BOB")
+    assert "Wednesday 21 March, 22:30 IST> your time" in world.answer("/meeting", user="U0BOB")
     time.sleep(0.2)
     assert world.slack.calls("chat.postMessage") == []  # nothing personal reached the channel
 
@@ -190,7 +194,9 @@ def test_echoed_user_text_never_pings_anyone(world: SlackWorld) -> None:
     [post] = world.posts(1)
     for shown in (answer, post["text"]):
         assert "Release &amp; party &lt;!channel&gt; @here @bob @bob" in shown
-        assert "<!" not in shown and "<@" not in shown
+        # The one token left is the bot's own date token (each reader's own time).
+        bot_made = re.sub(r"<!date\^\d+\^[^|<>]*\|[^<>]*>", "", shown)
+        assert "<!" not in bot_made and "<@" not in bot_made
     # a display name is user text too
     world.slack.add_user(make_user("U0MAL", "mallory", display_name="<!everyone>"))
     assert world.answer("/agenda", "add hi", user="U0MAL").startswith("&lt;!everyone&gt; added")
@@ -364,15 +370,15 @@ def until(condition, timeout: float = 10.0) -> None:
 def test_profiles_are_cached_with_expiry(tmp_path: Path, slack: SlackStandIn) -> None:
     with SlackWorld(tmp_path, slack, user_cache_seconds=3600) as world:
         clock = world.adapter.users.clock = SteppedClock()
-        assert "18:00 CET your time" in world.answer("/meeting")
+        assert "18:00 CET> your time" in world.answer("/meeting")
         clock.seconds += 3500
-        assert "18:00 CET your time" in world.answer("/meeting")
+        assert "18:00 CET> your time" in world.answer("/meeting")
         assert len(slack.calls("users.info")) == 1
         slack.add_user(make_user("U0ALICE", "alice", tz="Asia/Tokyo"))  # she moved
         clock.seconds += 200  # an hour after the profile was read
-        assert "18:00 CET your time" in world.answer("/meeting")  # stale, refreshed meanwhile
+        assert "18:00 CET> your time" in world.answer("/meeting")  # stale, refreshed meanwhile
         slack.wait_for_calls("users.info", 2)
-        until(lambda: "02:00 JST your time" in world.answer("/meeting"))
+        until(lambda: "02:00 JST> your time" in world.answer("/meeting"))
         assert len(slack.calls("users.info")) == 2
 
 

@@ -9,12 +9,16 @@ import pytest
 from chatbot.adapters.slack_blocks import (
     MESSAGE_BLOCKS,
     SECTION_CHARS,
+    action_blocks,
+    command_reply,
     date_token,
     reminder_message,
-    todo_list_blocks,
 )
 from chatbot.adapters.slack_text import escape, from_slack, to_mrkdwn, with_handles
-from chatbot.core.reminder import AgendaLine, Reminder, TodoLine
+from chatbot.commands import Reply
+from chatbot.core.reminder import Reminder
+from chatbot.core.reply import Instant, ItemRef, line
+from chatbot.core.view import AgendaEntry, OwnerTodos, TodoEntry, todo_lines
 
 START = dt.datetime(2018, 3, 21, 17, 0, tzinfo=dt.UTC)
 
@@ -56,8 +60,9 @@ def test_date_token_shows_each_reader_their_own_time() -> None:
 
 
 def test_long_todo_lists_stay_within_slacks_limits() -> None:
-    text = "\n".join(["Open TODOs:", "Bob"] + [f"  {n}. {'x' * 200}" for n in range(1, 81)])
-    blocks = todo_list_blocks(text, lambda _: None, "C0MEETING")
+    todos = tuple(TodoEntry(n, "x" * 200) for n in range(1, 81))
+    lines = (line("Open TODOs:"), *todo_lines([OwnerTodos("Bob", todos)]))
+    blocks = action_blocks(lines, lambda _: None, "C0MEETING")
     assert len(blocks) <= MESSAGE_BLOCKS
     buttons = [b["accessory"]["value"] for b in blocks if "accessory" in b]
     assert buttons[:2] == ["C0MEETING 1", "C0MEETING 2"] and len(buttons) >= 40
@@ -69,8 +74,8 @@ def test_long_reminders_stay_within_slacks_limits() -> None:
     reminder = Reminder(
         series_id="s", series_name="Team " * 40, start_utc=START, meeting_zone="Europe/Berlin",
         offset=dt.timedelta(0), when="just now", zone_times=(),
-        agenda=tuple(AgendaLine(n, "discuss", "y" * 300, "alice") for n in range(1, 400)),
-        todos=(("bob", tuple(TodoLine(n, "z" * 300) for n in range(1, 400))),),
+        agenda=tuple(AgendaEntry(n, "discuss", "y" * 300, "alice") for n in range(1, 400)),
+        todos=(OwnerTodos("bob", tuple(TodoEntry(n, "z" * 300) for n in range(1, 400))),),
     )
     text, blocks = reminder_message(reminder, lambda _: None)
     assert len(blocks) <= MESSAGE_BLOCKS
@@ -79,3 +84,19 @@ def test_long_reminders_stay_within_slacks_limits() -> None:
     assert blocks[-2]["elements"][0]["text"].endswith("more blocks not shown.")
     assert blocks[-1]["elements"][0]["text"]["text"] == "I'm here"  # never cut
     assert text.startswith("Reminder: Team Team")
+
+
+def test_reply_parts_render_as_slack_tokens_and_buttons() -> None:
+    reply = Reply([
+        line("Agenda of <@U0BOB>'s meeting on ", Instant(START, "Europe/Berlin"), ":"),
+        line(ItemRef("agenda", 3, ("done",)), ". ship <it>", depth=1),
+    ])
+    body = command_reply(reply, {"U0BOB": "Bob"}.get, "C0MEETING")
+    assert body["text"] == (
+        "Agenda of @Bob's meeting on <!date^1521651600^{date_short_pretty} at {time}"
+        "|Wednesday 21 March 2018, 18:00 CET>:\n  3. ship &lt;it&gt;"
+    )
+    # An id with an action gets its button, whatever command made the reply.
+    [button] = [b["accessory"] for b in body["blocks"] if "accessory" in b]
+    assert (button["text"]["text"], button["action_id"], button["value"]) == (
+        "Done", "agenda_done", "C0MEETING 3")

@@ -26,7 +26,7 @@ def default_channel(bot: Bot) -> str:
 
 def page_scope(bot: Bot) -> Callable[[Series], Scope | None]:
     """Which console channel a series' web page shows: its bound one; for a lone unbound
-    series, the channel commands act in by default (as `Bot.series_for` allows)."""
+    series, the channel commands act in by default (as `MeetingSelection.series_in` allows)."""
 
     def scope_for(series: Series) -> Scope | None:
         channel = series.channels.get(PLATFORM)

@@ -59,6 +59,7 @@ from chatbot.config import MatrixSettings, SettingsError
 from chatbot.core.hidden_text import visible_name
 from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
+from chatbot.core.reply import user_ids
 from chatbot.scheduler import Reminders, ReminderScheduler
 
 log = logging.getLogger(__name__)
@@ -344,9 +345,9 @@ class GitterAdapter:
                 strangers: dict[str, str]) -> tuple[str, str]:
         """In a worker thread: the shared dispatcher's reply, rendered for Matrix."""
         reply = self.bot.handle(message, lambda: self._introduce(in_room, strangers))
-        names = self.names_of(mentioned_ids(reply.text))
+        names = self.names_of(user_ids(reply.lines))
         formatter = self.formatter.answering(message.text)
-        return formatter.plain(reply.text, names), formatter.html(reply.text, names)
+        return formatter.plain(reply.lines, names), formatter.html(reply.lines, names)
 
     def _introduce(self, in_room: dict[str, str], strangers: dict[str, str]) -> None:
         """Store mentioned people's names so replies and reminders name them: the
@@ -379,7 +380,7 @@ class GitterAdapter:
     # -- reminders --------------------------------------------------------------
 
     def render_reminder(self, reminder: Reminder) -> tuple[str, str]:
-        names = self.names_of(mentioned_ids(reminder.text()))
+        names = self.names_of(user_ids(reminder.lines()))
         return self.formatter.reminder(reminder, names)
 
     async def send_direct(self, user_id: str, plain: str, html: str) -> None:

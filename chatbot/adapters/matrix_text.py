@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote
 
-from chatbot.core.model import SECTIONS
-from chatbot.core.reminder import Reminder
+from chatbot.core.reminder import ASK_FOR_ITEMS, NO_AGENDA, Reminder
+from chatbot.core.reply import Line, Link, Part, Text, UserRef, said
 from chatbot.core.timefmt import long_datetime
+from chatbot.core.view import by_section
 
 # `<@@bob:example.org>`: the form the shared parser reads as a mention.
 MENTION_TOKEN = re.compile(r"<@(@[^<>|\s]+)>")
@@ -186,39 +187,43 @@ class Formatter:
         words = "|".join(sorted(map(re.escape, self.commands), key=len, reverse=True))
         return re.sub(rf"(?<![\w/<])/(?=(?:{words})\b)", lambda _: self.prefix, text)
 
-    def plain(self, text: str, names: Mapping[str, str]) -> str:
-        """Plain body: mention tokens become names."""
-        text = MENTION_TOKEN.sub(lambda m: names.get(m.group(1)) or m.group(1), text)
-        return self._hints(text)
+    def plain(self, lines: Iterable[Line], names: Mapping[str, str]) -> str:
+        """Plain body: users by name, the bot's command hints with the room's prefix."""
+        def shown(part: Part) -> str:
+            if isinstance(part, UserRef):
+                return names.get(part.user_id) or part.user_id
+            return self._hints(part.plain()) if isinstance(part, Text) else part.plain()
 
-    def inline_html(self, text: str, names: Mapping[str, str]) -> str:
-        """One line of user-visible text as HTML: escaped, mention tokens as pills."""
+        return "\n".join("  " * one.depth + "".join(map(shown, one.parts)) for one in lines)
+
+    def inline_html(self, parts: Iterable[Part], names: Mapping[str, str]) -> str:
+        """Parts of one line as HTML: escaped, users as pills, links clickable."""
         pieces = []
-        for index, piece in enumerate(MENTION_TOKEN.split(self._hints(text))):
-            if index % 2:  # a captured user id
-                name = names.get(piece) or piece
-                href = "https://matrix.to/#/" + quote(piece, safe="@:")
+        for part in parts:
+            if isinstance(part, UserRef):
+                name = names.get(part.user_id) or part.user_id
+                href = "https://matrix.to/#/" + quote(part.user_id, safe="@:")
                 pieces.append(f'<a href="{html.escape(href)}">{html.escape(name)}</a>')
+            elif isinstance(part, Link):
+                label = f"{html.escape(part.label)}: " if part.label else ""
+                pieces.append(label + _link(part.url))
             else:
-                pieces.append(html.escape(piece, quote=False))
+                text = self._hints(part.plain()) if isinstance(part, Text) else part.plain()
+                pieces.append(html.escape(text, quote=False))
         return "".join(pieces)
 
-    def html(self, text: str, names: Mapping[str, str]) -> str:
+    def html(self, lines: Iterable[Line], names: Mapping[str, str]) -> str:
         """A multi-line reply: line breaks kept, indentation kept (HTML collapses spaces)."""
-        lines = []
-        for line in text.split("\n"):
-            body = line.lstrip(" ")
-            indent = "&nbsp;" * (len(line) - len(body))
-            lines.append(indent + self.inline_html(body, names))
-        return "<br>".join(lines)
+        return "<br>".join("&nbsp;" * (2 * one.depth) + self.inline_html(one.parts, names)
+                           for one in lines)
 
     def reminder(self, reminder: Reminder, names: Mapping[str, str]) -> tuple[str, str]:
         """(plain body, HTML body) of a reminder: every zone listed, links clickable."""
-        return self.plain(reminder.text(), names), self._reminder_html(reminder, names)
+        return self.plain(reminder.lines(), names), self._reminder_html(reminder, names)
 
     def _reminder_html(self, reminder: Reminder, names: Mapping[str, str]) -> str:
         def text(value: str) -> str:
-            return self.inline_html(value, names)
+            return self.inline_html(said(value), names)
 
         parts = [f"<p><strong>Reminder: {text(reminder.headline)}</strong></p>"]
         if reminder.reader_zone:
@@ -233,29 +238,24 @@ class Formatter:
         parts += self._agenda_html(reminder, text)
         if reminder.todos:
             parts.append("<p><strong>Open TODOs</strong></p>")
-            for owner, todos in reminder.todos:
-                parts.append(f"<p>{text(owner)}</p><ul>"
+            for group in reminder.todos:
+                parts.append(f"<p>{text(group.owner)}</p><ul>"
                              + "".join(f"<li>{todo.number}. {text(todo.text)}</li>"
-                                       for todo in todos) + "</ul>")
+                                       for todo in group.todos) + "</ul>")
         return "".join(parts)
 
     def _agenda_html(self, reminder: Reminder, text) -> list[str]:
-        hints = reminder.agenda_lines()  # the plain wording, reused for the asks
         if not reminder.agenda:
-            return [f"<p>{text(hints[0])}</p>"]
+            return [f"<p>{text(NO_AGENDA)}</p>"]
         parts = ["<p><strong>Agenda</strong></p>"]
-        section = None
-        for item in reminder.agenda:
-            if item.section != section:
-                if section is not None:
-                    parts.append("</ol>")
-                section = item.section
-                parts.append(f'<p><em>{text(SECTIONS[section])}</em></p>'
-                             f'<ol start="{item.number}">')
-            parts.append(f"<li>{text(item.text)} ({text(item.author)})</li>")
-        parts.append("</ol>")
+        for section in by_section(reminder.agenda):
+            parts.append(f'<p><em>{text(section.title)}</em></p>'
+                         f'<ol start="{section.items[0].number}">')
+            parts += [f"<li>{text(item.text)} ({text(item.author)})</li>"
+                      for item in section.items]
+            parts.append("</ol>")
         if reminder.asks_for_items:
-            parts.append(f"<p>{text(hints[-1])}</p>")
+            parts.append(f"<p>{text(ASK_FOR_ITEMS)}</p>")
         return parts
 
 

@@ -46,6 +46,7 @@ from chatbot.config import SlackSettings
 from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
 from chatbot.core.timefmt import how_far
+from chatbot.meeting_view import todos_of_person
 from chatbot.scheduler import Reminders, ReminderScheduler
 from chatbot.web.headers import SecurityHeaders
 
@@ -179,7 +180,7 @@ class SlackAdapter:
         )
         app.command(re.compile(r"^/"))(self._on_command)
         app.action(blocks.ATTEND_ACTION)(self._on_attend)
-        app.action(blocks.TODO_DONE_ACTION)(self._on_todo_done)
+        app.action(blocks.ITEM_ACTION)(self._on_item_action)
         app.event("app_home_opened")(self._on_home_opened)
         return app
 
@@ -192,17 +193,19 @@ class SlackAdapter:
         text, mentioned = await self._incoming(command.get("text", ""), channel,
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
         reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
-        await ack(**blocks.command_reply(reply, self.names(team), name, channel))
+        await ack(**blocks.command_reply(reply, self.names(team), channel))
         self._after(reply, scope, name, user.id)
 
     async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
         await self._act(body, f"/attend --meeting {action['value']}", "attend")
 
-    async def _on_todo_done(self, ack: Callable, body: dict, action: dict) -> None:
+    async def _on_item_action(self, ack: Callable, body: dict, action: dict) -> None:
+        """A button beside a TODO or agenda item: `/KIND ACTION N` in its channel."""
         await ack()
+        kind, verb = blocks.ITEM_ACTION.match(action["action_id"]).groups()
         channel, _, number = action["value"].partition(" ")
-        await self._act(body, f"/todo done {number}", "todo", channel)
+        await self._act(body, f"/{kind} {verb} {number}", kind, channel)
 
     async def _act(self, body: dict, text: str, name: str, channel: str | None = None) -> None:
         """A button click, said as the command it stands for."""
@@ -218,7 +221,7 @@ class SlackAdapter:
         reply = self.handle(Message(text, scope, user, is_admin), {})
         self._after(reply, scope, name, user.id)
         if not (reply.ok and reply.public):
-            shown = blocks.command_reply(reply, self.names(team), name, channel)["text"]
+            shown = blocks.command_reply(reply, self.names(team), channel)["text"]
             self.background.spawn(
                 self.client.chat_postEphemeral(channel=channel, user=user.id, text=shown),
                 "chat.postEphemeral",
@@ -326,9 +329,7 @@ class SlackAdapter:
                     series.video,
                 ))
         for channel in dict.fromkeys(channels):
-            todos += [blocks.HomeTodo(channel, t.number, t.text)
-                      for t in store.todos.in_channel(Scope(PLATFORM, team, channel),
-                                                      owner=user_id)]
+            todos += todos_of_person(store, Scope(PLATFORM, team, channel), user_id)
         meetings.sort(key=lambda m: m.start_utc)
         view = blocks.home_view(zone, meetings, todos, self.names(team), now)
         await self.client.views_publish(user_id=user_id, view=view)

@@ -1,7 +1,7 @@
 """Block Kit for everything the Slack adapter shows: replies, reminders and the App Home.
 
-Pure functions from core data to Slack payloads. Every piece of text a person wrote goes
-through `slack_text.to_mrkdwn`, so it is escaped and its mentions never ping.
+Pure functions from core data to Slack payloads, built with `slack_sdk.models.blocks`.
+Every piece of text a person wrote is escaped (`slack_text`), so its mentions never ping.
 Times are Slack date tokens: each reader's client shows them in the reader's own zone.
 """
 
@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from chatbot.adapters.slack_text import escape, to_mrkdwn
 from chatbot.commands import Reply
-from chatbot.core.model import SECTIONS
 from chatbot.core.reminder import Reminder
+from chatbot.core.reply import Instant, ItemRef, Line, Link, UserRef
 from chatbot.core.timefmt import long_datetime
+from chatbot.core.view import TodoEntry, agenda_lines, todo_lines
 
 ATTEND_ACTION = "attend"  # "I'm here" on the start-of-meeting reminder; value: series id
-TODO_DONE_ACTION = "todo_done"  # "Done" beside a TODO; value: "CHANNEL NUMBER"
 
 # Slack's limits (https://api.slack.com/reference/block-kit/blocks).
 SECTION_CHARS = 3000
@@ -28,7 +38,6 @@ MESSAGE_BLOCKS = 50
 HOME_BLOCKS = 100
 
 Names = Callable[[str], str | None]  # user id -> display name, for `<@ID>` in stored text
-_TODO_LINE = re.compile(r"^  (\d+)\. (.*)$")
 
 
 def date_token(instant: dt.datetime, fallback: str) -> str:
@@ -37,28 +46,23 @@ def date_token(instant: dt.datetime, fallback: str) -> str:
     return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{escape(fallback)}>"
 
 
-def section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+def section(text: str, accessory: ButtonElement | None = None) -> dict:
+    return SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory).to_dict()
 
 
 def header(text: str) -> dict:
     if len(text) > HEADER_CHARS:
         text = text[: HEADER_CHARS - 1] + "…"
-    return {"type": "header", "text": {"type": "plain_text", "text": text}}
+    return HeaderBlock(text=text).to_dict()
 
 
 def context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()
 
 
-def button(text: str, action_id: str, value: str, primary: bool = False) -> dict:
-    element = {
-        "type": "button", "text": {"type": "plain_text", "text": text},
-        "action_id": action_id, "value": value,
-    }
-    if primary:
-        element["style"] = "primary"
-    return element
+def button(text: str, action_id: str, value: str, primary: bool = False) -> ButtonElement:
+    return ButtonElement(text=text, action_id=action_id, value=value,
+                         style="primary" if primary else None)
 
 
 def sections(lines: list[str]) -> list[dict]:
@@ -86,45 +90,75 @@ def capped(blocks: list[dict], limit: int) -> list[dict]:
 # -- command replies -------------------------------------------------------------------------
 
 
-def command_reply(reply: Reply, names: Names, command: str, channel: str) -> dict:
+def item_action(kind: str, action: str) -> str:
+    """The action id of a button that says `/KIND ACTION N` (`todo_done`)."""
+    return f"{kind}_{action}"
+
+
+ITEM_ACTION = re.compile(r"^([a-z]+)_([a-z]+)$")  # what `item_action` makes
+TODO_DONE_ACTION = item_action("todo", "done")  # value: "CHANNEL NUMBER"
+
+
+def mrkdwn(line: Line, names: Names) -> str:
+    """One reply line for Slack: escaped, users named (never pinged), instants as date
+    tokens (each reader sees their own time)."""
+    out = ["  " * line.depth]
+    for part in line.parts:
+        if isinstance(part, UserRef):
+            out.append(escape("@" + (names(part.user_id) or part.user_id)))
+        elif isinstance(part, Instant):
+            out.append(date_token(part.at, part.plain()))
+        elif isinstance(part, Link):
+            label = f"{escape(part.label)}: " if part.label else ""
+            out.append(f"{label}<{escape(part.url)}>")
+        else:
+            out.append(escape(part.plain()))
+    return "".join(out)
+
+
+def command_reply(reply: Reply, names: Names, channel: str) -> dict:
     """The ack body: the asker's answer, never visible to others (public changes are posted
-    to the channel separately). `/todos` lists get a Done button beside each TODO."""
-    text = to_mrkdwn(reply.text, names)
+    to the channel separately). A line whose id has an action gets a button."""
+    text = channel_line(reply, names)
     if not reply.ok:
         text = f":warning: {text}"
     body: dict = {"response_type": "ephemeral", "text": text}
-    if reply.ok and command == "todos" and any(_TODO_LINE.match(x) for x in reply.text.split("\n")):
-        body["blocks"] = todo_list_blocks(reply.text, names, channel)
+    if reply.ok and any(ref.actions for one in reply.lines for ref in one.refs()):
+        body["blocks"] = action_blocks(reply.lines, names, channel)
     return body
 
 
 def channel_line(reply: Reply, names: Names) -> str:
-    return to_mrkdwn(reply.text, names)
+    return "\n".join(mrkdwn(one, names) for one in reply.lines)
 
 
-def todo_list_blocks(text: str, names: Names, channel: str) -> list[dict]:
-    """Each TODO line its own section with a Done button, as long as the lines after it
-    still fit in the message's 50 blocks; the rest are listed without buttons."""
-    lines = text.split("\n")
-    shown = [
-        to_mrkdwn(line.strip(), names) if _TODO_LINE.match(line)
-        else f"*{to_mrkdwn(line.strip(), names)}*"
-        for line in lines
-    ]
+def shown(lines: Iterable[Line], names: Names) -> list[str]:
+    """Lines of a list in a block: headings (sections, owners) in italics."""
+    return [f"_{mrkdwn(one, names).strip()}_" if one.heading else mrkdwn(one, names).strip()
+            for one in lines]
+
+
+def _actionable(line: Line) -> tuple[ItemRef, str] | None:
+    return next(((ref, ref.actions[0]) for ref in line.refs() if ref.actions), None)
+
+
+def action_blocks(lines: tuple[Line, ...], names: Names, channel: str) -> list[dict]:
+    """Each line with an action its own section with a button, as long as the lines after
+    it still fit in the message's 50 blocks; the rest are listed without buttons."""
+    shown_lines = shown(lines, names)
     blocks: list[dict] = []
     pending: list[str] = []  # lines without a button, joined into sections
-    for index, line in enumerate(lines):
-        match = _TODO_LINE.match(line)
+    for index, one in enumerate(lines):
+        found = _actionable(one)
         room = MESSAGE_BLOCKS - len(blocks) - len(sections(pending)) - 1
-        if match is None or len(sections(shown[index + 1:])) > room:
-            pending.append(shown[index])
+        if found is None or len(sections(shown_lines[index + 1:])) > room:
+            pending.append(shown_lines[index])
             continue
         blocks += sections(pending)
         pending = []
-        number, todo = match.groups()
-        block = section(f"{number}. {to_mrkdwn(todo, names)}")
-        block["accessory"] = button("Done", TODO_DONE_ACTION, f"{channel} {number}")
-        blocks.append(block)
+        ref, action = found
+        blocks.append(section(shown_lines[index][:SECTION_CHARS], button(
+            action.capitalize(), item_action(ref.kind, action), f"{channel} {ref.number}")))
     return capped(blocks + sections(pending), MESSAGE_BLOCKS)
 
 
@@ -150,47 +184,23 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
     links = [f"<{escape(url)}|{label}>" for label, url in reminder.links()]
     if links:
         blocks.append(section(" · ".join(links)))
-    lists = sections(_agenda_lines(reminder, names))
+    agenda = ["*Agenda*", *shown(agenda_lines(reminder.agenda, marks=False), names)]
+    lists = sections(agenda if reminder.agenda else ["*Agenda:* nothing yet."])
     if reminder.asks_for_items or not reminder.agenda:
         lists.append(context(
             "Anything to discuss? Add it with `/agenda add TEXT`; "
             "celebrations with `/agenda add thanks: TEXT`."
         ))
-    lists += sections(_todo_lines(reminder, names))
+    if reminder.todos:
+        lists += sections(["*Open TODOs*", *shown(todo_lines(reminder.todos), names)])
     buttons = []
     if reminder.offset == dt.timedelta(0):
-        buttons.append({
-            "type": "actions",
-            "elements": [button("I'm here", ATTEND_ACTION, reminder.series_id, primary=True)],
-        })
+        buttons.append(ActionsBlock(elements=[
+            button("I'm here", ATTEND_ACTION, reminder.series_id, primary=True)]).to_dict())
     # Long agendas are cut, never the times above them nor the button below them.
     blocks += capped(lists, MESSAGE_BLOCKS - len(blocks) - len(buttons)) + buttons
     text = f"Reminder: {escape(reminder.headline)}, {escape(planned)}"
     return text, blocks
-
-
-def _agenda_lines(reminder: Reminder, names: Names) -> list[str]:
-    if not reminder.agenda:
-        return ["*Agenda:* nothing yet."]
-    lines, current = ["*Agenda*"], None
-    for item in reminder.agenda:
-        if item.section != current:
-            current = item.section
-            lines.append(f"_{escape(SECTIONS[current])}_")
-        lines.append(
-            f"{item.number}. {to_mrkdwn(item.text, names)} ({to_mrkdwn(item.author, names)})"
-        )
-    return lines
-
-
-def _todo_lines(reminder: Reminder, names: Names) -> list[str]:
-    if not reminder.todos:
-        return []
-    lines = ["*Open TODOs*"]
-    for owner, todos in reminder.todos:
-        lines.append(f"_{to_mrkdwn(owner, names)}_")
-        lines += [f"{todo.number}. {to_mrkdwn(todo.text, names)}" for todo in todos]
-    return lines
 
 
 # -- App Home --------------------------------------------------------------------------------
@@ -204,14 +214,7 @@ class HomeMeeting:
     video: str = ""
 
 
-@dataclass(frozen=True)
-class HomeTodo:
-    channel: str
-    number: int
-    text: str
-
-
-def home_view(zone: str, meetings: list[HomeMeeting], todos: list[HomeTodo],
+def home_view(zone: str, meetings: list[HomeMeeting], todos: list[TodoEntry],
               names: Names, now: dt.datetime) -> dict:
     blocks: list[dict] = [header("Next meeting")]
     if not meetings:
@@ -226,12 +229,12 @@ def home_view(zone: str, meetings: list[HomeMeeting], todos: list[HomeTodo],
         if meeting.video:
             lines.append(f"<{escape(meeting.video)}|Video call>")
         blocks.append(section("\n".join(lines)))
-    blocks += [{"type": "divider"}, header("Your open TODOs")]
+    blocks += [DividerBlock().to_dict(), header("Your open TODOs")]
     if not todos:
         blocks.append(section("Nothing open. Add one with `/todo add TEXT` in a meeting channel."))
     for todo in todos:
-        block = section(f"{todo.number}. {to_mrkdwn(todo.text, names)}  _in <#{todo.channel}>_")
-        block["accessory"] = button("Done", TODO_DONE_ACTION, f"{todo.channel} {todo.number}")
-        blocks.append(block)
+        blocks.append(section(
+            f"{todo.number}. {to_mrkdwn(todo.text, names)}  _in <#{todo.channel}>_",
+            button("Done", TODO_DONE_ACTION, f"{todo.channel} {todo.number}")))
     blocks.append(context(f"Times in {escape(zone)}; change it with `/tz ZONE`."))
     return {"type": "home", "blocks": capped(blocks, HOME_BLOCKS)}

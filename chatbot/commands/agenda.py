@@ -7,7 +7,9 @@ from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean, parse_number, split_word
 from chatbot.commands.permissions import require_one_of
 from chatbot.core.model import DEFAULT_SECTION, SECTION_ORDER, SECTIONS, AgendaItem
-from chatbot.core.timefmt import long_datetime
+from chatbot.core.reply import Instant, ItemRef, line
+from chatbot.core.view import agenda_lines, in_display_order
+from chatbot.meeting_view import agenda
 
 # What people type before a colon to pick a section.
 SECTION_ALIASES = {
@@ -17,27 +19,6 @@ SECTION_ALIASES = {
     "news": "news", "report": "news", "reports": "news",
     "thanks": "thanks", "celebrate": "thanks", "celebration": "thanks",
 }
-
-
-def numbered(items: list[AgendaItem]) -> list[AgendaItem]:
-    """Display order: by section, then position; item N is the Nth of this list."""
-    return sorted(items, key=lambda i: (SECTION_ORDER.index(i.section), i.position, i.id))
-
-
-def format_agenda(items: list[AgendaItem]) -> list[str]:
-    lines: list[str] = []
-    current = None
-    for number, item in enumerate(numbered(items), start=1):
-        if item.section != current:
-            current = item.section
-            lines.append(SECTIONS[current])
-        marks = "".join(
-            [" (done)" if item.done else "", " (carried over)" if item.carried_over else ""]
-        )
-        # Imported items have no author (the notes put it in the text, if anywhere).
-        author = f" ({item.author_name})" if item.author_name else ""
-        lines.append(f"  {number}. {item.text}{author}{marks}")
-    return lines
 
 
 def split_section(text: str) -> tuple[str, str]:
@@ -62,8 +43,9 @@ def agenda_command(context: Context) -> Reply:
 
 
 def _items(context: Context) -> list[AgendaItem]:
+    """The stored items in display order: item N (as /agenda numbers it) is the Nth."""
     series, occurrence = context.meeting()
-    return numbered(
+    return in_display_order(
         context.store.agenda.items(context.scope, series.id, occurrence.key.isoformat()))
 
 
@@ -83,15 +65,12 @@ def _item(context: Context, text: str, usage: str) -> tuple[int, AgendaItem, lis
 
 def show(context: Context, _rest: str) -> Reply:
     series, occurrence = context.meeting()
-    items = _items(context)
-    when = long_datetime(occurrence.start_utc, context.zone, context.now)
+    items = agenda(context.store, context.scope, series, occurrence)
+    when = Instant(occurrence.start_utc, context.zone, context.now)
     if not items:
-        return Reply(
-            f"The agenda of {series.name} on {when} is empty. "
-            "Add an item with /agenda add TEXT."
-        )
-    header = f"Agenda of {series.name} on {when}:"
-    return Reply("\n".join([header, *format_agenda(items)]))
+        return Reply([line(f"The agenda of {series.name} on ", when,
+                           " is empty. Add an item with /agenda add TEXT.")])
+    return Reply([line(f"Agenda of {series.name} on ", when, ":"), *agenda_lines(items)])
 
 
 def add(context: Context, rest: str) -> Reply:
@@ -109,12 +88,12 @@ def add(context: Context, rest: str) -> Reply:
         context.scope, series.id, occurrence.key.isoformat(),
         SECTION_ORDER[: SECTION_ORDER.index(section) + 1],
     )
-    when = long_datetime(occurrence.start_utc, context.zone, context.now)
-    return Reply(
-        f"{context.user.name} added agenda item {number} ({SECTIONS[section]}): {text}\n"
-        f"for {series.name} on {when}",
-        public=True,
-    )
+    when = Instant(occurrence.start_utc, context.zone, context.now)
+    return Reply([
+        line(f"{context.user.name} added agenda item ", ItemRef("agenda", number),
+             f" ({SECTIONS[section]}): {text}"),
+        line(f"for {series.name} on ", when),
+    ], public=True)
 
 
 def remove(context: Context, rest: str) -> Reply:

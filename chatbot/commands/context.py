@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from chatbot.core.model import Scope, User
+from chatbot.core.reply import Line, lines_of, map_text, plain
 
 
 @dataclass(frozen=True)
@@ -19,17 +21,37 @@ class Message:
     is_admin: bool = False  # the platform says so (e.g. a Slack workspace admin)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Reply:
-    """Plain text; each adapter escapes it for its own format.
+    """What the bot answers, as lines of typed parts (`chatbot.core.reply`); each adapter
+    renders them for its own format. Plain text is accepted (its mentions become users).
 
     `public` replies are changes the team should see (posted in the channel);
     the others are answers for the asker alone (ephemeral where the platform can).
     """
 
-    text: str
-    ok: bool = True
-    public: bool = False
+    lines: tuple[Line, ...]
+    ok: bool
+    public: bool
+
+    def __init__(self, body: str | Iterable[Line], ok: bool = True, public: bool = False):
+        lines = lines_of(body) if isinstance(body, str) else tuple(body)
+        object.__setattr__(self, "lines", lines)
+        object.__setattr__(self, "ok", ok)
+        object.__setattr__(self, "public", public)
+
+    @property
+    def text(self) -> str:
+        """Plain text, as the console shows it."""
+        return plain(self.lines)
+
+    def with_text(self, change: Callable[[str], str]) -> Reply:
+        """`change` (redaction) applied to every text part; one call on the whole text
+        first, since it almost never changes anything."""
+        text = self.text
+        if change(text) == text:
+            return self
+        return Reply(map_text(self.lines, change), self.ok, self.public)
 
 
 class CommandError(Exception):

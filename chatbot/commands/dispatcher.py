@@ -17,11 +17,12 @@ from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.help import COMMANDS, help_text
 from chatbot.commands.incoming import clean_message, with_warning
 from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_command
-from chatbot.core.model import Scope, User
+from chatbot.core.model import User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
 from chatbot.pages import PageLinks
 from chatbot.redaction import SecretFinder
+from chatbot.selection import Chosen, MeetingSelection, NoMeeting
 from chatbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class Context:
     command: ParsedCommand
     user: User
     now: dt.datetime
-    _meeting: tuple[Series, Occurrence] | None = field(default=None, repr=False)
+    _meeting: Chosen | NoMeeting | None = field(default=None, repr=False)
 
     @property
     def store(self) -> Store:
@@ -56,15 +57,19 @@ class Context:
 
     def meeting(self) -> tuple[Series, Occurrence]:
         """The series this channel means and its meeting (in progress, else next)."""
-        if self._meeting is None:
-            self._meeting = self.bot.meeting_for(self.message, self.command.meeting, self.now)
-        return self._meeting
+        choice = self._choice()
+        if isinstance(choice, NoMeeting):
+            raise CommandError(choice.reason)
+        return choice.series, choice.occurrence
 
     def optional_meeting(self) -> tuple[Series, Occurrence] | None:
-        try:
-            return self.meeting()
-        except CommandError:
-            return None
+        choice = self._choice()
+        return None if isinstance(choice, NoMeeting) else (choice.series, choice.occurrence)
+
+    def _choice(self) -> Chosen | NoMeeting:
+        if self._meeting is None:
+            self._meeting = self.bot.meetings.choose(self.scope, self.command.meeting, self.now)
+        return self._meeting
 
     def resolve(self, mention: Mention) -> User:
         """A mentioned user; an unknown plain @name becomes a new user of that name."""
@@ -99,22 +104,19 @@ class Bot:
         self.pages = pages or PageLinks(store)  # no base URL: replies carry no page link
         self.handlers: dict[str, Handler] = {}
         self.secrets = SecretFinder()  # the bot's own credentials, from its settings
-        # A schedule may bind a channel by a name other than the id messages carry
-        # (a Matrix room alias); adapters record (platform, name) -> id here.
-        self.channel_ids: dict[tuple[str, str], str] = {}
+        self.meetings = MeetingSelection(schedules, store)
         # The workspace each platform's running adapter serves (Slack's team id, learnt at
         # start), for what acts outside a message: the meeting pages.
         self.workspaces: dict[str, str] = {"console": "console", "gitter": "matrix"}
         self._members_seen: set[tuple[str, str, str]] = set()
-        self._index: dict[tuple[str, str], list[Series]] = {}
-        self._index_version: tuple | None = None
+
+    @property
+    def channel_ids(self) -> dict[tuple[str, str], str]:
+        """(platform, name a schedule binds) -> channel id, as adapters learn them."""
+        return self.meetings.channel_ids
 
     def channel_of(self, series: Series, platform: str) -> str | None:
-        """The id of the channel `series` is bound to on `platform`, if any."""
-        binding = series.channels.get(platform)
-        if binding is None:
-            return None
-        return self.channel_ids.get((platform, binding), binding)
+        return self.meetings.channel_of(series, platform)
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -150,8 +152,7 @@ class Bot:
                 "Try again, or report it to the bot's maintainers.",
                 ok=False,
             )
-        reply = replace(reply, text=self.secrets.redact(reply.text))
-        return with_warning(reply, incoming.secrets_found)
+        return with_warning(reply.with_text(self.secrets.redact), incoming.secrets_found)
 
     def _handle(self, message: Message) -> Reply:
         if len(message.text) > MAX_TEXT:
@@ -180,11 +181,6 @@ class Bot:
                           else self.store.users.get(message.scope.workspace, message.user.id))
         return reply
 
-    def known_user(self, message: Message) -> User:
-        """The stored profile (timezone, affiliation…) merged with the platform's name."""
-        return _merged(self.store.users.get(message.scope.workspace, message.user.id),
-                       message.user)
-
     def remember(self, message: Message, stored: User | None) -> None:
         """Store a new or renamed user once a command succeeded (errors store nothing).
 
@@ -203,80 +199,6 @@ class Bot:
                 if joined:
                     self.store.members.add(scope, user.id, self.clock.now().isoformat())
         self._members_seen.add(member)  # membership is never taken back
-
-    def series_for(self, message: Message) -> list[Series]:
-        scope = message.scope
-        bound = self._series_by_channel().get((scope.platform, scope.channel), [])
-        if not bound and scope.platform == "console" and len(self.schedules.series) == 1:
-            return list(self.schedules.series)
-        return list(bound)
-
-    def _series_by_channel(self) -> dict[tuple[str, str], list[Series]]:
-        """(platform, channel id) -> its series; rebuilt when the schedules or the
-        adapter's alias ids change, not scanned per command (there may be thousands)."""
-        series = self.schedules.series
-        version = (id(series), frozenset(self.channel_ids.items()))
-        if version != self._index_version:
-            index: dict[tuple[str, str], list[Series]] = {}
-            for one in series:
-                for platform in one.channels:
-                    channel = self.channel_of(one, platform)
-                    index.setdefault((platform, channel), []).append(one)
-            self._index, self._index_version = index, version
-        return self._index
-
-    def has_ended(self, scope: Scope, series_id: str, occurrence: Occurrence) -> bool:
-        record = self.store.meetings.get(scope, series_id, occurrence.key.isoformat())
-        return record is not None and record.ended_at is not None
-
-    def next_not_ended(
-        self, scope: Scope, series: Series, now: dt.datetime
-    ) -> Occurrence | None:
-        """The next occurrence, skipping one already held early (started and ended)."""
-        following = series.recurrence.next_after(now)
-        while following is not None and self.has_ended(scope, series.id, following):
-            following = series.recurrence.next_after(following.start_utc)
-        return following
-
-    def meeting_for(
-        self, message: Message, pick: str | None, now: dt.datetime
-    ) -> tuple[Series, Occurrence]:
-        candidates = self.series_for(message)
-        if pick is not None:
-            chosen = [s for s in candidates if s.id == pick]
-            if not chosen:
-                ids = ", ".join(s.id for s in candidates) or "none"
-                raise CommandError(
-                    f"No meeting '{pick}' in this channel (its meetings: {ids})."
-                )
-            candidates = chosen
-        if not candidates:
-            raise CommandError(
-                "No meeting is scheduled for this channel. Bind one in its schedule file: "
-                f'[channels] {message.scope.platform} = "{message.scope.channel}".'
-            )
-        # A meeting started with /meeting start wins, whatever the clock says (it may start
-        # early or run late); one already ended no longer counts as in progress.
-        started = {m.series: m for m in self.store.meetings.in_progress(message.scope)}
-        for series in candidates:
-            if series.id in started:
-                key = dt.date.fromisoformat(started[series.id].occurrence)
-                return series, series.occurrence_on_day(key)
-        in_progress = [
-            (s, o) for s in candidates
-            if (o := s.in_progress(now)) is not None
-            and not self.has_ended(message.scope, s.id, o)
-        ]
-        if in_progress:
-            return in_progress[0]
-        upcoming = [
-            (s, o) for s in candidates if (o := self.next_not_ended(message.scope, s, now))
-        ]
-        if not upcoming:
-            raise CommandError(
-                f"{candidates[0].name} has no upcoming meeting; add dates to its schedule file."
-            )
-        return min(upcoming, key=lambda pair: pair[1].start_utc)
 
 
 def _merged(stored: User | None, said: User) -> User:

@@ -29,7 +29,8 @@ COMMANDS: dict[str, CommandHelp] = {
         "Record a TODO (no owner: it is yours) or change one by its number.",
     ),
     "todos": CommandHelp(
-        "/todos [mine | @user]", "Open TODOs of this channel, grouped by owner."
+        "/todos [mine | @user]",
+        "Open TODOs of this channel's meeting (and those of no meeting), grouped by owner.",
     ),
     "tz": CommandHelp(
         "/tz [ZONE]",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from chatbot.commands.context import Message, Reply
 from chatbot.core.hidden_text import visible_name, visible_text
+from chatbot.core.reply import Line, Text
 from chatbot.core.timezones import canonical_name
 from chatbot.redaction import SecretFinder, warning
 
@@ -36,5 +37,9 @@ def with_warning(reply: Reply, secrets_found: tuple[str, ...]) -> Reply:
     """The reply, plus a word to rotate what was pasted (an error stays one line)."""
     if not secrets_found:
         return reply
-    joiner = "\n" if reply.ok else " "
-    return replace(reply, text=f"{reply.text}{joiner}{warning(secrets_found)}")
+    advice = Text(warning(secrets_found))
+    if reply.ok:
+        return Reply((*reply.lines, Line((advice,))), reply.ok, reply.public)
+    *before, last = reply.lines or (Line(()),)
+    error = replace(last, parts=(*last.parts, Text(" "), advice))
+    return Reply((*before, error), reply.ok, reply.public)

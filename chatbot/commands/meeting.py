@@ -8,6 +8,7 @@ from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import split_word
 from chatbot.commands.permissions import require_meeting_admin
 from chatbot.core.calendar import series_calendar
+from chatbot.core.reply import Instant, Link, line
 from chatbot.core.timefmt import how_far, long_datetime
 
 
@@ -78,14 +79,15 @@ def next_meeting(context: Context) -> Reply:
     else:
         status = how_far(start, context.now)
     lines = [
-        f"{series.name}: {long_datetime(start, context.zone, context.now)} your time ({status})",
-        f"  {long_datetime(start, 'UTC', context.now)}",
+        line(f"{series.name}: ", Instant(start, context.zone, context.now),
+             f" your time ({status})"),
+        line(long_datetime(start, "UTC", context.now), depth=1),  # in UTC for everyone
     ]
     if series.video:
-        lines.append(f"  Video: {series.video}")
+        lines.append(line(Link(series.video, "Video"), depth=1))
     count = len(items)
-    lines.append(f"  Agenda: {count} item{'s' if count != 1 else ''} (see /agenda)")
+    lines.append(line(f"Agenda: {count} item{'s' if count != 1 else ''} (see /agenda)", depth=1))
     page = context.bot.pages.url(series)
     if page:
-        lines.append(f"  See it in your time: {page}")
-    return Reply("\n".join(lines))
+        lines.append(line(Link(page, "See it in your time"), depth=1))
+    return Reply(lines)

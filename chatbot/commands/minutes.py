@@ -23,7 +23,7 @@ START_WINDOW = dt.timedelta(hours=12)
 
 def _series(context: Context) -> dict[str, Series]:
     """This channel's series (only the picked one with --meeting ID)."""
-    candidates = context.bot.series_for(context.message)
+    candidates = context.bot.meetings.series_in(context.scope)
     pick = context.command.meeting
     return {s.id: s for s in candidates if pick is None or s.id == pick}
 
@@ -44,7 +44,9 @@ def _to_start(context: Context) -> tuple[Series, Occurrence]:
     series, upcoming = context.meeting()  # in progress by the clock, else the next
     earlier = series.recurrence.previous_before(context.now)
     choices = [upcoming]
-    if earlier is not None and not context.bot.has_ended(context.scope, series.id, earlier):
+    held = earlier is not None and context.bot.meetings.has_ended(context.scope, series.id,
+                                                                   earlier)
+    if earlier is not None and not held:
         choices.append(earlier)
     distance = {o: abs(o.start_utc - context.now) for o in choices}
     nearest = min(choices, key=distance.get)

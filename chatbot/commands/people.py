@@ -11,6 +11,7 @@ from chatbot.commands.parse import clean
 from chatbot.core.model import Attendance
 from chatbot.core.timefmt import clock_time, in_zone
 from chatbot.core.timezones import UnknownZone, renamed, resolve_zone
+from chatbot.meeting_view import gather
 
 _GITHUB = re.compile(r"^@?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
 
@@ -66,11 +67,9 @@ def attend_command(context: Context) -> Reply:
 
 def attendance_command(context: Context) -> Reply:
     series, occurrence = context.meeting()
-    records = context.store.attendance.in_meeting(
-        context.scope, series.id, occurrence.key.isoformat())
-    present = [r for r in records if not r.regrets]
-    regrets = [r for r in records if r.regrets]
-    if not records:
+    view = gather(context.store, context.scope, series, occurrence)
+    present, regrets = view.present, view.regrets
+    if not view.attendance:
         return Reply(f"Nobody has signed the roll call of {series.name} yet. Use /attend.")
     lines = [f"Roll call of {series.name} ({len(present)}):"]
     lines += [f"* {r.roll_call_line()}" for r in present]

@@ -16,7 +16,7 @@ from chatbot.commands.dispatcher import Context
 
 def channel_admins(context: Context) -> list[str]:
     admins: dict[str, None] = {}
-    for series in context.bot.series_for(context.message):
+    for series in context.bot.meetings.series_in(context.scope):
         admins.update(dict.fromkeys(series.admins))
     return list(admins)
 

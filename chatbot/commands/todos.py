@@ -7,6 +7,9 @@ from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean, leading_mentions, parse_number, split_word
 from chatbot.commands.permissions import require_one_of
 from chatbot.core.model import Todo
+from chatbot.core.reply import line
+from chatbot.core.view import todo_lines
+from chatbot.meeting_view import todos_by_owner
 
 USAGE = "Usage: /todo add [@owner …] TEXT, /todo done N, /todo assign N @user, /todo reopen N"
 
@@ -103,22 +106,10 @@ def todos_command(context: Context) -> Reply:
         owner, title = None, "Open TODOs"
     else:
         raise CommandError("Usage: /todos, /todos mine or /todos @user")
-    todos = context.store.todos.in_channel(context.scope, owner=owner)
-    if not todos:
+    # In a channel with a meeting, its TODOs: the same list its reminder and page show.
+    meeting = context.optional_meeting()
+    groups = todos_by_owner(context.store, context.scope, meeting[0].id if meeting else None,
+                            owner)
+    if not groups:
         return Reply(f"{title}: none. Add one with /todo add [@owner] TEXT.")
-    return Reply("\n".join([f"{title}:", *format_by_owner(context, todos)]))
-
-
-def format_by_owner(context: Context, todos: list[Todo]) -> list[str]:
-    owner_ids = sorted({o for t in todos for o in t.owners})
-    names = context.names(owner_ids)
-    lines = []
-    for owner in sorted(owner_ids, key=lambda o: names[o].lower()):
-        lines.append(names[owner])
-        lines += [f"  {t.number}. {t.text}" for t in todos if owner in t.owners]
-    # Imported notes have TODOs nobody took; they must not vanish from the list.
-    unowned = [t for t in todos if not t.owners]
-    if unowned:
-        lines.append("nobody yet")
-        lines += [f"  {t.number}. {t.text}" for t in unowned]
-    return lines
+    return Reply([line(f"{title}:"), *todo_lines(groups)])

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chatbot.core.model import Attendance
 from chatbot.core.timefmt import clock_time, long_date, month_year, weekday
+from chatbot.core.view import AgendaEntry, TodoEntry
 
 SECTION_HEADINGS = {
     "discuss": "Help or discussion needed",
@@ -24,7 +26,6 @@ SECTION_HEADINGS = {
     "news": "News and reports",
     "thanks": "Thanks and celebrations",
 }
-STATUSES = ("discussed", "carried over", "open")
 
 # Characters with a markdown meaning (GitHub adds `$` math and `~` strike).
 # `!` and `&` need none: images need `[`, entities cannot add structure.
@@ -35,30 +36,6 @@ _URL_SAFE = "/:?#&=%@+~.,;!*$'-_"
 
 
 @dataclass(frozen=True)
-class Attendee:
-    name: str
-    affiliation: str = ""
-    github: str = ""
-
-
-@dataclass(frozen=True)
-class AgendaEntry:
-    section: str  # a key of SECTION_HEADINGS
-    text: str
-    author: str = ""
-    status: str = "discussed"  # "discussed" | "carried over" | "open"
-
-
-@dataclass(frozen=True)
-class TodoEntry:
-    number: int
-    text: str
-    owners: tuple[str, ...]
-    is_new: bool
-    done: bool = False
-
-
-@dataclass(frozen=True)
 class MinutesInput:
     series_name: str
     start: datetime.datetime  # aware, in the series' time zone
@@ -66,9 +43,10 @@ class MinutesInput:
     video: str = ""
     notes_url: str = ""
     previous_notes: str = ""  # relative link/path to the previous minutes
-    attendees: tuple[Attendee, ...] = ()
-    regrets: tuple[Attendee, ...] = ()
+    attendees: tuple[Attendance, ...] = ()
+    regrets: tuple[Attendance, ...] = ()
     agenda: tuple[AgendaEntry, ...] = ()
+    ended: bool = True  # items not done are carried over (else still open)
     decisions: tuple[str, ...] = ()
     todos: tuple[TodoEntry, ...] = ()
 
@@ -188,7 +166,7 @@ def _header(meeting: MinutesInput) -> list[str]:
     return lines
 
 
-def _attendee_line(person: Attendee) -> str | None:
+def _attendee_line(person: Attendance) -> str | None:
     name = collapse_whitespace(person.name)
     if not name:
         return None
@@ -201,7 +179,7 @@ def _attendee_line(person: Attendee) -> str | None:
     return "- " + " / ".join(fields)
 
 
-def _people(people: tuple[Attendee, ...]) -> list[str]:
+def _people(people: tuple[Attendance, ...]) -> list[str]:
     return [line for line in map(_attendee_line, people) if line]
 
 
@@ -214,14 +192,16 @@ def _roll_call(meeting: MinutesInput) -> list[str]:
     return lines
 
 
-def _agenda_line(entry: AgendaEntry) -> str:
+def _agenda_line(entry: AgendaEntry, ended: bool) -> str:
     author = collapse_whitespace(entry.author)
     prefix = f"**{escape_markdown(author)}:** " if author else ""
-    return f"- {prefix}{escape_markdown(entry.text)} _({entry.status})_"
+    status = "discussed" if entry.done else "carried over" if ended else "open"
+    return f"- {prefix}{escape_markdown(entry.text)} _({status})_"
 
 
-def _agenda_section(key: str, agenda: tuple[AgendaEntry, ...]) -> list[str]:
-    lines = [_agenda_line(entry) for entry in agenda if entry.section == key]
+def _agenda_section(key: str, meeting: MinutesInput) -> list[str]:
+    lines = [_agenda_line(entry, meeting.ended) for entry in meeting.agenda
+             if entry.section == key]
     if not lines:
         return []
     return [f"## {SECTION_HEADINGS[key]}", "", *lines]
@@ -290,8 +270,6 @@ def _validate(meeting: MinutesInput) -> None:
     for entry in meeting.agenda:
         if entry.section not in SECTION_HEADINGS:
             raise ValueError(f"unknown agenda section: {entry.section!r}")
-        if entry.status not in STATUSES:
-            raise ValueError(f"unknown agenda status: {entry.status!r}")
 
 
 def render_minutes(meeting: MinutesInput) -> str:
@@ -300,12 +278,12 @@ def render_minutes(meeting: MinutesInput) -> str:
     parts = [
         _header(meeting),
         _roll_call(meeting),
-        _agenda_section("discuss", meeting.agenda),
-        _agenda_section("decision", meeting.agenda),
-        _agenda_section("update", meeting.agenda),
+        _agenda_section("discuss", meeting),
+        _agenda_section("decision", meeting),
+        _agenda_section("update", meeting),
         _decisions(meeting.decisions),
         _todos(meeting.todos),
-        _agenda_section("news", meeting.agenda),
-        _agenda_section("thanks", meeting.agenda),
+        _agenda_section("news", meeting),
+        _agenda_section("thanks", meeting),
     ]
     return "\n\n".join("\n".join(part) for part in parts if part) + "\n"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from chatbot.core.model import SECTIONS
 from chatbot.core.recurrence import Occurrence
+from chatbot.core.reply import Instant, Line, Link, line, plain
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import abbreviation, clock_time, how_far, long_datetime, weekday
-from chatbot.core.timezones import canonical_zone
+from chatbot.core.view import AgendaEntry, OwnerTodos, agenda_lines, shown_zones, todo_lines
 
 NIGHT_STARTS, NIGHT_ENDS = dt.time(22, 0), dt.time(7, 0)
 # The reminders the facilitator checklist uses to ask for agenda items and celebrations.
@@ -41,20 +42,6 @@ class ZoneTime:
 
 
 @dataclass(frozen=True)
-class AgendaLine:
-    number: int
-    section: str
-    text: str
-    author: str
-
-
-@dataclass(frozen=True)
-class TodoLine:
-    number: int
-    text: str
-
-
-@dataclass(frozen=True)
 class Reminder:
     series_id: str
     series_name: str
@@ -65,8 +52,8 @@ class Reminder:
     zone_times: tuple[ZoneTime, ...]
     video: str = ""
     notes: str = ""
-    agenda: tuple[AgendaLine, ...] = ()
-    todos: tuple[tuple[str, tuple[TodoLine, ...]], ...] = ()  # (owner name, their TODOs)
+    agenda: tuple[AgendaEntry, ...] = ()  # the items not done yet
+    todos: tuple[OwnerTodos, ...] = ()
     warnings: tuple[str, ...] = ()
     asks_for_items: bool = False
     reader_zone: str | None = None  # set for personal reminders
@@ -86,42 +73,40 @@ class Reminder:
         ) if url]
 
     def text(self) -> str:
-        """Plain text, as the console shows it; adapters build richer forms from the fields."""
-        lines = [f"Reminder: {self.headline}"]
-        if self.reader_zone:
-            lines.append(f"  Your time: {long_datetime(self.start_utc, self.reader_zone)}")
-        lines.append(f"  {long_datetime(self.start_utc, self.meeting_zone)} ({self.meeting_zone})")
-        lines += [f"  {zone_time.label()}" for zone_time in self.zone_times]
-        lines += [f"  Note: {warning}" for warning in self.warnings]
-        lines += [f"  {label}: {url}" for label, url in self.links()]
-        lines += self.agenda_lines()
-        lines += self.todo_lines()
-        return "\n".join(lines)
+        """Plain text, as the console shows it."""
+        return plain(self.lines())
 
-    def agenda_lines(self) -> list[str]:
+    def lines(self) -> list[Line]:
+        """The reminder as reply lines: adapters without a richer form render these."""
+        lines = [line(f"Reminder: {self.headline}")]
+        if self.reader_zone:
+            lines.append(line("Your time: ", Instant(self.start_utc, self.reader_zone),
+                              depth=1))
+        lines.append(line(f"{long_datetime(self.start_utc, self.meeting_zone)}"
+                          f" ({self.meeting_zone})", depth=1))
+        lines += [line(zone_time.label(), depth=1) for zone_time in self.zone_times]
+        lines += [line(f"Note: {warning}", depth=1) for warning in self.warnings]
+        lines += [line(Link(url, label), depth=1) for label, url in self.links()]
+        return lines + self.agenda_lines() + self.todo_lines()
+
+    def agenda_lines(self) -> list[Line]:
         if not self.agenda:
-            return ["Agenda: nothing yet. Add items with /agenda add TEXT "
-                    "(and celebrations with /agenda add thanks: TEXT)."]
-        lines = ["Agenda:"]
-        section = None
-        for item in self.agenda:
-            if item.section != section:
-                section = item.section
-                lines.append(f"  {SECTIONS[section]}")
-            lines.append(f"    {item.number}. {item.text} ({item.author})")
+            return [line(NO_AGENDA)]
+        lines = [line("Agenda:"), *agenda_lines(self.agenda, depth=1, marks=False)]
         if self.asks_for_items:
-            lines.append("Anything else? Add it with /agenda add TEXT; "
-                         "celebrations with /agenda add thanks: TEXT.")
+            lines.append(line(ASK_FOR_ITEMS))
         return lines
 
-    def todo_lines(self) -> list[str]:
+    def todo_lines(self) -> list[Line]:
         if not self.todos:
             return []
-        lines = ["Open TODOs:"]
-        for owner, todos in self.todos:
-            lines.append(f"  {owner}")
-            lines += [f"    {todo.number}. {todo.text}" for todo in todos]
-        return lines
+        return [line("Open TODOs:"), *todo_lines(self.todos, depth=1)]
+
+
+NO_AGENDA = ("Agenda: nothing yet. Add items with /agenda add TEXT "
+             "(and celebrations with /agenda add thanks: TEXT).")
+ASK_FOR_ITEMS = ("Anything else? Add it with /agenda add TEXT; "
+                 "celebrations with /agenda add thanks: TEXT.")
 
 
 def zone_times(start_utc: dt.datetime, meeting_zone: str, zones: set[str]) -> list[ZoneTime]:
@@ -179,11 +164,10 @@ def _amount(change: dt.timedelta) -> str:
 
 def compose_reminder(
     series: Series, occurrence: Occurrence, offset: dt.timedelta, now: dt.datetime,
-    member_zones: set[str], agenda: list[AgendaLine],
-    todos: list[tuple[str, list[TodoLine]]], reader_zone: str | None = None,
-    page_url: str = "",
+    member_zones: Iterable[str], agenda: Iterable[AgendaEntry] = (),
+    todos: Iterable[OwnerTodos] = (), reader_zone: str | None = None, page_url: str = "",
 ) -> Reminder:
-    zones = {canonical_zone(z) for z in (*member_zones, *series.zones) if z} | {"UTC"}
+    zones = {*shown_zones([*member_zones, *series.zones]), "UTC"}
     previous = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
     return Reminder(
         series_id=series.id,
@@ -196,7 +180,7 @@ def compose_reminder(
         video=series.video,
         notes=series.notes,
         agenda=tuple(agenda),
-        todos=tuple((owner, tuple(lines)) for owner, lines in todos),
+        todos=tuple(todos),
         warnings=tuple(shift_warnings(series, occurrence, previous, zones)),
         asks_for_items=offset in ASKING_OFFSETS,
         reader_zone=reader_zone,

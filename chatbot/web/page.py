@@ -11,22 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatbot import archive
-from chatbot.commands import Bot, CommandError, Message
-from chatbot.commands.agenda import numbered
-from chatbot.core.model import SECTIONS, Scope, User
+from chatbot.commands import Bot
+from chatbot.core.model import Scope
 from chatbot.core.recurrence import Occurrence
-from chatbot.core.reminder import TodoLine, zone_times
+from chatbot.core.reminder import zone_times
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, long_date, long_datetime
-from chatbot.core.timezones import canonical_zone, is_zone
+from chatbot.core.view import AgendaSection, MeetingView, OwnerTodos, shown_zones
 from chatbot.meeting_record import minutes_markdown
+from chatbot.meeting_view import gather
+from chatbot.selection import NoMeeting
 
 # Which channel's agenda and TODOs a series' page shows, on the platform serving it;
 # None when the series has no channel there (the page then shows its times only).
 ScopeFor = Callable[[Series], Scope | None]
-
-# Whoever reads the page is not a chat user; "the meeting" is found as for any message.
-_READER = User(id="", name="web page")
 
 
 @dataclass(frozen=True)
@@ -50,27 +48,6 @@ class NextMeeting:
 
 
 @dataclass(frozen=True)
-class AgendaRow:
-    number: int
-    text: str
-    author: str
-    done: bool
-    carried_over: bool
-
-
-@dataclass(frozen=True)
-class AgendaSection:
-    title: str
-    items: tuple[AgendaRow, ...]
-
-
-@dataclass(frozen=True)
-class OwnerTodos:
-    owner: str
-    todos: tuple[TodoLine, ...]
-
-
-@dataclass(frozen=True)
 class PastMeeting:
     day: dt.date
     label: str  # "Wednesday 21 February 2018"
@@ -91,61 +68,27 @@ def _the_meeting(bot: Bot, series: Series, scope: Scope | None,
     """The occurrence `/meeting` would talk about: started, in progress, else next."""
     if scope is None:
         return series.current_or_next(now)
-    try:
-        return bot.meeting_for(Message("", scope, _READER), series.id, now)[1]
-    except CommandError:
-        return None  # no upcoming meeting
+    choice = bot.meetings.choose(scope, series.id, now)
+    return None if isinstance(choice, NoMeeting) else choice.occurrence
 
 
-def _next_meeting(bot: Bot, series: Series, scope: Scope | None, occurrence: Occurrence,
-                  now: dt.datetime) -> NextMeeting:
-    start = occurrence.start_utc
-    zones = {series.timezone, "UTC", *series.zones}
-    if scope is not None:
-        # A platform profile may carry a zone this machine does not know: leave it out.
-        zones |= {canonical_zone(z) for z in bot.store.members.zones(scope) if is_zone(z)}
+def _next_meeting(view: MeetingView, occurrence: Occurrence, now: dt.datetime
+                  ) -> NextMeeting:
+    series, start = view.series, occurrence.start_utc
+    zones = {series.timezone, "UTC", *view.zones}
     rows = tuple(
         ZoneRow(z.zone, clock_time(z.local), long_date(z.local, now), z.other_day, z.night)
         for z in zone_times(start, series.timezone, zones)
     )
-    started = scope is not None and (record := bot.store.meetings.get(
-        scope, series.id, occurrence.key.isoformat())) is not None and record.in_progress
     return NextMeeting(
         start_utc=start,
         end_utc=start + series.duration,
         own_zone=long_datetime(start, series.timezone, now),
         utc=long_datetime(start, "UTC", now),
         how_far=how_far(start, now),
-        in_progress=started or series.in_progress(now) == occurrence,
+        in_progress=view.in_progress or series.in_progress(now) == occurrence,
         zones=rows,
     )
-
-
-def _agenda(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence
-            ) -> tuple[AgendaSection, ...]:
-    items = numbered(bot.store.agenda.items(scope, series.id, occurrence.key.isoformat()))
-    sections: dict[str, list[AgendaRow]] = {}
-    for number, item in enumerate(items, start=1):
-        sections.setdefault(item.section, []).append(
-            AgendaRow(number, item.text, item.author_name, item.done, item.carried_over)
-        )
-    return tuple(AgendaSection(SECTIONS[key], tuple(rows)) for key, rows in sections.items())
-
-
-def _todos(bot: Bot, series: Series, scope: Scope) -> tuple[OwnerTodos, ...]:
-    # A channel may hold several series: TODOs recorded at another one's meeting are its own.
-    todos = [t for t in bot.store.todos.in_channel(scope) if t.series in (None, series.id)]
-    owner_ids = sorted({o for t in todos for o in t.owners})
-    users = bot.store.users.by_id(scope.workspace, owner_ids)
-    names = {o: users[o].name if o in users else o for o in owner_ids}
-    groups = [
-        OwnerTodos(names[o], tuple(TodoLine(t.number, t.text) for t in todos if o in t.owners))
-        for o in sorted(owner_ids, key=lambda o: names[o].lower())
-    ]
-    unowned = tuple(TodoLine(t.number, t.text) for t in todos if not t.owners)
-    if unowned:
-        groups.append(OwnerTodos("nobody yet", unowned))
-    return tuple(groups)
 
 
 def _past(bot: Bot, series: Series, scope: Scope) -> tuple[PastMeeting, ...]:
@@ -159,14 +102,16 @@ def _past(bot: Bot, series: Series, scope: Scope) -> tuple[PastMeeting, ...]:
 def meeting_page(bot: Bot, series: Series, scope: Scope | None, now: dt.datetime
                  ) -> MeetingPage:
     occurrence = _the_meeting(bot, series, scope, now)
-    upcoming = None if occurrence is None else _next_meeting(bot, series, scope, occurrence, now)
+    if scope is None:
+        view = MeetingView(series, occurrence, zones=shown_zones(series.zones))
+    else:
+        view = gather(bot.store, scope, series, occurrence)
     return MeetingPage(
         series=series,
         now=now,
-        next=upcoming,
-        agenda=() if scope is None or occurrence is None else _agenda(
-            bot, series, scope, occurrence),
-        todos=() if scope is None else _todos(bot, series, scope),
+        next=None if occurrence is None else _next_meeting(view, occurrence, now),
+        agenda=view.sections(),
+        todos=view.todos,
         past=() if scope is None else _past(bot, series, scope),
     )
 

@@ -1,0 +1,112 @@
+"""Which meeting a channel means: schedules + store + scope + `--meeting` + now.
+
+Commands, the pages and the command line all ask here. The answer is a `Chosen`
+(series, occurrence) or a `NoMeeting` that says, in one line, what to do instead:
+no caller builds a message or catches an exception to find out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from chatbot.core.model import Scope
+from chatbot.core.recurrence import Occurrence
+from chatbot.core.schedule import ScheduleBook, Series
+from chatbot.store import Store
+
+
+@dataclass(frozen=True)
+class Chosen:
+    series: Series
+    occurrence: Occurrence
+
+
+@dataclass(frozen=True)
+class NoMeeting:
+    reason: str  # one line, saying what to do instead
+
+
+class MeetingSelection:
+    def __init__(self, schedules: ScheduleBook, store: Store):
+        self.schedules = schedules
+        self.store = store
+        # A schedule may bind a channel by a name other than the id messages carry
+        # (a Matrix room alias); adapters record (platform, name) -> id here.
+        self.channel_ids: dict[tuple[str, str], str] = {}
+        self._index: dict[tuple[str, str], list[Series]] = {}
+        self._index_version: tuple | None = None
+
+    def channel_of(self, series: Series, platform: str) -> str | None:
+        """The id of the channel `series` is bound to on `platform`, if any."""
+        binding = series.channels.get(platform)
+        if binding is None:
+            return None
+        return self.channel_ids.get((platform, binding), binding)
+
+    def series_in(self, scope: Scope) -> list[Series]:
+        """The series bound to a channel; on the console, the only series there is."""
+        bound = self._series_by_channel().get((scope.platform, scope.channel), [])
+        if not bound and scope.platform == "console" and len(self.schedules.series) == 1:
+            return list(self.schedules.series)
+        return list(bound)
+
+    def _series_by_channel(self) -> dict[tuple[str, str], list[Series]]:
+        """(platform, channel id) -> its series; rebuilt when the schedules or the
+        adapter's alias ids change, not scanned per command (there may be thousands)."""
+        series = self.schedules.series
+        version = (id(series), frozenset(self.channel_ids.items()))
+        if version != self._index_version:
+            index: dict[tuple[str, str], list[Series]] = {}
+            for one in series:
+                for platform in one.channels:
+                    index.setdefault((platform, self.channel_of(one, platform)), []).append(one)
+            self._index, self._index_version = index, version
+        return self._index
+
+    def has_ended(self, scope: Scope, series_id: str, occurrence: Occurrence) -> bool:
+        record = self.store.meetings.get(scope, series_id, occurrence.key.isoformat())
+        return record is not None and record.ended_at is not None
+
+    def next_not_ended(self, scope: Scope, series: Series, now: dt.datetime
+                       ) -> Occurrence | None:
+        """The next occurrence, skipping one already held early (started and ended)."""
+        following = series.recurrence.next_after(now)
+        while following is not None and self.has_ended(scope, series.id, following):
+            following = series.recurrence.next_after(following.start_utc)
+        return following
+
+    def choose(self, scope: Scope, pick: str | None, now: dt.datetime) -> Chosen | NoMeeting:
+        """The meeting started with /meeting start, else the one in progress, else the
+        next one not already held; among the channel's series, or the one picked."""
+        candidates = self.series_in(scope)
+        if pick is not None:
+            chosen = [s for s in candidates if s.id == pick]
+            if not chosen:
+                ids = ", ".join(s.id for s in candidates) or "none"
+                return NoMeeting(f"No meeting '{pick}' in this channel (its meetings: {ids}).")
+            candidates = chosen
+        if not candidates:
+            return NoMeeting(
+                "No meeting is scheduled for this channel. Bind one in its schedule file: "
+                f'[channels] {scope.platform} = "{scope.channel}".'
+            )
+        # A meeting started with /meeting start wins, whatever the clock says (it may start
+        # early or run late); one already ended no longer counts as in progress.
+        started = {m.series: m for m in self.store.meetings.in_progress(scope)}
+        for series in candidates:
+            if series.id in started:
+                key = dt.date.fromisoformat(started[series.id].occurrence)
+                return Chosen(series, series.occurrence_on_day(key))
+        for series in candidates:
+            current = series.in_progress(now)
+            if current is not None and not self.has_ended(scope, series.id, current):
+                return Chosen(series, current)
+        upcoming = [
+            Chosen(s, o) for s in candidates if (o := self.next_not_ended(scope, s, now))
+        ]
+        if not upcoming:
+            return NoMeeting(
+                f"{candidates[0].name} has no upcoming meeting; add dates to its schedule file."
+            )
+        return min(upcoming, key=lambda chosen: chosen.occurrence.start_utc)
