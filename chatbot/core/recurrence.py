@@ -1,4 +1,4 @@
-"""Recurrence and time-zone engine for meeting schedules.
+"""Occurrences of a meeting series, on python-dateutil's ``rrule``.
 
 A series is an RFC 5545 RRULE expanded in *local wall-clock time* of the
 series' zone, then pinned to real instants. Local times are resolved the way
@@ -6,108 +6,76 @@ RFC 5545 (3.3.5) asks: a wall time skipped by a DST gap is read with the UTC
 offset from before the gap, a repeated one happens once, at its first instant.
 ``zoneinfo`` with ``fold=0`` does exactly that.
 
-Speed does not depend on the age of a series: instead of walking forward
-from the first occurrence (what ``dateutil.rrule`` does), the engine jumps to
-the FREQ period that holds the query instant - a whole number of INTERVALs
-after the first period, so the phase of "every other week" is kept - and
-expands only that period and the next ones. The 0-based index of an
-occurrence (needed for COUNT and for rotating start times) is computed
-arithmetically whenever the number of occurrences per period repeats in a
+dateutil expands the rule, but not from DTSTART: walking from there costs
+time in proportion to a series' age. A query re-anchors the rule at the
+start of the FREQ period that holds the query day (a whole number of
+INTERVALs after the first period, so "every other week" keeps its phase),
+with every BYxxx part that dateutil would take from DTSTART pinned, so the
+re-anchored rule yields exactly the dates the original yields from there.
+The 0-based index of an occurrence (for COUNT and for rotating start times)
+is arithmetic whenever the number of occurrences per period repeats in a
 fixed cycle, which covers the rules meetings use (weekly, every N weeks,
-monthly "3rd Wednesday", "last weekday of the month", daily on weekdays,
-yearly on a date...). For other rules (for example "FREQ=MONTHLY;BYDAY=5WE",
-where a month may or may not hold the day) the index is found by walking
-period by period from the start, once: the running counts are memoised.
+"3rd Wednesday", "last weekday of the month", weekdays, yearly on a date...).
+For other rules ("FREQ=MONTHLY;BYDAY=5WE") it is counted on one walk from
+the start, kept per rule.
 
 Occurrences are identified by their local date (``Occurrence.key``), so a
-rule may yield at most one occurrence per day: sub-daily frequencies and
-several BYHOUR/BYMINUTE/BYSECOND values are rejected, as is BYWEEKNO.
-Like dateutil (and unlike some calendar apps), a ``start`` that does not
-match the rule is not itself an occurrence; it only anchors the rule, and
-like dateutil, BYSETPOS in the first week of a WEEKLY rule picks only among
-days from the start on. A date-only UNTIL includes that whole local day;
-"...Z" compares instants, a floating UNTIL compares local wall times.
+rule may yield at most one occurrence per day: sub-daily frequencies, several
+BYHOUR/BYMINUTE/BYSECOND values and BYWEEKNO are rejected. As in dateutil, a
+``start`` that does not match the rule only anchors it. COUNT and UNTIL are
+applied here, not by dateutil: a date-only UNTIL includes that whole local
+day, "...Z" compares instants, a floating UNTIL compares local wall times.
 """
 
 from __future__ import annotations
 
 import heapq
 import re
-from calendar import isleap
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import accumulate, islice, takewhile
 from math import gcd
+from threading import Lock
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = [
-    "Occurrence",
-    "Recurrence",
-    "RecurrenceError",
-    "RotateSlot",
-    "RuleParts",
-    "parse_rrule",
-]
+from dateutil import rrule as du
+
+__all__ = ["Occurrence", "Recurrence", "RecurrenceError", "RotateSlot", "RuleParts", "parse_rrule"]
 
 YEARLY, MONTHLY, WEEKLY, DAILY = "YEARLY", "MONTHLY", "WEEKLY", "DAILY"
-_SUPPORTED_FREQS = (YEARLY, MONTHLY, WEEKLY, DAILY)
-_SUB_DAILY_FREQS = ("HOURLY", "MINUTELY", "SECONDLY")
+_DATEUTIL_FREQ = {YEARLY: du.YEARLY, MONTHLY: du.MONTHLY, WEEKLY: du.WEEKLY, DAILY: du.DAILY}
 _WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_KNOWN_PARTS = {
-    "FREQ",
-    "INTERVAL",
-    "COUNT",
-    "UNTIL",
-    "BYMONTH",
-    "BYMONTHDAY",
-    "BYYEARDAY",
-    "BYWEEKNO",
-    "BYDAY",
-    "BYSETPOS",
-    "BYHOUR",
-    "BYMINUTE",
-    "BYSECOND",
-    "WKST",
-}
+_LIMIT_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYSETPOS"}
+_BY_PARTS = {"BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY", "BYHOUR", "BYMINUTE",
+             "BYSECOND"}
 
-# The Gregorian calendar repeats every 400 years. A rule that found nothing in
-# that many consecutive periods never will, so scanning stops there.
-_CALENDAR_REPEAT_IN_PERIODS = {YEARLY: 400, MONTHLY: 4800, WEEKLY: 20871, DAILY: 146097}
-
-# Python requires every UTC offset to be strictly within +-24 h, so an
-# occurrence keyed on local date D starts within (D - 1 day, D + 2 days) in UTC,
-# whatever zone its rotate slot uses. This bounds how far around an instant we look.
+# The Gregorian calendar (weekdays included) repeats every 400 years, 146,097 days.
+_CALENDAR_REPEAT_DAYS = 146_097
+# Going back, periods are expanded this many at a time (about a month's worth).
+_PERIODS_PER_STEP_BACK = {YEARLY: 1, MONTHLY: 1, WEEKLY: 4, DAILY: 28}
+# An occurrence keyed on local date D starts within (D - 1 day, D + 2 days) in UTC
+# (Python keeps UTC offsets within +-24 h), whatever zone its rotate slot uses.
 _KEY_SLACK_DAYS = 1
-
-# Memoised walking counts stop growing past this many periods (about 550 years
-# of a daily rule); beyond it the walk is redone instead of stored.
-_WALK_MEMO_LIMIT = 200_000
-
-_ORDINAL_ONE_UTC = datetime(1, 1, 1, tzinfo=UTC)
+# Rules are expanded up to here, so that a start a day or two later still fits a datetime.
 _LAST_SCANNED_DAY = date(9999, 12, 1).toordinal()
+_ORDINAL_ONE_UTC = datetime(1, 1, 1, tzinfo=UTC)
 
 
 class _computed_once:
-    """A cached property without the per-object lock functools takes in Python 3.11.
-
-    The first access stores the value in the instance ``__dict__`` (this also
-    works on frozen dataclasses), where later lookups find it directly.
-    """
+    """A cached property without the per-class lock functools takes in Python 3.11;
+    it stores the value in the instance ``__dict__`` (frozen dataclasses too)."""
 
     def __init__(self, compute: Callable) -> None:
-        self.compute = compute
-        self.name = compute.__name__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+        self.compute, self.name = compute, compute.__name__
 
     def __get__(self, instance: object, owner: type | None = None):
         if instance is None:
             return self
-        value = self.compute(instance)
-        instance.__dict__[self.name] = value
+        value = instance.__dict__[self.name] = self.compute(instance)
         return value
 
 
@@ -138,7 +106,8 @@ class Occurrence:
 
 
 # --------------------------------------------------------------------------
-# RRULE parsing
+# RRULE parsing: our own, for one clear line per mistake (dateutil's rrulestr
+# accepts sub-daily rules and reports others as Python errors).
 
 
 @dataclass(frozen=True)
@@ -163,8 +132,6 @@ class RuleParts:
     byminute: int | None = None
     bysecond: int | None = None
     wkst: int = 0
-
-
 def parse_rrule(text: str) -> RuleParts:
     """Parse an RRULE body ("FREQ=MONTHLY;BYDAY=3WE"); raise RecurrenceError("rrule", ...)."""
     if not isinstance(text, str):
@@ -207,7 +174,7 @@ def _split_rule_parts(text: str) -> dict[str, str]:
         name, value = name.strip().upper(), value.strip().upper()
         if not sep or not name or not value:
             raise RecurrenceError("rrule", f"malformed part {chunk!r}, expected NAME=VALUE")
-        if name not in _KNOWN_PARTS:
+        if name not in _LIMIT_PARTS | _BY_PARTS:
             raise RecurrenceError("rrule", f"unknown part {name!r}")
         if name in raw:
             raise RecurrenceError("rrule", f"{name} is given twice")
@@ -219,12 +186,12 @@ def _parse_freq(raw: dict[str, str]) -> str:
     freq = raw.get("FREQ")
     if freq is None:
         raise RecurrenceError("rrule", "FREQ is required")
-    if freq in _SUB_DAILY_FREQS:
+    if freq in ("HOURLY", "MINUTELY", "SECONDLY"):
         raise RecurrenceError(
             "rrule",
             f"FREQ={freq} is not supported: occurrences are keyed by date, at most one a day",
         )
-    if freq not in _SUPPORTED_FREQS:
+    if freq not in _DATEUTIL_FREQ:
         raise RecurrenceError("rrule", f"unknown FREQ {freq!r}")
     return freq
 
@@ -321,42 +288,14 @@ def _check_part_combinations(parts: RuleParts, raw: dict[str, str]) -> None:
         raise RecurrenceError(
             "rrule", "BYDAY with a position (like '3WE') needs FREQ=MONTHLY or YEARLY"
         )
-    other_by_parts = set(raw) & (
-        _KNOWN_PARTS - {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYSETPOS"}
-    )
-    if parts.bysetpos and not other_by_parts:
+    if parts.bysetpos and not set(raw) & _BY_PARTS:
         raise RecurrenceError("rrule", "BYSETPOS needs another BYxxx part to pick from")
 
 
+
+
 # --------------------------------------------------------------------------
-# Calendar helpers (days are proleptic Gregorian ordinals: 1 = Monday 0001-01-01)
-
-_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _month_length(year: int, month: int) -> int:
-    return 29 if month == 2 and isleap(year) else _DAYS_IN_MONTH[month - 1]
-
-
-def _weekday_of(ordinal: int) -> int:
-    return (ordinal - 1) % 7
-
-
-def _resolve_signed(values: tuple[int, ...], length: int) -> Iterator[int]:
-    """Turn 1-based positions, negative ones counted from the end, into 1..length."""
-    for value in values:
-        position = value if value > 0 else length + value + 1
-        if 1 <= position <= length:
-            yield position
-
-
-def _pick_positions(days: list[int], positions: tuple[int, ...]) -> list[int]:
-    picked = set()
-    for position in positions:
-        offset = position - 1 if position > 0 else len(days) + position
-        if 0 <= offset < len(days):
-            picked.add(days[offset])
-    return sorted(picked)
+# Instants
 
 
 def _localize(wall: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -391,95 +330,95 @@ def _zone(field_name: str, key: str) -> ZoneInfo:
 # The rule bound to its start: which local dates occur, with which index
 
 
-class _DayParts:
-    """The day-selecting parts of a rule, with what it leaves to DTSTART filled in
-    (RFC 5545 3.3.10, as dateutil does), in the shapes _Schedule looks them up in.
+def _pinned_parts(parts: RuleParts, start: datetime) -> dict:
+    """dateutil's rrule arguments but DTSTART, with what the rule leaves to DTSTART
+    (RFC 5545 3.3.10, read as dateutil reads it) written out, so that the rule can
+    be re-anchored at any period and still mean the same."""
+    bymonth, bymonthday, byday = parts.bymonth, parts.bymonthday, parts.byday
+    if not (parts.byyearday or bymonthday or byday):
+        if parts.freq == YEARLY:
+            bymonth, bymonthday = bymonth or (start.month,), (start.day,)
+        elif parts.freq == MONTHLY:
+            bymonthday = (start.day,)
+        elif parts.freq == WEEKLY:
+            byday = ((start.weekday(), None),)
+    return {
+        "interval": parts.interval, "wkst": parts.wkst, "bymonth": bymonth or None,
+        "bymonthday": bymonthday or None, "byyearday": parts.byyearday or None,
+        "byweekday": tuple(du.weekday(day, position) for day, position in byday) or None,
+        "bysetpos": parts.bysetpos or None,
+        "byhour": start.hour if parts.byhour is None else parts.byhour,
+        "byminute": start.minute if parts.byminute is None else parts.byminute,
+        "bysecond": start.second if parts.bysecond is None else parts.bysecond,
+    }  # fmt: skip
+
+
+def _same_sign_within(values, limit: int) -> bool:
+    values = list(values or ())
+    return bool(values) and (
+        all(0 < v <= limit for v in values) or all(-limit <= v < 0 for v in values)
+    )
+
+
+def _cycle_length(freq: str, pinned: dict) -> int | None:
+    """Periods after which the number of dates per period repeats, if it does.
+
+    It does when the count depends only on the month of the year or the weekday
+    the period starts on; then the index of any occurrence is arithmetic.
     """
-
-    def __init__(self, parts: RuleParts, start_month: int, start_day: int, start_weekday: int):
-        bymonth, bymonthday, byday = parts.bymonth, parts.bymonthday, parts.byday
-        if not (parts.byyearday or bymonthday or byday):
-            if parts.freq == YEARLY:
-                bymonth = bymonth or (start_month,)
-                bymonthday = (start_day,)
-            elif parts.freq == MONTHLY:
-                bymonthday = (start_day,)
-            elif parts.freq == WEEKLY:
-                byday = ((start_weekday, None),)
-        self.bymonth = frozenset(bymonth)
-        self.bymonthday = bymonthday
-        self.monthday_set = frozenset(bymonthday)
-        self.byyearday = parts.byyearday
-        self.yearday_set = frozenset(parts.byyearday)
-        self.byday = byday
-        self.every_weekdays = frozenset(weekday for weekday, position in byday if position is None)
-        self.nth_weekdays = frozenset(spec for spec in byday if spec[1] is not None)
-        # RFC 5545: "3WE" counts within the month for MONTHLY, and for YEARLY narrowed by BYMONTH.
-        self.nth_counts_in_month = parts.freq == MONTHLY or bool(bymonth)
-        # When the dates come from a single part, generating them is enough: no day-by-day check.
-        one_day_part = not parts.byyearday and bool(bymonthday) != bool(byday)
-        self.month_candidates_exact = one_day_part
-        self.week_candidates_exact = bool(self.every_weekdays) and not bymonth
-        self.year_candidates_exact = not (bymonth or bymonthday) and (
-            bool(byday) != bool(parts.byyearday)
+    months, monthdays = pinned["bymonth"], pinned["bymonthday"]
+    yeardays, setpos = pinned["byyearday"], pinned["bysetpos"]
+    weekdays = pinned["byweekday"] or ()
+    every = [day for day in weekdays if day.n is None]
+    positions = [day.n for day in weekdays if day.n is not None]
+    # Positions count within the month here: MONTHLY, or YEARLY narrowed by BYMONTH.
+    month_fixed = not yeardays and (
+        _same_sign_within(monthdays, 28) and not weekdays  # every month has days 1..28
+        or not monthdays and not every and _same_sign_within(positions, 4)
+    )
+    if freq == DAILY:
+        return None if months or monthdays else 7 if weekdays else 1
+    if freq == WEEKLY:
+        return None if months else 1
+    if freq == MONTHLY:
+        # E.g. "last weekday of the month": BYSETPOS picks among 4 or more of each weekday.
+        picks_fixed = bool(setpos and every and not positions and not monthdays) and (
+            _same_sign_within(setpos, 4 * len(every))
         )
-
-
-_day_parts_for = lru_cache(maxsize=4096)(_DayParts)
-
-
-def _day_parts(parts: RuleParts, start: datetime) -> _DayParts:
-    """Shared per rule: only what a rule leaves to DTSTART is taken from ``start``."""
-    if parts.byyearday or parts.bymonthday or parts.byday:
-        return _day_parts_for(parts, 0, 0, 0)
-    if parts.freq == YEARLY:
-        return _day_parts_for(parts, start.month, start.day, 0)
-    if parts.freq == MONTHLY:
-        return _day_parts_for(parts, 0, start.day, 0)
-    return _day_parts_for(parts, 0, 0, start.weekday() if parts.freq == WEEKLY else 0)
+        if not (month_fixed or picks_fixed):
+            return None
+        return 12 // gcd(12, pinned["interval"]) if months else 1
+    if months or monthdays:
+        return 1 if month_fixed else None
+    if yeardays:
+        return 1 if not weekdays and _same_sign_within(yeardays, 365) else None
+    return 1 if not every and _same_sign_within(positions, 52) else None
 
 
 class _Schedule:
-    """Dates of an expanded rule, by FREQ period, without walking from the start.
+    """Dates of a rule by FREQ period, from dateutil re-anchored near the query.
 
     Periods are numbered on an absolute scale (years, months since year 0,
     weeks since ordinal 1 aligned on WKST, day ordinals); the rule's periods
-    are ``first_period + n * interval``.
+    are ``first_period + n * interval``. Days are proleptic Gregorian ordinals.
     """
 
     def __init__(self, parts: RuleParts, start: datetime, zone: ZoneInfo) -> None:
         start = start.replace(microsecond=0)  # RRULE times have whole seconds (as in dateutil)
-        self.freq = parts.freq
-        self.interval = parts.interval
-        self.count = parts.count
-        self.until = parts.until
-        self.zone = zone
-        self.wkst = parts.wkst
-        self.bysetpos = parts.bysetpos
-        self.time_of_day = time(
-            start.hour if parts.byhour is None else parts.byhour,
-            start.minute if parts.byminute is None else parts.byminute,
-            start.second if parts.bysecond is None else parts.bysecond,
-        )
-        # Copied onto the schedule: these are looked up on every expanded period.
-        vars(self).update(vars(_day_parts(parts, start)))
-        start_day = start.toordinal()
-        # The start itself is excluded when the rule's time of day is earlier.
-        self.first_ordinal = start_day if self.time_of_day >= start.time() else start_day + 1
-        self.first_period = self.period_of(start_day)
-        self.last_scanned_period = self.period_of(_LAST_SCANNED_DAY)
-        self._until_ordinal = self._until_as_ordinal()
-        self._walked_counts = [0]
-        first_days = self.period_days(self.first_period)
-        first_picked = first_days
-        if self.freq == WEEKLY and self.bysetpos:
-            # As dateutil does: the first week only offers BYSETPOS the days from the start on.
-            first_picked = _pick_positions(
-                self._week_days(self.first_period, start_day), self.bysetpos
-            )
-        self._first_period_occurring = [day for day in first_picked if day >= self.first_ordinal]
-        self._dropped_before_start = len(first_days) - len(self._first_period_occurring)
-        self._cycle_prefix = self._count_cycle_prefix(len(first_days))
+        self.freq, self.interval, self.wkst = parts.freq, parts.interval, parts.wkst
+        self.count, self.until, self.zone = parts.count, parts.until, zone
+        self.start = start
+        self.pinned = _pinned_parts(parts, start)
+        self.time_of_day = time(*(self.pinned[n] for n in ("byhour", "byminute", "bysecond")))
+        self.first_rule = self._rule(start)
+        self.first_period = self.period_of(start.toordinal())
+        self.last_period = self.period_of(_LAST_SCANNED_DAY)
+        self._walked = array("l")  # days of the walk from the start, for irregular counts
+        self._walk = iter(self.first_rule)
+        self._walk_lock = Lock()  # one walker at a time: generators are not thread-safe
+
+    def _rule(self, anchor: datetime) -> du.rrule:
+        return du.rrule(_DATEUTIL_FREQ[self.freq], dtstart=anchor, **self.pinned)
 
     # ---- periods
 
@@ -490,6 +429,17 @@ class _Schedule:
             return (ordinal - 1 - self.wkst) // 7
         day = date.fromordinal(ordinal)
         return day.year * 12 + day.month - 1 if self.freq == MONTHLY else day.year
+
+    def period_start(self, period: int) -> int:
+        """The first day of a period (a day past the last one for periods beyond year 9999)."""
+        if self.freq == DAILY:
+            return period
+        if self.freq == WEEKLY:
+            return period * 7 + 1 + self.wkst
+        year, month = (period, 1) if self.freq == YEARLY else divmod(period, 12)
+        if year > 9999:
+            return date.max.toordinal() + 1
+        return date(year, month + (self.freq == MONTHLY), 1).toordinal()
 
     def next_valid_period(self, period: int) -> int:
         if period <= self.first_period:
@@ -502,177 +452,34 @@ class _Schedule:
             return None
         return self.first_period + (period - self.first_period) // self.interval * self.interval
 
-    # ---- expanding one period
+    def rule_from(self, period: int) -> du.rrule:
+        """dateutil's rule from the start of a valid ``period`` on: re-anchored there."""
+        if period <= self.first_period:
+            return self.first_rule  # its first period starts at the start, not before
+        return self._rule(datetime.fromordinal(self.period_start(period)))
 
-    def period_days(self, period: int) -> list[int]:
-        """All rule dates of a period (BYSETPOS applied), ignoring start and limits."""
-        if self.freq == DAILY:
-            days = [period] if self._day_matches(period) else []
-        elif self.freq == WEEKLY:
-            days = self._week_days(period)
-        elif self.freq == MONTHLY:
-            year, month_index = divmod(period, 12)
-            days = self._month_days(year, month_index + 1)
-        else:
-            days = self._year_days(period)
-        return _pick_positions(days, self.bysetpos) if self.bysetpos else days
+    def days_in(self, period: int, periods: int = 1, rule: du.rrule | None = None) -> list[int]:
+        """Occurring days (limits ignored) of ``periods`` valid periods from ``period`` on."""
+        end = self.period_start(period + periods * self.interval)
+        days = (wall.toordinal() for wall in rule or self.rule_from(period))
+        return list(takewhile(end.__gt__, days))
 
-    def occurring_days(self, period: int) -> list[int]:
-        """Dates of a period that really occur: not before the start."""
-        if period == self.first_period:
-            return self._first_period_occurring
-        return self.period_days(period)
+    # ---- the index: occurrences before a period
 
-    def _week_days(self, period: int, from_day: int = 0) -> list[int]:
-        week_start = period * 7 + 1 + self.wkst
-        if self.every_weekdays:
-            candidates = [week_start + (weekday - self.wkst) % 7 for weekday in self.every_weekdays]
-        else:
-            candidates = range(week_start, week_start + 7)
-        if from_day > week_start:
-            candidates = [day for day in candidates if day >= from_day]
-        return self._matching_sorted(candidates, self.week_candidates_exact)
-
-    def _month_days(self, year: int, month: int) -> list[int]:
-        if self.bymonth and month not in self.bymonth:
-            return []
-        first = date(year, month, 1).toordinal()
-        length = _month_length(year, month)
-        # Generate from the most selective part; _day_matches then checks all parts.
-        if self.bymonthday:
-            candidates = [first + day - 1 for day in _resolve_signed(self.bymonthday, length)]
-        elif self.byday:
-            candidates = self._weekday_candidates(first, first + length)
-        else:
-            candidates = range(first, first + length)
-        return self._matching_sorted(candidates, self.month_candidates_exact)
-
-    def _year_days(self, year: int) -> list[int]:
-        if self.bymonth or self.bymonthday:
-            months = sorted(self.bymonth) if self.bymonth else range(1, 13)
-            return [day for month in months for day in self._month_days(year, month)]
-        first = date(year, 1, 1).toordinal()
-        length = 366 if isleap(year) else 365
-        if self.byday:
-            candidates = self._weekday_candidates(first, first + length)
-        elif self.byyearday:
-            candidates = [first + day - 1 for day in _resolve_signed(self.byyearday, length)]
-        else:
-            candidates = range(first, first + length)
-        return self._matching_sorted(candidates, self.year_candidates_exact)
-
-    def _matching_sorted(self, candidates, exact: bool) -> list[int]:
-        if exact:
-            return sorted(set(candidates))
-        return sorted({day for day in candidates if self._day_matches(day)})
-
-    def _weekday_candidates(self, low: int, high: int) -> Iterator[int]:
-        """Days in [low, high) named by BYDAY; positions count within that span."""
-        for weekday, position in self.byday:
-            first_such = low + (weekday - _weekday_of(low)) % 7
-            if position is None:
-                yield from range(first_such, high, 7)
-            elif position > 0:
-                day = first_such + 7 * (position - 1)
-                if day < high:
-                    yield day
-            else:
-                last_such = high - 1 - (_weekday_of(high - 1) - weekday) % 7
-                day = last_such + 7 * (position + 1)
-                if day >= low:
-                    yield day
-
-    def _day_matches(self, ordinal: int) -> bool:
-        day = date.fromordinal(ordinal)
-        if self.bymonth and day.month not in self.bymonth:
-            return False
-        if self.bymonthday:
-            from_end = day.day - _month_length(day.year, day.month) - 1
-            if day.day not in self.monthday_set and from_end not in self.monthday_set:
-                return False
-        if self.byyearday:
-            year_first = date(day.year, 1, 1).toordinal()
-            yearday = ordinal - year_first + 1
-            from_end = yearday - (366 if isleap(day.year) else 365) - 1
-            if yearday not in self.yearday_set and from_end not in self.yearday_set:
-                return False
-        return not self.byday or self._weekday_matches(ordinal, day)
-
-    def _weekday_matches(self, ordinal: int, day: date) -> bool:
-        weekday = _weekday_of(ordinal)
-        if weekday in self.every_weekdays:
-            return True
-        if not self.nth_weekdays:
-            return False
-        if self.nth_counts_in_month:
-            low = ordinal - day.day + 1
-            high = low + _month_length(day.year, day.month)
-        else:
-            low = date(day.year, 1, 1).toordinal()
-            high = low + (366 if isleap(day.year) else 365)
-        from_start = (ordinal - low) // 7 + 1
-        from_end = -((high - 1 - ordinal) // 7 + 1)
-        return (weekday, from_start) in self.nth_weekdays or (
-            weekday,
-            from_end,
-        ) in self.nth_weekdays
-
-    # ---- counting occurrences before a period (the index)
-
-    def _count_cycle_prefix(self, first_count: int) -> list[int] | None:
-        """Running occurrence counts over one cycle of periods, if counts repeat.
-
-        When the number of dates in the n-th period depends only on n mod c,
-        the count before any period is arithmetic. Returns the c+1 running
-        sums over periods 0..c-1 (ignoring the start), or None.
-        """
-        cycle = self._cycle_length()
+    @_computed_once
+    def _cycle_prefix(self) -> list[int] | None:
+        """Running counts over one cycle of whole periods from the first one, if counts repeat."""
+        cycle = _cycle_length(self.freq, self.pinned)
         if cycle is None:
             return None
-        counts = [first_count] + [
-            len(self.period_days(self.first_period + n * self.interval)) for n in range(1, cycle)
-        ]
+        first = self.first_period
+        anchor = self._rule(datetime.fromordinal(self.period_start(first)))
+        counts = [0] * cycle
+        for day in self.days_in(first, cycle, anchor):
+            counts[(self.period_of(day) - first) // self.interval] += 1
+        # The first period starts at the start: days before it are not occurrences.
+        self._dropped_before_start = counts[0] - len(self.days_in(first))
         return list(accumulate(counts, initial=0))
-
-    def _cycle_length(self) -> int | None:
-        months_repeat = 12 // gcd(12, self.interval)  # periods until the month-of-year repeats
-        if self.freq == DAILY:
-            if self.bymonth or self.bymonthday:
-                return None
-            # Only the weekday decides, and it repeats every 7 periods.
-            return 7 if self.byday else 1
-        if self.freq == WEEKLY:
-            return None if self.bymonth else 1
-        if self.freq == MONTHLY:
-            if self._month_count_is_fixed() or self._setpos_count_is_fixed():
-                return months_repeat if self.bymonth else 1
-            return None
-        return 1 if self._year_count_is_fixed() else None
-
-    def _month_count_is_fixed(self) -> bool:
-        """Does every month hold the same number of matching days?"""
-        if self.byyearday or (self.bymonthday and self.byday):
-            return False
-        if self.bymonthday:
-            return _same_sign_within(self.bymonthday, 28)  # every month has days 1..28
-        if self.every_weekdays or not self.nth_counts_in_month:
-            return False  # a weekday occurs 4 or 5 times a month
-        return _same_sign_within([position for _, position in self.nth_weekdays], 4)
-
-    def _setpos_count_is_fixed(self) -> bool:
-        """E.g. "last weekday of the month": BYSETPOS picks from at least 4 per weekday."""
-        if not self.bysetpos or self.nth_weekdays or self.bymonthday or not self.every_weekdays:
-            return False
-        return _same_sign_within(self.bysetpos, 4 * len(self.every_weekdays))
-
-    def _year_count_is_fixed(self) -> bool:
-        if self.bymonth or self.bymonthday:
-            return not self.byyearday and self._month_count_is_fixed()
-        if self.byyearday:
-            return not self.byday and _same_sign_within(self.byyearday, 365)
-        if self.every_weekdays:
-            return False
-        return _same_sign_within([position for _, position in self.nth_weekdays], 52)
 
     def count_before(self, period: int) -> int:
         """Occurrences (COUNT and UNTIL ignored) in the rule's periods before ``period``."""
@@ -681,33 +488,41 @@ class _Schedule:
             return 0
         prefix = self._cycle_prefix
         if prefix is None:
-            return self._walked_count(passed)
-        cycle = len(prefix) - 1
-        whole_cycles, rest = divmod(passed, cycle)
-        return whole_cycles * prefix[cycle] + prefix[rest] - self._dropped_before_start
+            first_day = self.period_start(period)
+            return bisect_left(self._walked_through(first_day), first_day)
+        whole_cycles, rest = divmod(passed, len(prefix) - 1)
+        return whole_cycles * prefix[-1] + prefix[rest] - self._dropped_before_start
 
-    def _walked_count(self, passed: int) -> int:
-        """Fallback for rules with irregular counts: walk periods once, memoised."""
-        counts = self._walked_counts
-        while len(counts) <= min(passed, _WALK_MEMO_LIMIT):
-            period = self.first_period + (len(counts) - 1) * self.interval
-            counts.append(counts[-1] + len(self.occurring_days(period)))
-        if passed < len(counts):
-            return counts[passed]
-        total = counts[-1]
-        for walked in range(len(counts) - 1, passed):
-            total += len(self.period_days(self.first_period + walked * self.interval))
-        return total
+    def _walked_through(self, day: int, count: int = 0) -> array:
+        """The walk from the start, taken on until it passes ``day`` and holds ``count`` days."""
+        with self._walk_lock:
+            walked = self._walked
+            while not walked or walked[-1] < day or len(walked) < count:
+                wall = next(self._walk, None)
+                if wall is None:
+                    break
+                walked.append(wall.toordinal())
+            return walked
 
     # ---- limits
 
-    def _until_as_ordinal(self) -> int | None:
-        """A day at or after the last one UNTIL allows (exact check: within_limits)."""
-        if self.until is None:
+    @_computed_once
+    def final_period(self) -> int | None:
+        """A period at or after the last occurrence; None if the series is endless."""
+        if self.until is not None:
+            return self.period_of(min(self.until.toordinal() + 1, _LAST_SCANNED_DAY))
+        if self.count is None:
             return None
-        if isinstance(self.until, datetime):
-            return self.until.toordinal() + 1  # +1: a UTC instant may be the next local day
-        return self.until.toordinal()
+        prefix = self._cycle_prefix
+        if prefix is None:
+            walked = self._walked_through(0, self.count)
+            return self.period_of(walked[self.count - 1]) if len(walked) >= self.count else None
+        if not prefix[-1]:
+            return None
+        # The count-th occurrence, counted over whole periods from the first one.
+        whole_cycles, rest = divmod(self.count - 1 + self._dropped_before_start, prefix[-1])
+        passed = whole_cycles * (len(prefix) - 1) + bisect_right(prefix, rest) - 1
+        return self.first_period + passed * self.interval
 
     def within_limits(self, ordinal: int, index: int) -> bool:
         if self.count is not None:
@@ -715,93 +530,71 @@ class _Schedule:
         if self.until is None:
             return True
         if not isinstance(self.until, datetime):
-            return ordinal <= self._until_ordinal
+            return ordinal <= self.until.toordinal()
         wall = datetime.combine(date.fromordinal(ordinal), self.time_of_day)
         if self.until.tzinfo is None:
             return wall <= self.until
         return _localize(wall, self.zone)[1] <= self.until
 
-    @_computed_once
-    def final_period(self) -> int | None:
-        """A period at or after the last occurrence; None if the series is endless."""
-        if self._until_ordinal is not None:
-            return self.period_of(min(self._until_ordinal, _LAST_SCANNED_DAY))
-        if self.count is None:
-            return None
-        return self._period_reaching(self.count)
+    def has_occurrence(self) -> bool:
+        """Does the rule produce an occurrence at all?
 
-    def _period_reaching(self, count: int) -> int | None:
-        """The valid period in which the count-th occurrence falls (search, no walk)."""
-
-        def period_at(step: int) -> int:
-            return self.first_period + step * self.interval
-
-        most_steps = (self.last_scanned_period - self.first_period) // self.interval
-        high = 1
-        while self.count_before(period_at(high)) < count:
-            if high >= most_steps:
-                return None
-            high = min(high * 2, most_steps)
-        low = 0  # invariant: count_before(period_at(low)) < count <= count_before(period_at(high))
-        while high - low > 1:
-            middle = (low + high) // 2
-            if self.count_before(period_at(middle)) < count:
-                low = middle
-            else:
-                high = middle
-        return period_at(low)
+        dateutil searches a rule that matches nothing up to year 9999. Shifted by
+        whole 400-year cycles (same weekdays, same leap years) to start at most
+        400 * (INTERVAL + 1) years before that, it meets every phase of the
+        calendar once and stops: at most a fraction of a second.
+        """
+        cycles = max(0, (9999 - self.start.year - 400 * self.interval) // 400)
+        shifted = self._rule(self.start.replace(year=self.start.year + 400 * cycles))
+        first = next(iter(shifted), None)
+        return first is not None and self.within_limits(
+            first.toordinal() - cycles * _CALENDAR_REPEAT_DAYS, 0
+        )
 
     # ---- iteration over occurring dates
 
     def dates_from(self, first_wanted: int) -> Iterator[tuple[int, int]]:
         """(ordinal, index) of occurrences on or after day ``first_wanted``, ascending."""
-        period = self.next_valid_period(self.period_of(max(first_wanted, self.first_ordinal)))
+        period = self.next_valid_period(self.period_of(first_wanted))
+        final = self.final_period
+        if period > self.last_period or (final is not None and period > final):
+            return
         index = self.count_before(period)
-        empty_run = 0
-        while period <= self.last_scanned_period:
-            days = self.occurring_days(period)
-            for ordinal in days:
-                if not self.within_limits(ordinal, index):
-                    return
-                if ordinal >= first_wanted:
-                    yield ordinal, index
-                index += 1
-            empty_run = 0 if days else empty_run + 1
-            if empty_run > _CALENDAR_REPEAT_IN_PERIODS[self.freq]:
+        for wall in self.rule_from(period):
+            ordinal = wall.toordinal()
+            if ordinal > _LAST_SCANNED_DAY or not self.within_limits(ordinal, index):
                 return
-            period += self.interval
+            if ordinal >= first_wanted:
+                yield ordinal, index
+            index += 1
 
     def dates_until(self, last_wanted: int) -> Iterator[tuple[int, int]]:
         """(ordinal, index) of occurrences on or before day ``last_wanted``, descending."""
-        period = self.previous_valid_period(self.period_of(min(last_wanted, _LAST_SCANNED_DAY)))
-        if period is not None and self.final_period is not None:
-            period = self.previous_valid_period(min(period, self.final_period))
+        period = self.period_of(min(last_wanted, _LAST_SCANNED_DAY))
+        if self.final_period is not None:
+            period = min(period, self.final_period)
+        period = self.previous_valid_period(period)
+        step = _PERIODS_PER_STEP_BACK[self.freq]
         while period is not None and period >= self.first_period:
-            days = self.occurring_days(period)
-            first_index = self.count_before(period)
+            low = max(self.first_period, period - (step - 1) * self.interval)
+            days = self.days_in(low, (period - low) // self.interval + 1)
+            first_index = self.count_before(low)
             for offset in range(len(days) - 1, -1, -1):
                 ordinal, index = days[offset], first_index + offset
                 if ordinal <= last_wanted and self.within_limits(ordinal, index):
                     yield ordinal, index
-            period -= self.interval
+            period = low - self.interval
 
     def index_of(self, ordinal: int) -> int | None:
         """Index of the occurrence on that day, or None if the rule has none."""
         period = self.period_of(ordinal)
         if period < self.first_period or (period - self.first_period) % self.interval:
             return None
-        days = self.occurring_days(period)
+        days = self.days_in(period)
         if ordinal not in days:
             return None
         index = self.count_before(period) + days.index(ordinal)
         return index if self.within_limits(ordinal, index) else None
-
-
-def _same_sign_within(values, limit: int) -> bool:
-    values = list(values)
-    return bool(values) and (
-        all(0 < v <= limit for v in values) or all(-limit <= v < 0 for v in values)
-    )
 
 
 @lru_cache(maxsize=65536)
@@ -878,7 +671,7 @@ class Recurrence:
 
     def _validate_against_rule(self) -> None:
         schedule = self._schedule
-        if next(schedule.dates_from(schedule.first_ordinal), None) is None:
+        if not schedule.has_occurrence():
             raise RecurrenceError("rrule", "the rule produces no occurrence on or after start")
         moved_keys = [key for key, _ in self.moved]
         for key in moved_keys:
