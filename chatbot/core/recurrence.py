@@ -544,6 +544,10 @@ class _Schedule:
         400 * (INTERVAL + 1) years before that, it meets every phase of the
         calendar once and stops: at most a fraction of a second.
         """
+        setpos, weekdays = self.pinned["bysetpos"], self.pinned["byweekday"] or ()
+        most_per_period = {YEARLY: 366, MONTHLY: 31, WEEKLY: len(weekdays), DAILY: 1}[self.freq]
+        if setpos and min(map(abs, setpos)) > most_per_period:
+            return False  # the quick answer for a common slip: positions past the period's dates
         cycles = max(0, (9999 - self.start.year - 400 * self.interval) // 400)
         shifted = self._rule(self.start.replace(year=self.start.year + 400 * cycles))
         first = next(iter(shifted), None)
