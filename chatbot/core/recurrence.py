@@ -416,6 +416,13 @@ class _Schedule:
         self._walked = array("l")  # days of the walk from the start, for irregular counts
         self._walk = iter(self.first_rule)
         self._walk_lock = Lock()  # one walker at a time: generators are not thread-safe
+        self._anchored: dict[int, du.rrule] = {}  # recent re-anchored rules by first day
+        # dateutil searches a rule with no date up to year 9999. Shifted by whole 400-year
+        # cycles (same weekdays, same leap years) to start at most 400 * (INTERVAL + 1)
+        # years before that, a search meets every phase of the calendar and still stops.
+        self._shift_days = _CALENDAR_REPEAT_DAYS * max(
+            0, (9999 - start.year - 400 * self.interval) // 400
+        )
 
     def _rule(self, anchor: datetime) -> du.rrule:
         return du.rrule(_DATEUTIL_FREQ[self.freq], dtstart=anchor, **self.pinned)
@@ -456,7 +463,13 @@ class _Schedule:
         """dateutil's rule from the start of a valid ``period`` on: re-anchored there."""
         if period <= self.first_period:
             return self.first_rule  # its first period starts at the start, not before
-        return self._rule(datetime.fromordinal(self.period_start(period)))
+        first_day = self.period_start(period)
+        rule = self._anchored.get(first_day)
+        if rule is None:
+            if len(self._anchored) >= 8:
+                self._anchored.clear()
+            rule = self._anchored[first_day] = self._rule(datetime.fromordinal(first_day))
+        return rule
 
     def days_in(self, period: int, periods: int = 1, rule: du.rrule | None = None) -> list[int]:
         """Occurring days (limits ignored) of ``periods`` valid periods from ``period`` on."""
@@ -472,13 +485,16 @@ class _Schedule:
         cycle = _cycle_length(self.freq, self.pinned)
         if cycle is None:
             return None
-        first = self.first_period
-        anchor = self._rule(datetime.fromordinal(self.period_start(first)))
+        first, shift = self.first_period, self._shift_days
+        end = self.period_start(first + cycle * self.interval)
         counts = [0] * cycle
-        for day in self.days_in(first, cycle, anchor):
+        for wall in self._rule(datetime.fromordinal(self.period_start(first) + shift)):
+            day = wall.toordinal() - shift
+            if day >= end:
+                break
             counts[(self.period_of(day) - first) // self.interval] += 1
         # The first period starts at the start: days before it are not occurrences.
-        self._dropped_before_start = counts[0] - len(self.days_in(first))
+        self._dropped_before_start = counts[0] and counts[0] - len(self.days_in(first))
         return list(accumulate(counts, initial=0))
 
     def count_before(self, period: int) -> int:
@@ -536,24 +552,21 @@ class _Schedule:
             return wall <= self.until
         return _localize(wall, self.zone)[1] <= self.until
 
+    @_computed_once
     def has_occurrence(self) -> bool:
-        """Does the rule produce an occurrence at all?
-
-        dateutil searches a rule that matches nothing up to year 9999. Shifted by
-        whole 400-year cycles (same weekdays, same leap years) to start at most
-        400 * (INTERVAL + 1) years before that, it meets every phase of the
-        calendar once and stops: at most a fraction of a second.
-        """
+        """Does the rule produce an occurrence at all (within its limits)?"""
         setpos, weekdays = self.pinned["bysetpos"], self.pinned["byweekday"] or ()
         most_per_period = {YEARLY: 366, MONTHLY: 31, WEEKLY: len(weekdays), DAILY: 1}[self.freq]
         if setpos and min(map(abs, setpos)) > most_per_period:
             return False  # the quick answer for a common slip: positions past the period's dates
-        cycles = max(0, (9999 - self.start.year - 400 * self.interval) // 400)
-        shifted = self._rule(self.start.replace(year=self.start.year + 400 * cycles))
-        first = next(iter(shifted), None)
-        return first is not None and self.within_limits(
-            first.toordinal() - cycles * _CALENDAR_REPEAT_DAYS, 0
-        )
+        prefix = self._cycle_prefix
+        if prefix is None:
+            shifted = self._rule(self.start + timedelta(days=self._shift_days))
+            if next(iter(shifted), None) is None:
+                return False
+        elif not prefix[-1]:
+            return False
+        return next(self.dates_from(self.start.toordinal()), None) is not None
 
     # ---- iteration over occurring dates
 
@@ -578,9 +591,10 @@ class _Schedule:
         if self.final_period is not None:
             period = min(period, self.final_period)
         period = self.previous_valid_period(period)
-        step = _PERIODS_PER_STEP_BACK[self.freq]
+        span = 1  # the period holding the day first, then about a month's worth at a time
         while period is not None and period >= self.first_period:
-            low = max(self.first_period, period - (step - 1) * self.interval)
+            low = max(self.first_period, period - (span - 1) * self.interval)
+            span = _PERIODS_PER_STEP_BACK[self.freq]
             days = self.days_in(low, (period - low) // self.interval + 1)
             first_index = self.count_before(low)
             for offset in range(len(days) - 1, -1, -1):
@@ -675,7 +689,7 @@ class Recurrence:
 
     def _validate_against_rule(self) -> None:
         schedule = self._schedule
-        if not schedule.has_occurrence():
+        if not schedule.has_occurrence:
             raise RecurrenceError("rrule", "the rule produces no occurrence on or after start")
         moved_keys = [key for key, _ in self.moved]
         for key in moved_keys:
