@@ -310,7 +310,7 @@ class RuleDates:
 
     def dates_from(self, first_wanted: int) -> Iterator[tuple[int, int]]:
         """(ordinal, index) of occurrences on or after day ``first_wanted``, ascending."""
-        period = self.next_valid_period(self.period_of(first_wanted))
+        period = self.next_valid_period(self.period_of(max(first_wanted, self.start.toordinal())))
         final = self.final_period
         if period > self.last_period or (final is not None and period > final):
             return
@@ -325,6 +325,8 @@ class RuleDates:
 
     def dates_until(self, last_wanted: int) -> Iterator[tuple[int, int]]:
         """(ordinal, index) of occurrences on or before day ``last_wanted``, descending."""
+        if last_wanted < self.start.toordinal():
+            return
         period = self.period_of(min(last_wanted, _LAST_SCANNED_DAY))
         if self.final_period is not None:
             period = min(period, self.final_period)
