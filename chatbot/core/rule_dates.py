@@ -209,10 +209,10 @@ class RuleDates:
             rule = self._anchored[first_day] = self._rule(datetime.fromordinal(first_day))
         return rule
 
-    def days_in(self, period: int, periods: int = 1, rule: du.rrule | None = None) -> list[int]:
+    def days_in(self, period: int, periods: int = 1) -> list[int]:
         """Occurring days (limits ignored) of ``periods`` valid periods from ``period`` on."""
         end = self.period_start(period + periods * self.interval)
-        days = (wall.toordinal() for wall in rule or self.rule_from(period))
+        days = (wall.toordinal() for wall in self.rule_from(period))
         return list(takewhile(end.__gt__, days))
 
     # ---- the index: occurrences before a period
@@ -263,7 +263,7 @@ class RuleDates:
     @computed_once
     def final_period(self) -> int | None:
         """A period at or after the last occurrence; None if the series is endless."""
-        if self.until is not None:
+        if self.until is not None:  # a day on: "...Z" may fall on the next local day
             return self.period_of(min(self.until.toordinal() + 1, _LAST_SCANNED_DAY))
         if self.count is None:
             return None
