@@ -152,9 +152,8 @@ class RuleDates:
         self.first_period = self.period_of(start.toordinal())
         self.last_period = self.period_of(_LAST_SCANNED_DAY)
         self._walked = array("l")  # days of the walk from the start, for irregular counts
-        self._walk = iter(self.first_rule)
+        self._walk: Iterator[datetime] | None = None  # made on first use: most rules never walk
         self._walk_lock = Lock()  # one walker at a time: generators are not thread-safe
-        self._anchored: dict[int, du.rrule] = {}  # recent re-anchored rules by first day
         # dateutil searches a rule with no date up to year 9999. Shifted by whole 400-year
         # cycles (same weekdays, same leap years) to start at most 400 * (INTERVAL + 1)
         # years before that, a search meets every phase of the calendar and still stops.
@@ -201,13 +200,7 @@ class RuleDates:
         """dateutil's rule from the start of a valid ``period`` on: re-anchored there."""
         if period <= self.first_period:
             return self.first_rule  # its first period starts at the start, not before
-        first_day = self.period_start(period)
-        rule = self._anchored.get(first_day)
-        if rule is None:
-            if len(self._anchored) >= 8:
-                self._anchored.clear()
-            rule = self._anchored[first_day] = self._rule(datetime.fromordinal(first_day))
-        return rule
+        return _anchored_rule(self, self.period_start(period))
 
     def days_in(self, period: int, periods: int = 1) -> list[int]:
         """Occurring days (limits ignored) of ``periods`` valid periods from ``period`` on."""
@@ -251,6 +244,8 @@ class RuleDates:
         """The walk from the start, taken on until it passes ``day`` and holds ``count`` days."""
         with self._walk_lock:
             walked = self._walked
+            if self._walk is None:
+                self._walk = iter(self.first_rule)
             while not walked or walked[-1] < day or len(walked) < count:
                 wall = next(self._walk, None)
                 if wall is None:
@@ -353,6 +348,11 @@ class RuleDates:
             return None
         index = self.count_before(period) + days.index(ordinal)
         return index if self.within_limits(ordinal, index) else None
+
+
+@lru_cache(maxsize=4096)  # recent queries' periods, in bounded memory however many series
+def _anchored_rule(dates: RuleDates, first_day: int) -> du.rrule:
+    return dates._rule(datetime.fromordinal(first_day))
 
 
 @lru_cache(maxsize=65536)
