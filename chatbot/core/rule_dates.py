@@ -326,7 +326,9 @@ class RuleDates:
         if self.final_period is not None:
             period = min(period, self.final_period)
         period = self.previous_valid_period(period)
-        span = 1  # the period holding the day first, then about a month's worth at a time
+        # The period holding the day and the one before it first (the occurrence before
+        # the latest usually decides), then about a month's worth at a time.
+        span = 2
         while period is not None and period >= self.first_period:
             low = max(self.first_period, period - (span - 1) * self.interval)
             span = _PERIODS_PER_STEP_BACK[self.freq]
