@@ -154,6 +154,7 @@ class RuleDates:
         self._walked = array("l")  # days of the walk from the start, for irregular counts
         self._walk: Iterator[datetime] | None = None  # made on first use: most rules never walk
         self._walk_lock = Lock()  # one walker at a time: generators are not thread-safe
+        self._expanded: dict[int, tuple[list[int], int | None]] = {}
         # dateutil searches a rule with no date up to year 9999. Shifted by whole 400-year
         # cycles (same weekdays, same leap years) to start at most 400 * (INTERVAL + 1)
         # years before that, a search meets every phase of the calendar and still stops.
@@ -200,7 +201,25 @@ class RuleDates:
         """dateutil's rule from the start of a valid ``period`` on: re-anchored there."""
         if period <= self.first_period:
             return self.first_rule  # its first period starts at the start, not before
-        return _anchored_rule(self, self.period_start(period))
+        return self._rule(datetime.fromordinal(self.period_start(period)))
+
+    def expand(self, period: int) -> tuple[list[int], int | None]:
+        """The days of a valid period, and the rule's first day after it (None: no more).
+
+        The last few are kept: the scheduler and chat ask about "now" over and over.
+        """
+        expanded = self._expanded.get(period)
+        if expanded is None:
+            end, days, later = self.period_start(period + self.interval), [], None
+            for wall in self.rule_from(period):
+                if wall.toordinal() >= end:
+                    later = wall.toordinal()
+                    break
+                days.append(wall.toordinal())
+            if len(self._expanded) >= 4:
+                self._expanded.clear()
+            expanded = self._expanded[period] = (days, later)
+        return expanded
 
     def days_in(self, period: int, periods: int = 1) -> list[int]:
         """Occurring days (limits ignored) of ``periods`` valid periods from ``period`` on."""
@@ -310,13 +329,17 @@ class RuleDates:
         if period > self.last_period or (final is not None and period > final):
             return
         index = self.count_before(period)
-        for wall in self.rule_from(period):
-            ordinal = wall.toordinal()
-            if ordinal > _LAST_SCANNED_DAY or not self.within_limits(ordinal, index):
+        while True:
+            days, later = self.expand(period)
+            for ordinal in days:
+                if ordinal > _LAST_SCANNED_DAY or not self.within_limits(ordinal, index):
+                    return
+                if ordinal >= first_wanted:
+                    yield ordinal, index
+                index += 1
+            if later is None:
                 return
-            if ordinal >= first_wanted:
-                yield ordinal, index
-            index += 1
+            period = self.period_of(later)  # dateutil skipped the empty periods
 
     def dates_until(self, last_wanted: int) -> Iterator[tuple[int, int]]:
         """(ordinal, index) of occurrences on or before day ``last_wanted``, descending."""
@@ -326,13 +349,15 @@ class RuleDates:
         if self.final_period is not None:
             period = min(period, self.final_period)
         period = self.previous_valid_period(period)
-        # The period holding the day and the one before it first (the occurrence before
-        # the latest usually decides), then about a month's worth at a time.
-        span = 2
+        steps = 0
         while period is not None and period >= self.first_period:
-            low = max(self.first_period, period - (span - 1) * self.interval)
-            span = _PERIODS_PER_STEP_BACK[self.freq]
-            days = self.days_in(low, (period - low) // self.interval + 1)
+            if steps < 2:  # the period holding the day and the one before: kept, asked often
+                low, days = period, self.expand(period)[0]
+            else:  # then about a month's worth at a time
+                step_back = (_PERIODS_PER_STEP_BACK[self.freq] - 1) * self.interval
+                low = max(self.first_period, period - step_back)
+                days = self.days_in(low, (period - low) // self.interval + 1)
+            steps += 1
             first_index = self.count_before(low)
             for offset in range(len(days) - 1, -1, -1):
                 ordinal, index = days[offset], first_index + offset
@@ -345,16 +370,11 @@ class RuleDates:
         period = self.period_of(ordinal)
         if period < self.first_period or (period - self.first_period) % self.interval:
             return None
-        days = self.days_in(period)
+        days = self.expand(period)[0]
         if ordinal not in days:
             return None
         index = self.count_before(period) + days.index(ordinal)
         return index if self.within_limits(ordinal, index) else None
-
-
-@lru_cache(maxsize=4096)  # recent queries' periods, in bounded memory however many series
-def _anchored_rule(dates: RuleDates, first_day: int) -> du.rrule:
-    return dates._rule(datetime.fromordinal(first_day))
 
 
 @lru_cache(maxsize=65536)
