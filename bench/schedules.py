@@ -148,9 +148,11 @@ def main() -> None:
         assert len(loaded) == args.series
 
         def forget_answers(series=loaded) -> None:
-            """Each run computes afresh: no answer remembered from the run before."""
+            """Each run computes afresh: no answer remembered from the run before, no
+            expanded period kept (dateutil expands the rule again)."""
             for one in series:
                 object.__setattr__(one.recurrence, "_recent_answers", [])
+                one.recurrence._schedule._expanded.clear()
 
         ours = median_seconds(lambda: [s.recurrence.next_after(NOW) for s in loaded], args.runs,
                               forget_answers)
