@@ -206,20 +206,29 @@ class RuleDates:
     def expand(self, period: int) -> tuple[list[int], int | None]:
         """The days of a valid period, and the rule's first day after it (None: no more).
 
-        The last few are kept: the scheduler and chat ask about "now" over and over.
+        One dateutil pass expands the period and the next one that has days ("now" and
+        what comes after); the last few are kept, as "now" is asked about over and over.
         """
         expanded = self._expanded.get(period)
-        if expanded is None:
-            end, days, later = self.period_start(period + self.interval), [], None
-            for wall in self.rule_from(period):
-                if wall.toordinal() >= end:
-                    later = wall.toordinal()
+        if expanded is not None:
+            return expanded
+        found: dict[int, tuple[list[int], int | None]] = {}
+        current, days, end = period, [], self.period_start(period + self.interval)
+        for wall in self.rule_from(period):
+            day = wall.toordinal()
+            if day >= end:
+                found[current] = (days, day)
+                if current != period:
                     break
-                days.append(wall.toordinal())
-            if len(self._expanded) >= 4:
-                self._expanded.clear()
-            expanded = self._expanded[period] = (days, later)
-        return expanded
+                current, days = self.period_of(day), []
+                end = self.period_start(current + self.interval)
+            days.append(day)
+        else:
+            found[current] = (days, None)
+        if len(self._expanded) >= 4:
+            self._expanded.clear()
+        self._expanded.update(found)
+        return found[period]
 
     def days_in(self, period: int, periods: int = 1) -> list[int]:
         """Occurring days (limits ignored) of ``periods`` valid periods from ``period`` on."""
