@@ -203,32 +203,54 @@ class RuleDates:
             return self.first_rule  # its first period starts at the start, not before
         return self._rule(datetime.fromordinal(self.period_start(period)))
 
-    def expand(self, period: int) -> tuple[list[int], int | None]:
-        """The days of a valid period, and the rule's first day after it (None: no more).
+    def days_from(self, period: int) -> Iterator[int]:
+        """The rule's days from valid ``period`` on, ascending.
 
-        One dateutil pass expands the period and the next one that has days ("now" and
-        what comes after); the last few are kept, as "now" is asked about over and over.
+        Periods kept are read back; the rest come from one dateutil pass, which keeps
+        the periods it completes (the last few: "now" is asked about over and over).
+        A kept period also knows the first day after it, often all a query needs.
         """
-        expanded = self._expanded.get(period)
-        if expanded is not None:
-            return expanded
-        found: dict[int, tuple[list[int], int | None]] = {}
+        last = 0  # the last day given out, where kept periods and a fresh pass meet
+        while (kept := self._expanded.get(period)) is not None:
+            days, later = kept
+            for day in days:
+                if day > last:
+                    last = day
+                    yield day
+            if later is None:
+                return
+            if later > last:
+                last = later
+                yield later
+            period = self.period_of(later)
         current, days, end = period, [], self.period_start(period + self.interval)
         for wall in self.rule_from(period):
             day = wall.toordinal()
             if day >= end:
-                found[current] = (days, day)
-                if current != period:
-                    break
+                self._keep(current, days, day)
                 current, days = self.period_of(day), []
                 end = self.period_start(current + self.interval)
             days.append(day)
-        else:
-            found[current] = (days, None)
+            if day > last:
+                yield day
+        self._keep(current, days, None)
+
+    def _keep(self, period: int, days: list[int], later: int | None) -> None:
         if len(self._expanded) >= 4:
             self._expanded.clear()
-        self._expanded.update(found)
-        return found[period]
+        self._expanded[period] = (days, later)
+
+    def expand(self, period: int) -> tuple[list[int], int | None]:
+        """The days of a valid period, and the rule's first day after it (None: no more)."""
+        kept = self._expanded.get(period)
+        if kept is not None:
+            return kept
+        end, days = self.period_start(period + self.interval), []
+        for day in self.days_from(period):
+            if day >= end:
+                return days, day
+            days.append(day)
+        return days, None
 
     def days_in(self, period: int, periods: int = 1) -> list[int]:
         """Occurring days (limits ignored) of ``periods`` valid periods from ``period`` on."""
@@ -338,17 +360,12 @@ class RuleDates:
         if period > self.last_period or (final is not None and period > final):
             return
         index = self.count_before(period)
-        while True:
-            days, later = self.expand(period)
-            for ordinal in days:
-                if ordinal > _LAST_SCANNED_DAY or not self.within_limits(ordinal, index):
-                    return
-                if ordinal >= first_wanted:
-                    yield ordinal, index
-                index += 1
-            if later is None:
+        for ordinal in self.days_from(period):
+            if ordinal > _LAST_SCANNED_DAY or not self.within_limits(ordinal, index):
                 return
-            period = self.period_of(later)  # dateutil skipped the empty periods
+            if ordinal >= first_wanted:
+                yield ordinal, index
+            index += 1
 
     def dates_until(self, last_wanted: int) -> Iterator[tuple[int, int]]:
         """(ordinal, index) of occurrences on or before day ``last_wanted``, descending."""
