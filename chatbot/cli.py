@@ -17,7 +17,7 @@ from chatbot import logs
 from chatbot.adapters import console
 from chatbot.commands import Bot, Clock, build_bot
 from chatbot.config import Settings, SettingsError, default_adapter, load_env_file
-from chatbot.core.calendar import series_calendar
+from chatbot.core.ical import series_calendar
 from chatbot.core.model import Scope
 from chatbot.core.schedule import ScheduleBook, Series, parse_offset
 from chatbot.core.timefmt import in_zone, utc_stamp
@@ -29,7 +29,7 @@ from chatbot.meeting_record import (
     load_notes,
     minutes_markdown,
 )
-from chatbot.pages import base_url_of
+from chatbot.page_links import base_url_of
 from chatbot.scheduler import Reminders, ReminderScheduler, compose_for
 from chatbot.selection import Chosen, NoMeeting
 from chatbot.store import Store

@@ -18,7 +18,7 @@ from chatbot.adapters import console
 from chatbot.adapters.slack_users import SlackProfile
 from chatbot.core.hidden_text import visible_name, visible_text
 from chatbot.core.model import Scope
-from chatbot.pages import PageLinks
+from chatbot.page_links import PageLinks
 from chatbot.scheduler import Reminders
 from chatbot.web.app import PageSite, page_app
 from chatbot.web.server import PageServer

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from chatbot import cli
 from chatbot.adapters import console
-from chatbot.pages import PageLinks
+from chatbot.page_links import PageLinks
 from chatbot.web.app import PageSite, page_app
 from chatbot.web.server import PageServer
 

@@ -14,9 +14,9 @@ from conftest import SEED_NOW, Chat
 from meeting_pages import STANDUP_ONLY, seed_two_teams
 
 from chatbot.adapters import console
-from chatbot.core.calendar import series_calendar
+from chatbot.core.ical import series_calendar
 from chatbot.core.model import Scope
-from chatbot.pages import PageLinks
+from chatbot.page_links import PageLinks
 from chatbot.scheduler import Reminders
 from chatbot.web.app import PageSite, page_app
 from chatbot.web.minutes_html import minutes_html

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatbot.commands import agenda, meeting, minutes, people, remind, todos
+from chatbot.commands import agenda, meeting, meeting_run, people, remind, todos
+from chatbot.commands.bot import Bot, Context, help_reply
 from chatbot.commands.context import Clock, CommandError, Message, Reply
-from chatbot.commands.dispatcher import Bot, Context, help_reply
 from chatbot.core.schedule import ScheduleBook
-from chatbot.pages import PageLinks
+from chatbot.page_links import PageLinks
 from chatbot.store import Store
 
 __all__ = ["Bot", "Clock", "CommandError", "Context", "Message", "Reply", "build_bot"]
@@ -28,6 +28,6 @@ def build_bot(
     bot.command("todos")(todos.todos_command)
     bot.command("meeting")(meeting.meeting_command)
     bot.command("remind")(remind.remind_command)
-    bot.command("decision")(minutes.decision_command)
+    bot.command("decision")(meeting_run.decision_command)
     bot.command("help")(help_reply)
     return bot

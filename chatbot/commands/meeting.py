@@ -1,13 +1,14 @@
-"""/meeting: when the meeting is, in your time and in UTC; start and end it."""
+"""/meeting: when the meeting is, in your time and in UTC, its page, calendar and personal
+reminders; starting and ending it is `meeting_run.py`."""
 
 from __future__ import annotations
 
-from chatbot.commands import minutes, remind
+from chatbot.commands import meeting_run, remind
+from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
-from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import split_word
 from chatbot.commands.permissions import require_meeting_admin
-from chatbot.core.calendar import series_calendar
+from chatbot.core.ical import series_calendar
 from chatbot.core.reply import Instant, Link, line
 from chatbot.core.timefmt import how_far, long_datetime
 
@@ -16,7 +17,7 @@ def meeting_command(context: Context) -> Reply:
     action, rest = split_word(context.command.args)
     actions = {
         "": next_meeting, "next": next_meeting, "ics": calendar_file, "link": page_link,
-        "start": minutes.start, "end": minutes.end,
+        "start": meeting_run.start, "end": meeting_run.end,
         "remind": lambda context: remind.personal_reminders(context, rest),
     }
     if action not in actions:
@@ -71,7 +72,7 @@ def next_meeting(context: Context) -> Reply:
     series, occurrence = context.meeting()
     start = occurrence.start_utc
     items = context.store.agenda.items(context.scope, series.id, occurrence.key.isoformat())
-    started = minutes.started_at(context, series, occurrence)
+    started = meeting_run.started_at(context, series, occurrence)
     if started:
         status = f"in progress, {started}"
     elif series.in_progress(context.now) == occurrence:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
-from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean
 from chatbot.core.model import Attendance
 from chatbot.core.timefmt import clock_time, in_zone

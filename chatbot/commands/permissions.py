@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError
-from chatbot.commands.dispatcher import Context
 
 
 def channel_admins(context: Context) -> list[str]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
-from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean
 
 USAGE = ("Usage: /meeting remind me on, /meeting remind me off, or /meeting remind to see "

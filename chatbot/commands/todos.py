@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
-from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean, leading_mentions, parse_number, split_word
 from chatbot.commands.permissions import require_one_of
 from chatbot.core.model import Todo

@@ -1,4 +1,4 @@
-"""The token in each series' page address (minted by chatbot.pages)."""
+"""The token in each series' page address (minted by chatbot.page_links)."""
 
 from chatbot.store.database import TableGroup
 

@@ -16,7 +16,7 @@ proxy may put the whole app under a path prefix):
 
 `page_app(site)` is the same routes as an app of their own; `chatbot run` serves it
 for the console with `chatbot.web.server.PageServer`. Links in chat replies use
-`bot.pages` (`chatbot.pages`), whose base URL is `CHATBOT_PUBLIC_URL` or this server.
+`bot.pages` (`chatbot.page_links`), whose base URL is `CHATBOT_PUBLIC_URL` or this server.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from chatbot.commands import Bot
-from chatbot.core.calendar import series_calendar
+from chatbot.core.ical import series_calendar
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import long_date
 from chatbot.web.minutes_html import minutes_html

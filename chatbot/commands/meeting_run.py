@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from chatbot.archive import ArchiveError
+from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
-from chatbot.commands.dispatcher import Context
 from chatbot.commands.parse import clean
 from chatbot.commands.permissions import require_meeting_admin
 from chatbot.core.model import MeetingRecord

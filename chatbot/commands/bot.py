@@ -20,7 +20,7 @@ from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_comma
 from chatbot.core.model import User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
-from chatbot.pages import PageLinks
+from chatbot.page_links import PageLinks
 from chatbot.redaction import SecretFinder
 from chatbot.selection import Chosen, MeetingSelection, NoMeeting
 from chatbot.store import Store
