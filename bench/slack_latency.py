@@ -11,8 +11,9 @@ keep-alive connections by 1 client (sequential) and by 8 concurrent clients; a r
 fails unless it gets a 200 within Slack's 3-second deadline. A last round repeats the
 8-client load while the stand-in delays every chat.postMessage by 2 seconds.
 
-Targets (issue 5): median <= 3x the bare ack, p99 <= 5x, >= 1,000 commands/s with 8
-clients, no failed request with slow posts. Exit status 1 when one is missed.
+Targets: median <= 1.6x the bare ack sequentially (issue 12) and <= 3x with 8 clients
+(issue 5), p99 <= 5x, >= 1,000 commands/s with 8 clients, no failed request with slow
+posts. Exit status 1 when one is missed.
 """
 
 from __future__ import annotations
@@ -238,6 +239,11 @@ def run(count: int, slow_post: float = 2.0) -> dict[str, Load]:
     return results
 
 
+# Bot / bare median: one command at a time (issue 12: the ack path's own cost), and under
+# 8 concurrent clients (issue 5).
+MEDIAN_TARGETS = {"sequential": 1.6, "8 clients": 3.0}
+
+
 def report(results: dict[str, Load]) -> list[str]:
     """Prints the table and the ratios; returns the targets missed."""
     print(HEADER)
@@ -245,12 +251,12 @@ def report(results: dict[str, Load]) -> list[str]:
         print(result.row(name))
     missed = []
     print()
-    for mode in ("sequential", "8 clients"):
+    for mode, median_target in MEDIAN_TARGETS.items():
         bot, bare = results[f"bot {mode}"], results[f"bare {mode}"]
         median, p99 = bot.median_ms / bare.median_ms, bot.p99_ms / bare.p99_ms
-        print(f"bot / bare, {mode:<10}  median {median:4.2f}x (target <= 3)"
+        print(f"bot / bare, {mode:<10}  median {median:4.2f}x (target <= {median_target:g})"
               f"   p99 {p99:4.2f}x (target <= 5)")
-        if median > 3:
+        if median > median_target:
             missed.append(f"median {mode}")
         if p99 > 5:
             missed.append(f"p99 {mode}")
