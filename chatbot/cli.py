@@ -246,7 +246,7 @@ def platform_page_scope(bot: Bot, platform: str):
 
     def scope_for(series: Series) -> Scope | None:
         channel = bot.channel_of(series, platform)
-        workspace = bot.workspaces.get(platform)
+        workspace = bot.workspace_named(series, platform) or bot.workspaces.get(platform)
         return Scope(platform, workspace, channel) if channel and workspace else None
 
     return scope_for

@@ -17,6 +17,7 @@ from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.commands.help import COMMANDS, help_text
 from chatbot.commands.incoming import clean_message, with_warning
 from chatbot.commands.parse import MAX_TEXT, Mention, ParsedCommand, parse_command
+from chatbot.core.channel_binding import split_binding
 from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
@@ -114,7 +115,21 @@ class Bot:
         binding = series.channels.get(platform)
         if binding is None:
             return None
-        return self.channel_ids.get((platform, binding), binding)
+        channel = split_binding(platform, binding)[1]
+        return self.channel_ids.get((platform, channel), channel)
+
+    def workspace_named(self, series: Series, platform: str) -> str | None:
+        """The workspace the series' binding on `platform` names, if it names one
+        (`slack = "T0123/C0456"`, when one bot serves many Slack workspaces)."""
+        binding = series.channels.get(platform)
+        return split_binding(platform, binding)[0] if binding is not None else None
+
+    def workspace_of_channel(self, platform: str, channel: str) -> str | None:
+        """The workspace of a channel some series is bound to: the one its binding names,
+        else the one the platform's adapter serves."""
+        bound = self._series_by_channel().get((platform, channel), [])
+        named = self.workspace_named(bound[0], platform) if bound else None
+        return named or self.workspaces.get(platform)
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -206,7 +221,8 @@ class Bot:
 
     def series_for(self, message: Message) -> list[Series]:
         scope = message.scope
-        bound = self._series_by_channel().get((scope.platform, scope.channel), [])
+        bound = [s for s in self._series_by_channel().get((scope.platform, scope.channel), [])
+                 if self.workspace_named(s, scope.platform) in (None, scope.workspace)]
         if not bound and scope.platform == "console" and len(self.schedules.series) == 1:
             return list(self.schedules.series)
         return list(bound)

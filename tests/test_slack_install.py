@@ -1,0 +1,194 @@
+"""One bot installed in many workspaces by OAuth: each workspace's calls with its own token.
+
+The real adapter under uvicorn, Bolt's real OAuth flow and signature checks, the Web API
+stand-in playing Slack (its authorize page is `approve`, its oauth.v2.access issues
+rotating tokens per workspace).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import http.client
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+import slack_requests as sr
+from slack_standin import SlackStandIn
+from slack_world import MEETING_START, ROOT, SECRET, SlackWorld
+
+from chatbot.adapters.slack_install import BOT_SCOPES
+
+A, B = "T0AAA", "T0BBB"
+CHANNELS = {A: "C0AAA", B: "C0BBB"}
+SERIES = {A: "team-a", B: "team-b"}
+ONE_HOUR_BEFORE = MEETING_START - dt.timedelta(hours=1) + dt.timedelta(seconds=30)
+
+
+def write_bound_schedules(folder: Path) -> Path:
+    """The seed meeting twice, each bound to a channel of its own workspace."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seed = (ROOT / "schedules" / "binder-team.toml").read_text()
+    for team, channel in CHANNELS.items():
+        (folder / f"{SERIES[team]}.toml").write_text(
+            seed.replace("[channels]\n", f'[channels]\nslack = "{team}/{channel}"\n'))
+    return folder
+
+
+@pytest.fixture
+def world(tmp_path):
+    with SlackStandIn(token="xoxb-unused") as slack, SlackWorld(
+            tmp_path, slack, oauth=True,
+            schedules=write_bound_schedules(tmp_path / "schedules")) as world:
+        yield world
+
+
+def get(world: SlackWorld, path: str, cookie: str = "") -> tuple[int, str, dict[str, str]]:
+    connection = http.client.HTTPConnection("127.0.0.1", world.port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        answer = connection.getresponse()
+        return (answer.status, answer.read().decode(),
+                {k.lower(): v for k, v in answer.getheaders()})
+    finally:
+        connection.close()
+
+
+def start_install(world: SlackWorld) -> tuple[str, str]:
+    """GET /slack/install: the authorize URL of its "Add to Slack" link, and the cookie."""
+    status, page, headers = get(world, "/slack/install")
+    assert status == 200, page
+    link = re.search(r'<a href="([^"]+)">Add to Slack</a>', page)
+    assert link, page
+    return html.unescape(link.group(1)), headers["set-cookie"].split(";")[0]
+
+
+def install(world: SlackWorld, team: str | None, enterprise: str | None = None) -> str:
+    """The whole flow, as a browser goes through it: the success page."""
+    authorize, cookie = start_install(world)
+    code = world.slack.approve(authorize, team, enterprise_id=enterprise)
+    state = parse_qs(urlsplit(authorize).query)["state"][0]
+    status, page, _ = get(world, "/slack/oauth_redirect?" + urlencode(
+        {"code": code, "state": state}), cookie)
+    assert status == 200, page
+    return page
+
+
+def tokens_used(world: SlackWorld) -> set[str | None]:
+    return {c.token for c in world.slack.calls() if c.method != "oauth.v2.access"}
+
+
+def test_install_page_links_to_slacks_authorize_page_with_the_scopes_and_a_state(world):
+    authorize, cookie = start_install(world)
+    url = urlsplit(authorize)
+    query = parse_qs(url.query)
+    assert f"{url.scheme}://{url.netloc}/" == world.slack.base_url.removesuffix("api/")
+    assert url.path == "/oauth/v2/authorize"
+    assert query["client_id"] == [world.slack.client_id]
+    assert query["scope"][0].split(",") == list(BOT_SCOPES)
+    assert query["state"][0] and query["state"][0] in cookie
+
+
+def test_two_workspaces_each_answered_reminded_and_homed_with_their_own_token(world):
+    for team in (A, B):
+        page = install(world, team)
+        assert "/invite @chatbot" in page and "/meeting new" in page
+    tokens = {team: world.slack.tokens_of(team) for team in (A, B)}
+    assert all(tokens.values()) and not tokens[A] & tokens[B]
+
+    for team in (A, B):
+        world.slack.clear_calls()
+        status, body = world.command("/agenda", f"add topic of {team}", team=team,
+                                     channel=CHANNELS[team])
+        assert status == 200 and f"topic of {team}" in body["text"], body
+        assert world.posted(f"topic of {team}", channel=CHANNELS[team])
+        assert world.send(sr.app_home_opened(SECRET, team_id=team))[0] == 200
+        world.slack.wait_for_calls("views.publish")
+        assert tokens_used(world) <= tokens[team]
+
+    world.slack.clear_calls()
+    delivered = world.tick(ONE_HOUR_BEFORE)
+    assert {d.channel for d in delivered} == set(CHANNELS.values())
+    for team, channel in CHANNELS.items():
+        [post] = [c for c in world.slack.calls("chat.postMessage")
+                  if c.params["channel"] == channel]
+        assert post.token in tokens[team]
+        assert f"topic of {team}" in str(post.params)  # the agenda of that workspace only
+    store = world.store
+    assert store.workspaces.enterprise_of(A) is None and not store.workspaces.has_left(A)
+
+
+def test_uninstalled_workspace_gets_nothing_more_and_the_other_is_unaffected(world):
+    install(world, A)
+    install(world, B)
+    world.command("/agenda", "add kept for a month", team=A, channel=CHANNELS[A])
+    tokens_a = world.slack.tokens_of(A)
+
+    status, _ = world.send(sr.app_uninstalled(SECRET, team_id=A))
+    assert status == 200
+    world.slack.revoke(A)  # as Slack does: its tokens are dead from now on
+    installations = world.adapter.installations.installation_store
+    assert installations.find_bot(enterprise_id=None, team_id=A) is None
+    assert installations.find_bot(enterprise_id=None, team_id=B) is not None
+
+    world.slack.clear_calls()
+    world.tick(ONE_HOUR_BEFORE)  # A's reminder is settled unsent: not retried every tick
+    assert [c.params["channel"] for c in world.slack.calls("chat.postMessage")] == [CHANNELS[B]]
+    world.command("/agenda", "add still here", team=B, channel=CHANNELS[B])
+    assert world.posted("still here", channel=CHANNELS[B])
+    assert not tokens_used(world) & tokens_a
+    assert all(c.params["channel"] != CHANNELS[A] for c in world.slack.calls("chat.postMessage"))
+    # Its meeting data stays for the retention period, in case it comes back.
+    assert world.store.workspaces.has_left(A)
+    assert len(world.store.workspaces.rows(A)["agenda_items"]) == 1
+
+    install(world, A)  # back before the data went: nothing is due to be deleted
+    assert not world.store.workspaces.has_left(A)
+
+
+def test_revoked_bot_token_counts_as_leaving(world):
+    install(world, A)
+    assert world.send(sr.tokens_revoked(SECRET, team_id=A))[0] == 200
+    installations = world.adapter.installations.installation_store
+    assert installations.find_bot(enterprise_id=None, team_id=A) is None
+    assert world.store.workspaces.has_left(A)
+
+
+def test_a_forged_state_on_the_redirect_is_refused(world):
+    authorize, cookie = start_install(world)
+    code = world.slack.approve(authorize, A)
+    status, page, _ = get(world, "/slack/oauth_redirect?" + urlencode(
+        {"code": code, "state": "forged-state"}), cookie)
+    assert status >= 400
+    status, page, _ = get(world, "/slack/oauth_redirect?" + urlencode(
+        {"code": code, "state": parse_qs(urlsplit(authorize).query)["state"][0]}))
+    assert status >= 400  # the right state, but not from the browser that asked for it
+    assert world.slack.calls("oauth.v2.access") == []
+    assert world.adapter.installations.installation_store.find_bot(
+        enterprise_id=None, team_id=A) is None
+
+
+def test_an_org_wide_install_answers_in_each_of_its_workspaces(world):
+    install(world, None, enterprise="E0ORG")
+    org_tokens = world.slack.tokens_of("E0ORG")
+    world.slack.clear_calls()
+    status, body = world.send(sr.slash_command(SECRET, command="/tz", text="Europe/Paris",
+                                               team_id="T0ORGA", enterprise_id="E0ORG"))
+    assert status == 200 and "Europe/Paris" in body["text"], body
+    assert tokens_used(world) <= org_tokens
+    assert world.store.workspaces.enterprise_of("T0ORGA") == "E0ORG"
+
+
+def test_a_token_about_to_expire_is_refreshed_before_use(world):
+    world.slack.set_token_lifetime(60)  # well inside the two hours before expiry
+    install(world, A)
+    [first] = world.slack.tokens_of(A)
+    world.slack.clear_calls()
+    status, body = world.command("/tz", "Europe/Paris", team=A, channel=CHANNELS[A])
+    assert status == 200, body
+    refreshes = [c for c in world.slack.calls("oauth.v2.access")
+                 if c.params.get("grant_type") == "refresh_token"]
+    assert refreshes
+    assert first not in tokens_used(world)
