@@ -10,16 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import html
 import http.client
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import slack_requests as sr
 from slack_standin import SlackStandIn
-from slack_world import MEETING_START, ROOT, SECRET, SlackWorld
+from slack_world import MEETING_START, ROOT, SECRET, SEED_NOW, SlackWorld
 
 from chatbot.adapters.slack_install import BOT_SCOPES
+from chatbot.commands import Clock
+from chatbot.config import SettingsError
+from chatbot.workspace_data import purge_departed, retention_days
+from tests.conftest import cli_env
 
 A, B = "T0AAA", "T0BBB"
 CHANNELS = {A: "C0AAA", B: "C0BBB"}
@@ -192,3 +199,69 @@ def test_a_token_about_to_expire_is_refreshed_before_use(world):
                  if c.params.get("grant_type") == "refresh_token"]
     assert refreshes
     assert first not in tokens_used(world)
+
+
+# -- a workspace's data: exported, purged, and purged by itself after it left ---------------
+
+
+def chatbot_cli(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", *args], cwd=folder, capture_output=True,
+        text=True, timeout=60, env=cli_env(folder, CHATBOT_ARCHIVE=str(folder / "notes")))
+
+
+def test_export_then_purge_takes_a_workspace_away_and_leaves_the_other(world, tmp_path):
+    for team in (A, B):
+        install(world, team)
+        channel = CHANNELS[team]
+        world.command("/agenda", f"add plan of {team}", team=team, channel=channel)
+        world.command("/todo", f"add chores of {team}", team=team, channel=channel)
+        world.command("/attend", f"Alice of {team} / Org", team=team, channel=channel)
+    minutes = tmp_path / "notes" / "team-a" / "2018-03-21.md"
+    minutes.parent.mkdir(parents=True)
+    minutes.write_text("# Minutes of team A\n")
+    world.store.db.execute(
+        "INSERT INTO meetings (workspace, channel, series, occurrence, started_at, ended_at,"
+        " archive_path) VALUES (?, ?, 'team-a', '2018-03-21', 'x', 'y', ?)",
+        (A, CHANNELS[A], "team-a/2018-03-21.md"))
+
+    out = tmp_path / "a.json"
+    done = chatbot_cli(tmp_path, "export", "--workspace", A, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    exported = json.loads(out.read_text())
+    text = json.dumps(exported)
+    assert f"plan of {A}" in text and f"chores of {A}" in text and f"Alice of {A}" in text
+    assert B not in text
+    assert [s["id"] for s in exported["series"]] == ["team-a"]
+    assert f'slack = "{A}/{CHANNELS[A]}"' in exported["series"][0]["schedule"]
+    assert exported["minutes"][0]["markdown"] == "# Minutes of team A\n"
+
+    done = chatbot_cli(tmp_path, "purge", "--workspace", A)
+    assert done.returncode == 0, done.stderr
+    left = world.store.workspaces.rows(A)
+    assert not any(left.values()), left
+    assert not minutes.exists()
+    assert all(world.store.workspaces.rows(B)[t] for t in ("agenda_items", "todos",
+                                                            "attendance"))
+    again = json.loads(chatbot_cli(tmp_path, "export", "--workspace", A).stdout)
+    assert again["agenda"] == again["todos"] == again["roll_calls"] == again["minutes"] == []
+
+
+def test_a_workspace_that_left_is_purged_after_the_retention_period(world):
+    install(world, A)
+    install(world, B)
+    world.command("/agenda", "add ours", team=A, channel=CHANNELS[A])
+    world.send(sr.app_uninstalled(SECRET, team_id=A))
+    bot = world.bot
+    assert purge_departed(bot, days=30) == []  # left today: kept
+    bot.clock = Clock(SEED_NOW + dt.timedelta(days=31))
+    assert purge_departed(bot, days=30) == [A]
+    assert not any(world.store.workspaces.rows(A).values())
+    assert purge_departed(bot, days=30) == []
+
+
+def test_retention_days_setting():
+    assert retention_days({}) == 30
+    assert retention_days({"CHATBOT_RETENTION_DAYS": "7"}) == 7
+    with pytest.raises(SettingsError, match="whole number of days"):
+        retention_days({"CHATBOT_RETENTION_DAYS": "a month"})

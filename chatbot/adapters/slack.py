@@ -36,7 +36,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from chatbot import logs
+from chatbot import logs, workspace_data
 from chatbot.adapters import slack_blocks as blocks
 from chatbot.adapters.slack_guard import guarded
 from chatbot.adapters.slack_install import INSTALL_PATH, REDIRECT_PATH, Installations
@@ -45,7 +45,7 @@ from chatbot.adapters.slack_text import from_slack, handles, with_handles
 from chatbot.adapters.slack_users import SlackProfile, UserDirectory
 from chatbot.adapters.slack_workspaces import Workspaces
 from chatbot.commands import Bot, Message, Reply
-from chatbot.config import SlackSettings
+from chatbot.config import SettingsError, SlackSettings
 from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
 from chatbot.core.timefmt import how_far
@@ -59,6 +59,8 @@ EVENTS_PATH = "/slack/events"
 REMINDER_TIMEOUT = 120.0
 # Commands whose @word is not a Slack user: the roll call's last field is a GitHub handle.
 _NO_HANDLE_RESOLUTION = {"attend"}
+# How often the data of workspaces that uninstalled the app is checked for its end date.
+PURGE_INTERVAL = 3600.0
 # Commands after which the App Home of people who opened it may be out of date.
 _CHANGES_HOME = {"todo", "tz"}
 
@@ -83,6 +85,8 @@ class SlackAdapter:
             if settings.installed_by_oauth else None)
         self.workspaces = Workspaces(settings, self._current_token)
         self._enterprises: dict[str, str | None] = {}  # team -> its org, as last heard
+        self.retention_days = workspace_data.DEFAULT_RETENTION_DAYS  # after an uninstall
+        self._purging: asyncio.Task | None = None
         self.background = Background()
         self.team_id = ""
         self.shutdown_grace = 5.0  # seconds queued posts may still take when stopping
@@ -140,6 +144,7 @@ class SlackAdapter:
         self.app.client.session = self._session
         if self.installations is not None:
             self.installations.client.session = self._session
+            self._purging = asyncio.ensure_future(self._purge_departed())
         if self.with_reminders:
             self._scheduler = ReminderScheduler(Reminders(self.bot, SlackReminders(self)))
             # start() posts what was missed while the bot was down, and waits for those posts
@@ -149,6 +154,8 @@ class SlackAdapter:
             )
 
     async def stop(self) -> None:
+        if self._purging is not None:
+            self._purging.cancel()
         if self._scheduler is not None:
             with contextlib.suppress(Exception):
                 await self._scheduler_started
@@ -240,6 +247,16 @@ class SlackAdapter:
         await self.installations.tokens_revoked(event, context)
         if event.get("tokens", {}).get("bot"):
             await self._left(context)
+
+    async def _purge_departed(self) -> None:
+        """Hourly: the data of workspaces gone longer than the retention period."""
+        while True:
+            try:
+                await asyncio.to_thread(workspace_data.purge_departed, self.bot,
+                                        self.retention_days)
+            except Exception:
+                log.exception("deleting the data of uninstalled workspaces failed")
+            await asyncio.sleep(PURGE_INTERVAL)
 
     async def _left(self, context: dict) -> None:
         """Its tokens are gone: nothing more goes out there; its data is kept for
@@ -541,8 +558,9 @@ def run(bot: Bot, host: str = "0.0.0.0", port: int = 3000,
         os.environ.pop(name, None)
     adapter = SlackAdapter(bot, settings)
     try:
+        adapter.retention_days = workspace_data.retention_days()
         adapter.authenticate()
-    except SlackStartError as error:
+    except (SlackStartError, SettingsError) as error:
         log.error("cannot start the Slack adapter: %s", error)
         return 2
     if settings.socket_mode:

@@ -46,6 +46,14 @@ class WorkspaceTable(TableGroup):
             " WHERE t.workspace = ? ORDER BY o.rowid", (workspace,))
         return found
 
+    def archive_paths_in_use(self, paths: list[str]) -> set[str]:
+        """Those of `paths` some meeting still points to."""
+        if not paths:
+            return set()
+        rows = self._db.rows_where("meetings", f"archive_path IN ({','.join('?' * len(paths))})",
+                                   tuple(paths), select="archive_path")
+        return {r["archive_path"] for r in rows}
+
     def purge(self, workspace: str) -> int:
         """Delete every row of the workspace; how many rows went."""
         with self._db.transaction():
