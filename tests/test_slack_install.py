@@ -12,15 +12,17 @@ import html
 import http.client
 import json
 import re
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import slack_requests as sr
 from slack_standin import SlackStandIn
-from slack_world import MEETING_START, ROOT, SECRET, SEED_NOW, SlackWorld
+from slack_world import MEETING_START, ROOT, SECRET, SEED_NOW, SlackWorld, free_port
 
 from chatbot.adapters.slack_install import BOT_SCOPES
 from chatbot.commands import Clock
@@ -265,3 +267,53 @@ def test_retention_days_setting():
     assert retention_days({"CHATBOT_RETENTION_DAYS": "7"}) == 7
     with pytest.raises(SettingsError, match="whole number of days"):
         retention_days({"CHATBOT_RETENTION_DAYS": "a month"})
+
+
+# -- `chatbot run` installed by OAuth --------------------------------------------------------
+
+
+def oauth_env(tmp_path: Path, slack: SlackStandIn, **extra: str) -> dict[str, str]:
+    env = cli_env(tmp_path, CHATBOT_SCHEDULES=str(write_bound_schedules(tmp_path / "s")),
+                  SLACK_CLIENT_ID=slack.client_id, SLACK_CLIENT_SECRET=slack.client_secret,
+                  SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.base_url)
+    env.update(extra)
+    return env
+
+
+def test_chatbot_run_serves_the_install_link_without_a_bot_token(tmp_path):
+    port = free_port()
+    with SlackStandIn() as slack:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chatbot.cli", "run", "--adapter", "slack", "--host",
+             "127.0.0.1", "--port", str(port)], env=oauth_env(tmp_path, slack), cwd=tmp_path,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            seen = ""
+            for line in iter(process.stdout.readline, ""):  # EOF: it stopped
+                seen += line
+                if "Uvicorn running" in line:
+                    break
+            assert "Uvicorn running" in seen, seen
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/slack/install",
+                                        timeout=10) as answer:
+                page = answer.read().decode()
+            assert "Add to Slack" in page and "oauth/v2/authorize" in page
+        finally:
+            process.send_signal(signal.SIGINT)
+            output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output
+    assert "the install link is /slack/install" in seen
+
+
+@pytest.mark.parametrize(("extra", "says"), [
+    ({"SLACK_CLIENT_SECRET": ""}, "SLACK_CLIENT_SECRET is not set"),
+    ({"SLACK_APP_TOKEN": "xapp-1"}, "installing by OAuth needs HTTP mode"),
+    ({"CHATBOT_RETENTION_DAYS": "soon"}, "CHATBOT_RETENTION_DAYS='soon' is not a whole"),
+])
+def test_chatbot_run_says_what_is_missing_to_install_by_oauth(tmp_path, extra, says):
+    with SlackStandIn() as slack:
+        done = subprocess.run([sys.executable, "-m", "chatbot.cli", "run", "--adapter", "slack"],
+                              env=oauth_env(tmp_path, slack, **extra), cwd=tmp_path,
+                              capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert says in done.stdout + done.stderr and "Traceback" not in done.stderr
