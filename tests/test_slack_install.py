@@ -107,8 +107,13 @@ def test_two_workspaces_each_answered_reminded_and_homed_with_their_own_token(wo
     tokens = {team: world.slack.tokens_of(team) for team in (A, B)}
     assert all(tokens.values()) and not tokens[A] & tokens[B]
 
+    member = {A: ("U0ALICE", "alice"), B: ("U0BOB", "bob")}  # each wants direct reminders
     for team in (A, B):
         world.slack.clear_calls()
+        user, name = member[team]
+        status, body = world.command("/meeting", "remind me on", team=team, user=user,
+                                     user_name=name, channel=CHANNELS[team])
+        assert status == 200, body
         status, body = world.command("/agenda", f"add topic of {team}", team=team,
                                      channel=CHANNELS[team])
         assert status == 200 and f"topic of {team}" in body["text"], body
@@ -125,6 +130,10 @@ def test_two_workspaces_each_answered_reminded_and_homed_with_their_own_token(wo
                   if c.params["channel"] == channel]
         assert post.token in tokens[team]
         assert f"topic of {team}" in str(post.params)  # the agenda of that workspace only
+        [opened] = [c for c in world.slack.calls("conversations.open")
+                    if c.params["users"] == member[team][0]]
+        assert opened.token in tokens[team]
+    assert len(world.slack.calls("conversations.open")) == 2
     store = world.store
     assert store.workspaces.enterprise_of(A) is None and not store.workspaces.has_left(A)
 
