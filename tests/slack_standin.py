@@ -562,19 +562,21 @@ def _conversations_open(state: _State, params: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _views_publish(state: _State, params: dict[str, Any]) -> dict[str, Any]:
-    user_id = params.get("user_id")
+def _view_of(params: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    """The ``view`` argument (JSON text or an object) if it is a view of type ``kind``."""
     view = params.get("view")
-    if not user_id or not view:
-        return _error("invalid_arguments")
     if isinstance(view, str):
         try:
             view = json.loads(view)
         except ValueError:
-            return _error("invalid_arguments")
-    if not isinstance(view, dict) or view.get("type") != "home":
+            return None
+    return dict(view) if isinstance(view, dict) and view.get("type") == kind else None
+
+
+def _views_publish(state: _State, params: dict[str, Any]) -> dict[str, Any]:
+    published = _view_of(params, "home")
+    if not params.get("user_id") or published is None:
         return _error("invalid_arguments")
-    published = dict(view)
     published.update({"id": f"V{_next_ts(state).replace('.', '')}", "team_id": TEAM_ID})
     return {"ok": True, "view": published}
 
@@ -652,17 +654,9 @@ def _oauth_v2_access(state: _State, params: dict[str, Any],
 
 
 def _views_open(state: _State, params: dict[str, Any]) -> dict[str, Any]:
-    view = params.get("view")
-    if not params.get("trigger_id"):
+    opened = _view_of(params, "modal")
+    if not params.get("trigger_id") or opened is None:
         return _error("invalid_arguments")
-    if isinstance(view, str):
-        try:
-            view = json.loads(view)
-        except ValueError:
-            return _error("invalid_arguments")
-    if not isinstance(view, dict) or view.get("type") != "modal":
-        return _error("invalid_arguments")
-    opened = dict(view)
     opened.update({"id": f"V{_next_ts(state).replace('.', '')}",
                    "team_id": params.get("_team") or TEAM_ID, "state": {"values": {}}})
     return {"ok": True, "view": opened}
