@@ -110,9 +110,10 @@ def slash_command(
 
 def event_callback(
     signing_secret: str, event: dict[str, Any], *, timestamp: int | None = None,
-    team_id: str = TEAM_ID,
+    team_id: str = TEAM_ID, enterprise_id: str | None = None,
 ) -> SlackRequest:
-    """An Events API ``event_callback`` envelope around ``event``, as JSON."""
+    """An Events API ``event_callback`` envelope around ``event``, as JSON (for an app
+    installed org-wide when ``enterprise_id`` is given)."""
     ts = int(time.time()) if timestamp is None else timestamp
     envelope = {
         "token": VERIFICATION_TOKEN,
@@ -124,15 +125,17 @@ def event_callback(
         "event_time": ts,
         "authorizations": [
             {
-                "enterprise_id": None,
+                "enterprise_id": enterprise_id,
                 "team_id": team_id,
                 "user_id": "U0BOT",
                 "is_bot": True,
-                "is_enterprise_install": False,
+                "is_enterprise_install": enterprise_id is not None,
             }
         ],
         "is_ext_shared_channel": False,
     }
+    if enterprise_id is not None:
+        envelope["enterprise_id"] = enterprise_id
     return signed(signing_secret, json.dumps(envelope), JSON, ts)
 
 
@@ -155,11 +158,13 @@ def app_home_opened(
     return event_callback(signing_secret, event, timestamp=ts, team_id=team_id)
 
 
-def app_uninstalled(signing_secret: str, *, team_id: str = TEAM_ID) -> SlackRequest:
-    """Slack telling the app it was uninstalled from a workspace (its tokens are dead)."""
+def app_uninstalled(signing_secret: str, *, team_id: str = TEAM_ID,
+                    enterprise_id: str | None = None) -> SlackRequest:
+    """Slack telling the app it was uninstalled from a workspace, or from a whole org."""
     ts = int(time.time())
     event = {"type": "app_uninstalled", "event_ts": f"{ts}.000300"}
-    return event_callback(signing_secret, event, timestamp=ts, team_id=team_id)
+    return event_callback(signing_secret, event, timestamp=ts, team_id=team_id,
+                          enterprise_id=enterprise_id)
 
 
 def tokens_revoked(signing_secret: str, *, team_id: str = TEAM_ID,

@@ -198,6 +198,12 @@ def test_an_org_wide_install_answers_in_each_of_its_workspaces(world):
     assert tokens_used(world) <= org_tokens
     assert world.store.workspaces.enterprise_of("T0ORGA") == "E0ORG"
 
+    assert world.send(sr.app_uninstalled(SECRET, team_id="T0ORGA", enterprise_id="E0ORG")
+                      )[0] == 200
+    assert world.adapter.installations.installation_store.find_bot(
+        enterprise_id="E0ORG", team_id=None, is_enterprise_install=True) is None
+    assert world.store.workspaces.has_left("T0ORGA")  # its data goes with the org's install
+
 
 def test_a_token_about_to_expire_is_refreshed_before_use(world):
     world.slack.set_token_lifetime(60)  # well inside the two hours before expiry

@@ -261,11 +261,16 @@ class SlackAdapter:
     async def _left(self, context: dict) -> None:
         """Its tokens are gone: nothing more goes out there; its data is kept for
         CHATBOT_RETENTION_DAYS in case it installs again."""
-        team = context.get("team_id") or context.get("enterprise_id")
-        self.bot.store.workspaces.left(team, self.bot.clock.now().isoformat())
-        self._enterprises.pop(team, None)
-        await self.workspaces.forget(team)
-        log.info("Slack: uninstalled from %s", team)
+        known, now = self.bot.store.workspaces, self.bot.clock.now().isoformat()
+        team, enterprise = context.get("team_id"), context.get("enterprise_id")
+        # Org-wide: every workspace of the org that used it loses it with the org.
+        org_wide = enterprise and (context.get("is_enterprise_install") or not team)
+        gone = set(known.of_enterprise(enterprise)) | {enterprise} if org_wide else {team}
+        for one in gone:
+            known.left(one, now)
+            self._enterprises.pop(one, None)
+            await self.workspaces.forget(one)
+        log.info("Slack: uninstalled from %s", ", ".join(sorted(gone)))
 
     # -- listeners ----------------------------------------------------------------------------
 

@@ -167,8 +167,16 @@ class Installations:
         return bot.bot_token
 
     async def uninstalled(self, context: AsyncBoltContext) -> None:
-        """app_uninstalled: every token of the workspace is deleted."""
+        """app_uninstalled: every token of the workspace (or org) is deleted."""
         await self.revocation.handle_app_uninstalled_events(context)
+        if context.is_enterprise_install and context.enterprise_id:
+            # Bolt deletes by (enterprise, team): an org-wide install is stored with no team.
+            await self.installation_store.async_delete_all(
+                enterprise_id=context.enterprise_id, team_id=None)
 
     async def tokens_revoked(self, event: dict, context: AsyncBoltContext) -> None:
         await self.revocation.handle_tokens_revoked_events(event, context)
+        if (event.get("tokens", {}).get("bot") and context.is_enterprise_install
+                and context.enterprise_id):
+            await self.installation_store.async_delete_bot(
+                enterprise_id=context.enterprise_id, team_id=None)

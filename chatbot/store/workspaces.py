@@ -27,6 +27,12 @@ class WorkspaceTable(TableGroup):
         row = self._db.first_where("workspaces", "workspace = ?", (workspace,))
         return row["enterprise_id"] if row else None
 
+    def of_enterprise(self, enterprise_id: str) -> list[str]:
+        """The workspaces known to belong to an org (an org-wide install serves them)."""
+        rows = self._db.rows_where("workspaces", "enterprise_id = ?", (enterprise_id,),
+                                   select="workspace")
+        return [r["workspace"] for r in rows]
+
     def has_left(self, workspace: str) -> bool:
         row = self._db.first_where("workspaces", "workspace = ?", (workspace,))
         return bool(row and row["left_at"])
