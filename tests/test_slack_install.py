@@ -332,3 +332,21 @@ def test_chatbot_run_says_what_is_missing_to_install_by_oauth(tmp_path, extra, s
                               capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
     assert says in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+def test_reminders_in_a_workspace_of_an_org_wide_install_use_the_orgs_token(tmp_path):
+    folder = write_bound_schedules(tmp_path / "schedules")
+    seed = (ROOT / "schedules" / "binder-team.toml").read_text()
+    (folder / "org-team.toml").write_text(
+        seed.replace("[channels]\n", '[channels]\nslack = "T0ORGA/C0ORG"\n'))
+    with SlackStandIn() as slack, SlackWorld(tmp_path, slack, oauth=True,
+                                             schedules=folder) as world:
+        install(world, None, enterprise="E0ORG")
+        # The org's workspace is learnt from its first request (an org install names none).
+        world.send(sr.slash_command(SECRET, command="/tz", team_id="T0ORGA",
+                                    enterprise_id="E0ORG", channel_id="C0ORG"))
+        world.slack.clear_calls()
+        world.tick(ONE_HOUR_BEFORE)
+        [post] = world.slack.calls("chat.postMessage")
+        assert post.params["channel"] == "C0ORG"
+        assert post.token in world.slack.tokens_of("E0ORG")
