@@ -350,3 +350,12 @@ def test_reminders_in_a_workspace_of_an_org_wide_install_use_the_orgs_token(tmp_
         [post] = world.slack.calls("chat.postMessage")
         assert post.params["channel"] == "C0ORG"
         assert post.token in world.slack.tokens_of("E0ORG")
+
+
+def test_a_channel_bound_in_one_workspace_is_not_another_workspaces(world):
+    install(world, A)
+    install(world, B)
+    status, body = world.command("/meeting", team=B, channel=CHANNELS[A])
+    assert status == 200 and "No meeting is scheduled for this channel" in body["text"], body
+    status, body = world.command("/meeting", team=A, channel=CHANNELS[A])
+    assert "No meeting" not in body["text"], body
