@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from chatbot import logs
+from chatbot import logs, workspace_data
 from chatbot.adapters import console
 from chatbot.commands import Bot, Clock, build_bot
 from chatbot.config import Settings, SettingsError, default_adapter, load_env_file
@@ -150,6 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--meeting", default=None, help="series id (default: the channel's)")
     importing.add_argument("--channel", default=None, help="console channel")
     importing.add_argument("--json", action="store_true", help="what was found, as JSON")
+
+    exporting = commands.add_parser("export", parents=[common],
+                                    help="a workspace's series, agendas, roll calls, TODOs "
+                                         "and minutes, as JSON")
+    exporting.add_argument("--workspace", required=True, help="Slack team id, T…")
+    exporting.add_argument("--out", type=Path, default=None, help="file (default: stdout)")
+    purge = commands.add_parser("purge", parents=[common],
+                                help="delete everything stored for a workspace, now")
+    purge.add_argument("--workspace", required=True, help="Slack team id, T…")
     return parser
 
 
@@ -245,7 +254,7 @@ def platform_page_scope(bot: Bot, platform: str):
 
     def scope_for(series: Series) -> Scope | None:
         channel = bot.channel_of(series, platform)
-        workspace = bot.workspaces.get(platform)
+        workspace = bot.workspace_named(series, platform) or bot.workspaces.get(platform)
         return Scope(platform, workspace, channel) if channel and workspace else None
 
     return scope_for
@@ -449,6 +458,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    bot = open_bot(args)
+    document = workspace_data.export_workspace(bot, args.workspace)
+    if not any(document[key] for key in ("series", "agenda", "todos", "meetings", "people")):
+        print(f"error: nothing is stored for workspace {args.workspace!r} (a Slack team id "
+              "looks like T0123ABCD)", file=sys.stderr)
+        return 1
+    workspace_data.write_export(document, args.out)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    bot = open_bot(args)
+    deleted = workspace_data.purge_workspace(bot, args.workspace)
+    print(f"deleted {deleted} rows and files of workspace {args.workspace}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     load_env_file()
     args = build_parser().parse_args(argv)
@@ -456,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "run": cmd_run, "say": cmd_say, "schedules": cmd_schedules,
         "remind": cmd_remind, "ics": cmd_ics, "minutes": cmd_minutes, "import": cmd_import,
+        "export": cmd_export, "purge": cmd_purge,
     }
     try:
         return handlers[args.command](args)

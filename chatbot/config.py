@@ -90,9 +90,9 @@ class MatrixSettings:
 
 
 def default_adapter(environ: Mapping[str, str] = os.environ) -> str:
-    """Slack when its bot token is set, else Gitter when the Matrix settings are
-    complete, else the console."""
-    if environ.get("SLACK_BOT_TOKEN"):
+    """Slack when its bot token (or OAuth client id) is set, else Gitter when the Matrix
+    settings are complete, else the console."""
+    if environ.get("SLACK_BOT_TOKEN") or environ.get("SLACK_CLIENT_ID"):
         return "slack"
     if MatrixSettings.present(environ):
         return "gitter"
@@ -104,9 +104,11 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 @dataclass(frozen=True)
 class SlackSettings:
-    bot_token: str
+    bot_token: str  # empty: many workspaces, each installed by OAuth (client_id/secret)
     signing_secret: str = ""
     app_token: str = ""  # set: Socket Mode, no public URL needed
+    client_id: str = ""
+    client_secret: str = ""
     api_url: str = DEFAULT_SLACK_API_URL
     post_interval: float = 1.0  # seconds between two posts to one channel
     user_cache_seconds: float = 3600.0
@@ -115,17 +117,24 @@ class SlackSettings:
     def socket_mode(self) -> bool:
         return bool(self.app_token)
 
+    @property
+    def installed_by_oauth(self) -> bool:
+        """Many workspaces, each with its own token from its install (no SLACK_BOT_TOKEN)."""
+        return not self.bot_token
+
     @classmethod
     def from_env(cls) -> SlackSettings | None:
-        """None when Slack is not configured (no bot token)."""
+        """None when Slack is not configured (no bot token, no OAuth client id)."""
         env = os.environ
-        if not env.get("SLACK_BOT_TOKEN"):
+        if not env.get("SLACK_BOT_TOKEN") and not env.get("SLACK_CLIENT_ID"):
             return None
         api_url = env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
         return cls(
-            bot_token=env["SLACK_BOT_TOKEN"],
+            bot_token=env.get("SLACK_BOT_TOKEN", ""),
             signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             app_token=env.get("SLACK_APP_TOKEN", ""),
+            client_id=env.get("SLACK_CLIENT_ID", ""),
+            client_secret=env.get("SLACK_CLIENT_SECRET", ""),
             # slack_sdk joins method names onto the base URL: without the slash,
             # http://host/api + chat.postMessage would call http://host/chat.postMessage
             api_url=api_url if api_url.endswith("/") else api_url + "/",
@@ -135,6 +144,12 @@ class SlackSettings:
 
     def problem(self) -> str | None:
         """What is missing to start, in words; None when complete."""
+        if self.installed_by_oauth:
+            if not self.client_secret:
+                return "SLACK_CLIENT_SECRET is not set: installing by OAuth needs it"
+            if self.socket_mode or not self.signing_secret:
+                return ("installing by OAuth needs HTTP mode: set SLACK_SIGNING_SECRET and "
+                        "leave SLACK_APP_TOKEN empty")
         if not self.socket_mode and not self.signing_secret:
             return ("SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify requests "
                     "(or set SLACK_APP_TOKEN for Socket Mode)")

@@ -136,9 +136,12 @@ class Reminders:
 
     def scope(self, series: Series) -> Scope | None:
         channel = self.bot.channel_of(series, self.target.platform)
-        if channel is None:
+        # The binding may name the workspace (one bot installed in many Slack workspaces).
+        workspace = (self.bot.workspace_named(series, self.target.platform)
+                     or self.target.workspace)
+        if channel is None or not workspace:
             return None
-        return Scope(self.target.platform, self.target.workspace, channel)
+        return Scope(self.target.platform, workspace, channel)
 
     def key(self, series: Series, occurrence: Occurrence, offset: dt.timedelta) -> ReminderKey:
         return ReminderKey(self.target.platform, series.id, occurrence.key.isoformat(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from chatbot.core.channel_binding import split_binding
 from chatbot.core.model import Scope
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import ScheduleBook, Series
@@ -42,11 +43,26 @@ class MeetingSelection:
         binding = series.channels.get(platform)
         if binding is None:
             return None
-        return self.channel_ids.get((platform, binding), binding)
+        channel = split_binding(platform, binding)[1]
+        return self.channel_ids.get((platform, channel), channel)
+
+    @staticmethod
+    def workspace_named(series: Series, platform: str) -> str | None:
+        """The workspace the series' binding on `platform` names, if it names one
+        (`slack = "T0123/C0456"`, when one bot serves many Slack workspaces)."""
+        binding = series.channels.get(platform)
+        return split_binding(platform, binding)[0] if binding is not None else None
+
+    def workspace_of_channel(self, platform: str, channel: str) -> str | None:
+        """The workspace a binding of this channel names, if any."""
+        bound = self._series_by_channel().get((platform, channel), [])
+        return self.workspace_named(bound[0], platform) if bound else None
 
     def series_in(self, scope: Scope) -> list[Series]:
-        """The series bound to a channel; on the console, the only series there is."""
-        bound = self._series_by_channel().get((scope.platform, scope.channel), [])
+        """The series bound to a channel (in its workspace, where the binding names one);
+        on the console, the only series there is."""
+        bound = [s for s in self._series_by_channel().get((scope.platform, scope.channel), [])
+                 if self.workspace_named(s, scope.platform) in (None, scope.workspace)]
         if not bound and scope.platform == "console" and len(self.schedules.series) == 1:
             return list(self.schedules.series)
         return list(bound)

@@ -82,13 +82,16 @@ def slash_command(
     channel_name: str = "meeting",
     trigger_id: str | None = None,
     timestamp: int | None = None,
+    team_id: str = TEAM_ID,
+    enterprise_id: str | None = None,
 ) -> SlackRequest:
     """A slash command invocation, form-encoded with Slack's fields in Slack's order.
 
-    Each gets a trigger_id of its own, as from Slack, so no two are signed alike."""
+    Each gets a trigger_id of its own, as from Slack, so no two are signed alike. An
+    ``enterprise_id`` makes it come from a workspace of an org-wide install."""
     fields = {
         "token": VERIFICATION_TOKEN,
-        "team_id": TEAM_ID,
+        "team_id": team_id,
         "team_domain": TEAM_DOMAIN,
         "channel_id": channel_id,
         "channel_name": channel_name,
@@ -96,21 +99,25 @@ def slash_command(
         "user_name": user_name,
         "command": command,
         "text": text,
-        "response_url": f"https://hooks.slack.com/commands/{TEAM_ID}/1234/abcdef",
+        "response_url": f"https://hooks.slack.com/commands/{team_id}/1234/abcdef",
         "trigger_id": trigger_id or new_trigger_id(),
         "api_app_id": API_APP_ID,
     }
+    if enterprise_id is not None:
+        fields |= {"enterprise_id": enterprise_id, "is_enterprise_install": "true"}
     return signed(signing_secret, urlencode(fields), FORM, timestamp)
 
 
 def event_callback(
-    signing_secret: str, event: dict[str, Any], *, timestamp: int | None = None
+    signing_secret: str, event: dict[str, Any], *, timestamp: int | None = None,
+    team_id: str = TEAM_ID, enterprise_id: str | None = None,
 ) -> SlackRequest:
-    """An Events API ``event_callback`` envelope around ``event``, as JSON."""
+    """An Events API ``event_callback`` envelope around ``event``, as JSON (for an app
+    installed org-wide when ``enterprise_id`` is given)."""
     ts = int(time.time()) if timestamp is None else timestamp
     envelope = {
         "token": VERIFICATION_TOKEN,
-        "team_id": TEAM_ID,
+        "team_id": team_id,
         "api_app_id": API_APP_ID,
         "event": event,
         "type": "event_callback",
@@ -118,15 +125,17 @@ def event_callback(
         "event_time": ts,
         "authorizations": [
             {
-                "enterprise_id": None,
-                "team_id": TEAM_ID,
+                "enterprise_id": enterprise_id,
+                "team_id": team_id,
                 "user_id": "U0BOT",
                 "is_bot": True,
-                "is_enterprise_install": False,
+                "is_enterprise_install": enterprise_id is not None,
             }
         ],
         "is_ext_shared_channel": False,
     }
+    if enterprise_id is not None:
+        envelope["enterprise_id"] = enterprise_id
     return signed(signing_secret, json.dumps(envelope), JSON, ts)
 
 
@@ -136,6 +145,7 @@ def app_home_opened(
     user_id: str = "U0ALICE",
     tab: str = "home",
     timestamp: int | None = None,
+    team_id: str = TEAM_ID,
 ) -> SlackRequest:
     ts = int(time.time()) if timestamp is None else timestamp
     event = {
@@ -145,7 +155,25 @@ def app_home_opened(
         "tab": tab,
         "event_ts": f"{ts}.000100",
     }
-    return event_callback(signing_secret, event, timestamp=ts)
+    return event_callback(signing_secret, event, timestamp=ts, team_id=team_id)
+
+
+def app_uninstalled(signing_secret: str, *, team_id: str = TEAM_ID,
+                    enterprise_id: str | None = None) -> SlackRequest:
+    """Slack telling the app it was uninstalled from a workspace, or from a whole org."""
+    ts = int(time.time())
+    event = {"type": "app_uninstalled", "event_ts": f"{ts}.000300"}
+    return event_callback(signing_secret, event, timestamp=ts, team_id=team_id,
+                          enterprise_id=enterprise_id)
+
+
+def tokens_revoked(signing_secret: str, *, team_id: str = TEAM_ID,
+                   bot: tuple[str, ...] = ("U0BOT",), oauth: tuple[str, ...] = ()
+                   ) -> SlackRequest:
+    ts = int(time.time())
+    event = {"type": "tokens_revoked", "tokens": {"oauth": list(oauth), "bot": list(bot)},
+             "event_ts": f"{ts}.000400"}
+    return event_callback(signing_secret, event, timestamp=ts, team_id=team_id)
 
 
 def block_actions(

@@ -15,13 +15,24 @@ slack_sdk sends them.  The bot token is checked (``Authorization: Bearer`` heade
 ``token`` form field as Slack also accepts).  Faults can be injected per method:
 ``rate_limit`` (429 + Retry-After), ``server_error`` (5xx), ``disconnect`` (connection closed
 without an answer) and ``delay``.
+
+Installing by OAuth (https://api.slack.com/authentication/oauth-v2): ``approve`` plays the
+person who clicks *Allow* on the authorize URL the app sent them to, and returns the ``code``
+Slack would append to the redirect; ``oauth.v2.access`` exchanges it (client id and secret by
+HTTP Basic auth or form fields) for a bot token of that workspace, with token rotation's
+``refresh_token`` and ``expires_in``, and an org-wide install's ``enterprise``.  A refresh
+(``grant_type=refresh_token``) answers a new token and refresh token; the old token stops
+working.  Every bot token works for its own workspace only (``auth.test`` says which);
+``revoke`` makes a workspace's tokens invalid, as uninstalling does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
+import secrets
 import socket
 import sys
 import threading
@@ -31,7 +42,7 @@ from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 TEAM_ID = "T0STANDIN"
@@ -124,6 +135,33 @@ class _State:
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, _Fault] = field(default_factory=dict)
     ts_counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+    client_id: str = ""
+    client_secret: str = ""
+    token_lifetime: int = 43200  # expires_in of a rotated token, seconds (Slack's 12 hours)
+    bot_tokens: dict[str, Installed] = field(default_factory=dict)  # token -> its workspace
+    refresh_tokens: dict[str, Installed] = field(default_factory=dict)
+    codes: dict[str, Installed] = field(default_factory=dict)  # approved, not yet exchanged
+    revoked: dict[str, Installed] = field(default_factory=dict)  # tokens that worked once
+
+    def team_of(self, token: str) -> str | None:
+        if token == self.token:
+            return TEAM_ID
+        installed = self.bot_tokens.get(token)
+        return installed.key if installed else None  # an org-wide token: its enterprise
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A workspace (or, org-wide, an enterprise) that approved the app."""
+
+    team_id: str | None
+    enterprise_id: str | None = None
+    scopes: str = ""
+    installer: str = "U0ALICE"
+
+    @property
+    def key(self) -> str:
+        return self.team_id or self.enterprise_id or ""
 
 
 class SlackStandIn:
@@ -138,6 +176,8 @@ class SlackStandIn:
         members: dict[str, list[str]] | None = None,
         members_page_size: int = 2,  # the page size when the caller gives no ``limit``
         socket_mode_url: str = "ws://127.0.0.1:1/link",
+        client_id: str = "111.222",
+        client_secret: str = "standin-client-secret",
         port: int = 0,
     ):
         users = users if users is not None else default_users()
@@ -150,6 +190,8 @@ class SlackStandIn:
             members=members,
             members_page_size=members_page_size,
             socket_mode_url=socket_mode_url,
+            client_id=client_id,
+            client_secret=client_secret,
         )
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.daemon_threads = True
@@ -161,6 +203,14 @@ class SlackStandIn:
     @property
     def port(self) -> int:
         return self._server.server_address[1]
+
+    @property
+    def client_id(self) -> str:
+        return self._state.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self._state.client_secret
 
     @property
     def base_url(self) -> str:
@@ -199,6 +249,39 @@ class SlackStandIn:
     def set_socket_mode_url(self, url: str) -> None:
         with self._state.lock:
             self._state.socket_mode_url = url
+
+    def approve(self, authorize_url: str, team_id: str | None, *,
+                enterprise_id: str | None = None, installer: str = "U0ALICE") -> str:
+        """Someone allows the app on Slack's authorize page: the ``code`` for the redirect.
+
+        ``team_id=None`` with an ``enterprise_id`` is an org-wide install."""
+        query = parse_qs(urlsplit(authorize_url).query)
+        if query.get("client_id") != [self._state.client_id]:
+            raise ValueError(f"authorize URL with the wrong client_id: {authorize_url}")
+        code = f"code-{secrets.token_hex(8)}"
+        with self._state.lock:
+            self._state.codes[code] = Installed(team_id, enterprise_id,
+                                                query.get("scope", [""])[0], installer)
+        return code
+
+    def tokens_of(self, key: str) -> set[str]:
+        """Every bot token issued so far to a workspace (or org-wide to an enterprise)."""
+        with self._state.lock:
+            return {token for token, installed in self._state.bot_tokens.items()
+                    if installed.key == key} | {
+                token for token, installed in self._state.revoked.items()
+                if installed.key == key}
+
+    def revoke(self, key: str) -> None:
+        """Uninstalled: the workspace's tokens answer ``invalid_auth`` from now on."""
+        with self._state.lock:
+            for table in (self._state.bot_tokens, self._state.refresh_tokens):
+                for token in [t for t, i in table.items() if i.key == key]:
+                    self._state.revoked[token] = table.pop(token)
+
+    def set_token_lifetime(self, seconds: int) -> None:
+        with self._state.lock:
+            self._state.token_lifetime = seconds
 
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 and ``Retry-After``."""
@@ -284,6 +367,17 @@ class _Handler(BaseHTTPRequestHandler):
                 params.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         return params, content_type
 
+    def _client_auth(self) -> tuple[str, str] | None:
+        """HTTP Basic credentials (client id, secret), as slack_sdk sends oauth.v2.access."""
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Basic "):
+            return None
+        try:
+            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+        except ValueError:
+            return None
+        return client_id, secret
+
     def _token(self, params: dict[str, Any]) -> str | None:
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer "):
@@ -347,18 +441,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, {"ok": False, "error": "internal_error"})
             return
 
-        expected = state.app_token if method == "apps.connections.open" else state.token
+        if method == "oauth.v2.access":  # the app's client id and secret, not a token
+            self._send(HTTPStatus.OK, _oauth_v2_access(state, params, self._client_auth()))
+            return
         if not token:
             self._send(HTTPStatus.OK, {"ok": False, "error": "not_authed"})
             return
-        if token != expected:
+        with state.lock:
+            valid = (token == state.app_token if method == "apps.connections.open"
+                     else state.team_of(token) is not None)
+        if not valid:
             self._send(HTTPStatus.OK, {"ok": False, "error": "invalid_auth"})
             return
         answer = _METHODS.get(method)
         if answer is None:
             self._send(HTTPStatus.OK, {"ok": False, "error": "unknown_method"})
             return
-        self._send(HTTPStatus.OK, answer(state, params))
+        # The workspace the token belongs to, for answers that name it (not recorded).
+        self._send(HTTPStatus.OK, answer(state, {**params, "_team": state.team_of(token)}))
 
     def _send(
         self, status: HTTPStatus, body: dict[str, Any], headers: dict[str, str] | None = None
@@ -392,10 +492,11 @@ def _auth_test(state: _State, params: dict[str, Any]) -> dict[str, Any]:
         "url": "https://standin.slack.com/",
         "team": "Stand-in Team",
         "user": "chatbot",
-        "team_id": TEAM_ID,
+        "team_id": params.get("_team") or TEAM_ID,
         "user_id": BOT_USER_ID,
         "bot_id": BOT_ID,
-        "is_enterprise_install": False,
+        # Slack's enterprise ids begin with E: an org-wide install's token.
+        "is_enterprise_install": str(params.get("_team") or "").startswith("E"),
     }
 
 
@@ -461,19 +562,21 @@ def _conversations_open(state: _State, params: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _views_publish(state: _State, params: dict[str, Any]) -> dict[str, Any]:
-    user_id = params.get("user_id")
+def _view_of(params: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    """The ``view`` argument (JSON text or an object) if it is a view of type ``kind``."""
     view = params.get("view")
-    if not user_id or not view:
-        return _error("invalid_arguments")
     if isinstance(view, str):
         try:
             view = json.loads(view)
         except ValueError:
-            return _error("invalid_arguments")
-    if not isinstance(view, dict) or view.get("type") != "home":
+            return None
+    return dict(view) if isinstance(view, dict) and view.get("type") == kind else None
+
+
+def _views_publish(state: _State, params: dict[str, Any]) -> dict[str, Any]:
+    published = _view_of(params, "home")
+    if not params.get("user_id") or published is None:
         return _error("invalid_arguments")
-    published = dict(view)
     published.update({"id": f"V{_next_ts(state).replace('.', '')}", "team_id": TEAM_ID})
     return {"ok": True, "view": published}
 
@@ -502,7 +605,76 @@ def _apps_connections_open(state: _State, params: dict[str, Any]) -> dict[str, A
         return {"ok": True, "url": state.socket_mode_url}
 
 
+def _oauth_v2_access(state: _State, params: dict[str, Any],
+                     basic: tuple[str, str] | None) -> dict[str, Any]:
+    """A code (or, with token rotation, a refresh token) for a workspace's bot token."""
+    client_id, secret = basic or (params.get("client_id"), params.get("client_secret"))
+    if client_id != state.client_id:
+        return _error("invalid_client_id")
+    if secret != state.client_secret:
+        return _error("bad_client_secret")
+    with state.lock:
+        if params.get("grant_type") == "refresh_token":
+            installed = state.refresh_tokens.pop(str(params.get("refresh_token")), None)
+            if installed is None:
+                return _error("invalid_refresh_token")
+            for old in [t for t, i in state.bot_tokens.items() if i == installed]:
+                state.revoked[old] = state.bot_tokens.pop(old)
+        else:
+            installed = state.codes.pop(str(params.get("code")), None)
+            if installed is None:
+                return _error("invalid_code")
+        token = f"xoxe.xoxb-{installed.key}-{secrets.token_hex(6)}"
+        refresh = f"xoxe-1-{installed.key}-{secrets.token_hex(6)}"
+        state.bot_tokens[token], state.refresh_tokens[refresh] = installed, installed
+        lifetime = state.token_lifetime
+    if params.get("grant_type") == "refresh_token":
+        return {"ok": True, "app_id": "A0CHATBOT", "access_token": token, "token_type": "bot",
+                "scope": installed.scopes, "refresh_token": refresh, "expires_in": lifetime,
+                "bot_user_id": BOT_USER_ID,
+                "team": {"id": installed.team_id} if installed.team_id else None,
+                "enterprise": ({"id": installed.enterprise_id}
+                               if installed.enterprise_id else None)}
+    org_wide = installed.team_id is None
+    return {
+        "ok": True,
+        "app_id": "A0CHATBOT",
+        "authed_user": {"id": installed.installer},
+        "scope": installed.scopes,
+        "token_type": "bot",
+        "access_token": token,
+        "bot_user_id": BOT_USER_ID,
+        "refresh_token": refresh,
+        "expires_in": lifetime,
+        "team": None if org_wide else {"id": installed.team_id, "name": installed.team_id},
+        "enterprise": ({"id": installed.enterprise_id, "name": installed.enterprise_id}
+                       if installed.enterprise_id else None),
+        "is_enterprise_install": org_wide,
+    }
+
+
+def _views_open(state: _State, params: dict[str, Any]) -> dict[str, Any]:
+    opened = _view_of(params, "modal")
+    if not params.get("trigger_id") or opened is None:
+        return _error("invalid_arguments")
+    opened.update({"id": f"V{_next_ts(state).replace('.', '')}",
+                   "team_id": params.get("_team") or TEAM_ID, "state": {"values": {}}})
+    return {"ok": True, "view": opened}
+
+
+def _chat_get_permalink(state: _State, params: dict[str, Any]) -> dict[str, Any]:
+    channel, ts = params.get("channel"), str(params.get("message_ts") or "")
+    if not channel:
+        return _error("channel_not_found")
+    if not ts or "." not in ts:
+        return _error("message_not_found")
+    return {"ok": True, "channel": channel,
+            "permalink": f"https://standin.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+
+
 _METHODS = {
+    "views.open": _views_open,
+    "chat.getPermalink": _chat_get_permalink,
     "auth.test": _auth_test,
     "users.info": _users_info,
     "chat.postMessage": _chat_post_message,

@@ -64,14 +64,18 @@ def write_schedules(folder: Path, channel: str = CHANNEL) -> Path:
 class SlackWorld:
     def __init__(self, tmp_path: Path, slack: SlackStandIn, *, post_interval: float = 0.05,
                  user_cache_seconds: float = 3600.0, now: dt.datetime = SEED_NOW,
-                 pages: bool = False, extra_routes: Sequence[BaseRoute] = ()):
+                 pages: bool = False, extra_routes: Sequence[BaseRoute] = (),
+                 schedules: Path | None = None, oauth: bool = False):
         self.slack = slack
         self.store = Store(tmp_path / "chatbot.db")
-        self.bot = build_bot(self.store, ScheduleBook(write_schedules(tmp_path / "schedules")),
-                             Clock(now))
+        schedules = schedules or write_schedules(tmp_path / "schedules")
+        self.bot = build_bot(self.store, ScheduleBook(schedules), Clock(now))
+        # oauth: installed in many workspaces through the stand-in's OAuth, no bot token.
         self.settings = SlackSettings(
-            bot_token=TOKEN, signing_secret=SECRET, api_url=slack.base_url,
+            bot_token="" if oauth else TOKEN, signing_secret=SECRET, api_url=slack.base_url,
             post_interval=post_interval, user_cache_seconds=user_cache_seconds,
+            client_id=slack.client_id if oauth else "",
+            client_secret=slack.client_secret if oauth else "",
         )
         # Reminders are driven by the tests through tick(), at chosen instants.
         self.adapter = SlackAdapter(self.bot, self.settings, reminders=False)
@@ -107,9 +111,11 @@ class SlackWorld:
         return status, body.decode()
 
     def command(self, command: str, text: str = "", *, user: str = "U0ALICE",
-                user_name: str = "alice", channel: str = CHANNEL) -> tuple[int, Any]:
+                user_name: str = "alice", channel: str = CHANNEL, team: str = TEAM
+                ) -> tuple[int, Any]:
         return self.send(sr.slash_command(SECRET, command=command, text=text, user_id=user,
-                                          user_name=user_name, channel_id=channel))
+                                          user_name=user_name, channel_id=channel,
+                                          team_id=team))
 
     def answer(self, command: str, text: str = "", **kwargs: Any) -> str:
         """The text of a successful ack (what the asker sees)."""

@@ -146,3 +146,53 @@ def test_standin_faults(slack: SlackStandIn) -> None:
     client.auth_test()
     assert time.monotonic() - start >= 0.3
     assert [c.status for c in slack.calls("chat.postMessage")] == [429, 200]
+
+
+def test_standin_opens_modals_and_gives_permalinks(slack: SlackStandIn) -> None:
+    client = web_client(slack)
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Add to agenda"},
+             "blocks": []}
+    opened = client.views_open(trigger_id="123.456.abc", view=modal)["view"]
+    assert opened["type"] == "modal" and opened["id"].startswith("V")
+    with pytest.raises(SlackApiError) as err:
+        client.views_open(trigger_id="", view=modal)
+    assert err.value.response["error"] == "invalid_arguments"
+    link = client.chat_getPermalink(channel="C0MEETING", message_ts="1521547200.000100")
+    assert link["permalink"] == "https://standin.slack.com/archives/C0MEETING/p1521547200000100"
+    with pytest.raises(SlackApiError) as err:
+        client.chat_getPermalink(channel="C0MEETING", message_ts="")
+    assert err.value.response["error"] == "message_not_found"
+
+
+def test_standin_installs_by_oauth_with_rotating_tokens(slack: SlackStandIn) -> None:
+    authorize = f"http://127.0.0.1/oauth/v2/authorize?client_id={slack.client_id}&scope=commands"
+    anonymous = WebClient(base_url=slack.base_url, timeout=5)
+    with pytest.raises(SlackApiError) as err:
+        anonymous.oauth_v2_access(client_id=slack.client_id, client_secret="wrong",
+                                  code=slack.approve(authorize, "T0AAA"))
+    assert err.value.response["error"] == "bad_client_secret"
+    granted = anonymous.oauth_v2_access(client_id=slack.client_id,
+                                        client_secret=slack.client_secret,
+                                        code=slack.approve(authorize, "T0AAA"))
+    assert granted["team"]["id"] == "T0AAA" and granted["is_enterprise_install"] is False
+    assert granted["expires_in"] == 43200 and granted["refresh_token"].startswith("xoxe-1-")
+    token = granted["access_token"]
+    assert WebClient(token=token, base_url=slack.base_url).auth_test()["team_id"] == "T0AAA"
+
+    refreshed = anonymous.oauth_v2_access(client_id=slack.client_id,
+                                          client_secret=slack.client_secret,
+                                          grant_type="refresh_token",
+                                          refresh_token=granted["refresh_token"])
+    with pytest.raises(SlackApiError) as err:  # the old token stops working
+        WebClient(token=token, base_url=slack.base_url).auth_test()
+    assert err.value.response["error"] == "invalid_auth"
+    new = WebClient(token=refreshed["access_token"], base_url=slack.base_url)
+    assert new.auth_test()["team_id"] == "T0AAA"
+
+    org = anonymous.oauth_v2_access(client_id=slack.client_id, client_secret=slack.client_secret,
+                                    code=slack.approve(authorize, None, enterprise_id="E0ORG"))
+    assert org["is_enterprise_install"] is True and org["team"] is None
+    assert org["enterprise"]["id"] == "E0ORG"
+    slack.revoke("T0AAA")
+    with pytest.raises(SlackApiError):
+        new.auth_test()

@@ -97,7 +97,9 @@ def test_a_database_written_before_the_store_was_a_package_opens_unchanged(tmp_p
         db.executescript((DATA / "store_before_package.sql").read_text())
     schema, rows = _schema_and_rows(old)
     Store(tmp_path / "new.db").close()
-    assert _schema_and_rows(tmp_path / "new.db")[0] == schema  # the same tables, made anew
+    # The same tables, made anew (later migrations only add tables of their own).
+    old_names = {name for _, name, _ in schema}
+    assert [e for e in _schema_and_rows(tmp_path / "new.db")[0] if e[1] in old_names] == schema
 
     store = Store(old)
     assert store.schema_version == len(MIGRATIONS)
@@ -114,7 +116,10 @@ def test_a_database_written_before_the_store_was_a_package_opens_unchanged(tmp_p
     assert store.page_tokens.series("tok" * 8) == "binder-team"
     assert store.chat_accounts.direct_room("@bot:example.org", "@bob:example.org")
     store.close()
-    assert _schema_and_rows(old) == (schema, rows)  # opening it changed nothing
+    # Opening it changed nothing it held (later migrations only add tables of their own).
+    after, after_rows = _schema_and_rows(old)
+    assert [e for e in after if e[1] in old_names] == schema
+    assert {name: after_rows[name] for name in rows} == rows
 
 
 def test_every_query_holds_the_connections_lock(tmp_path):

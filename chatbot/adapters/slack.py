@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
@@ -35,14 +36,16 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from chatbot import logs
+from chatbot import logs, workspace_data
 from chatbot.adapters import slack_blocks as blocks
 from chatbot.adapters.slack_guard import guarded
-from chatbot.adapters.slack_outbox import Background, ChannelPoster, web_client
+from chatbot.adapters.slack_install import INSTALL_PATH, REDIRECT_PATH, Installations
+from chatbot.adapters.slack_outbox import Background, web_client
 from chatbot.adapters.slack_text import from_slack, handles, with_handles
 from chatbot.adapters.slack_users import SlackProfile, UserDirectory
+from chatbot.adapters.slack_workspaces import Workspaces
 from chatbot.commands import Bot, Message, Reply
-from chatbot.config import SlackSettings
+from chatbot.config import SettingsError, SlackSettings
 from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
 from chatbot.core.timefmt import how_far
@@ -57,6 +60,8 @@ EVENTS_PATH = "/slack/events"
 REMINDER_TIMEOUT = 120.0
 # Commands whose @word is not a Slack user: the roll call's last field is a GitHub handle.
 _NO_HANDLE_RESOLUTION = {"attend"}
+# How often the data of workspaces that uninstalled the app is checked for its end date.
+PURGE_INTERVAL = 3600.0
 # Commands after which the App Home of people who opened it may be out of date.
 _CHANGES_HOME = {"todo", "tz"}
 
@@ -75,9 +80,14 @@ class SlackAdapter:
         self.bot = bot
         self.settings = settings
         self.with_reminders = reminders
-        self.client = web_client(settings.bot_token, settings.api_url)
-        self.users = UserDirectory(self.client, ttl=settings.user_cache_seconds)
-        self.poster = ChannelPoster(self.client, interval=settings.post_interval)
+        # Installed by OAuth in many workspaces, or one workspace with SLACK_BOT_TOKEN.
+        self.installations = (
+            Installations(settings, bot.store.path, web_client(None, settings.api_url))
+            if settings.installed_by_oauth else None)
+        self.workspaces = Workspaces(settings, self._current_token)
+        self._enterprises: dict[str, str | None] = {}  # team -> its org, as last heard
+        self.retention_days = workspace_data.DEFAULT_RETENTION_DAYS  # after an uninstall
+        self._purging: asyncio.Task | None = None
         self.background = Background()
         self.team_id = ""
         self.shutdown_grace = 5.0  # seconds queued posts may still take when stopping
@@ -90,11 +100,19 @@ class SlackAdapter:
         self._scheduler_started: asyncio.Future | None = None
         self.app = self._build_app()
 
+    @property
+    def users(self) -> UserDirectory:
+        """The profiles of the one workspace (SLACK_BOT_TOKEN)."""
+        return self.workspaces.get(self.team_id).users
+
     # -- lifecycle ----------------------------------------------------------------------------
 
     def authenticate(self) -> None:
         """Check the bot token once, before serving: learns the workspace, and spares every
-        first request Bolt's own auth.test (which could miss the 3-second deadline)."""
+        first request Bolt's own auth.test (which could miss the 3-second deadline).
+        Installed by OAuth, each workspace's token is checked when it installs."""
+        if self.installations is not None:
+            return
         client = WebClient(
             token=self.settings.bot_token, base_url=self.settings.api_url, timeout=10,
             retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler()],
@@ -123,8 +141,11 @@ class SlackAdapter:
         self.loop = asyncio.get_running_loop()
         # One pooled session for every call: without it each call opens a new connection.
         self._session = aiohttp.ClientSession()
-        self.client.session = self._session
+        self.workspaces.set_session(self._session)
         self.app.client.session = self._session
+        if self.installations is not None:
+            self.installations.client.session = self._session
+            self._purging = asyncio.ensure_future(self._purge_departed())
         if self.with_reminders:
             self._scheduler = ReminderScheduler(Reminders(self.bot, SlackReminders(self)))
             # start() posts what was missed while the bot was down, and waits for those posts
@@ -134,12 +155,14 @@ class SlackAdapter:
             )
 
     async def stop(self) -> None:
+        if self._purging is not None:
+            self._purging.cancel()
         if self._scheduler is not None:
             with contextlib.suppress(Exception):
                 await self._scheduler_started
             await asyncio.to_thread(self._scheduler.shutdown)
         await self.background.stop(self.shutdown_grace)
-        await self.poster.stop(self.shutdown_grace)
+        await self.workspaces.stop(self.shutdown_grace)
         if self._session is not None:
             await self._session.close()
 
@@ -172,17 +195,85 @@ class SlackAdapter:
         async def authorize() -> AuthorizeResult | None:
             return self._authorization  # from authenticate(): no auth.test per request
 
-        app = AsyncApp(
-            client=web_client(None, self.settings.api_url),
-            signing_secret=self.settings.signing_secret,
-            authorize=authorize,
-            process_before_response=True,
-        )
+        if self.installations is None:
+            app = AsyncApp(client=web_client(None, self.settings.api_url),
+                           signing_secret=self.settings.signing_secret, authorize=authorize,
+                           process_before_response=True)
+        else:  # Bolt's OAuth flow; its authorize finds (and refreshes) each team's token
+            app = AsyncApp(client=web_client(None, self.settings.api_url),
+                           signing_secret=self.settings.signing_secret,
+                           oauth_flow=self.installations.oauth_flow(self._installed),
+                           process_before_response=True)
+            app.event("app_uninstalled")(self._on_uninstalled)
+            app.event("tokens_revoked")(self._on_tokens_revoked)
+        app.use(self._use_workspace_token)
         app.command(re.compile(r"^/"))(self._on_command)
         app.action(blocks.ATTEND_ACTION)(self._on_attend)
         app.action(blocks.ITEM_ACTION)(self._on_item_action)
         app.event("app_home_opened")(self._on_home_opened)
         return app
+
+    # -- workspaces ---------------------------------------------------------------------------
+
+    async def _use_workspace_token(self, context: dict, next: Callable) -> None:
+        """Every call made for a request's workspace uses the token Bolt authorized it
+        with (an org-wide install's token serves each of the org's workspaces)."""
+        team = context.get("team_id") or context.get("enterprise_id")
+        if team and context.get("bot_token"):
+            self.workspaces.use_token(team, context["bot_token"])
+            enterprise = context.get("enterprise_id")
+            if self.installations is not None and self._enterprises.get(team, "") != enterprise:
+                self._enterprises[team] = enterprise  # for reminders, sent with no request
+                self.bot.store.workspaces.installed(team, enterprise,
+                                                    self.bot.clock.now().isoformat())
+        await next()
+
+    async def _current_token(self, team: str) -> str | None:
+        if self.installations is None:
+            return self.settings.bot_token
+        known = self.bot.store.workspaces
+        if known.has_left(team):
+            return None
+        return await self.installations.bot_token(team, known.enterprise_of(team))
+
+    async def _installed(self, team: str, enterprise: str | None) -> None:
+        self.bot.store.workspaces.installed(team, enterprise, self.bot.clock.now().isoformat())
+        self._enterprises[team] = enterprise
+
+    async def _on_uninstalled(self, context: dict) -> None:
+        await self.installations.uninstalled(context)
+        await self._left(context)
+
+    async def _on_tokens_revoked(self, event: dict, context: dict) -> None:
+        await self.installations.tokens_revoked(event, context)
+        if event.get("tokens", {}).get("bot"):
+            await self._left(context)
+
+    async def _purge_departed(self) -> None:
+        """Hourly: the data of workspaces gone longer than the retention period."""
+        while True:
+            try:
+                await asyncio.to_thread(workspace_data.purge_departed, self.bot,
+                                        self.retention_days)
+            except Exception:
+                log.exception("deleting the data of uninstalled workspaces failed")
+            await asyncio.sleep(PURGE_INTERVAL)
+
+    async def _left(self, context: dict) -> None:
+        """Its tokens are gone: nothing more goes out there; its data is kept for
+        CHATBOT_RETENTION_DAYS in case it installs again."""
+        known, now = self.bot.store.workspaces, self.bot.clock.now().isoformat()
+        team, enterprise = context.get("team_id"), context.get("enterprise_id")
+        # Org-wide: every workspace of the org that used it loses it with the org.
+        org_wide = enterprise and (context.get("is_enterprise_install") or not team)
+        gone = set(known.of_enterprise(enterprise)) | {enterprise} if org_wide else {team}
+        for one in gone:
+            known.left(one, now)
+            self._enterprises.pop(one, None)
+            await self.workspaces.forget(one)
+        log.info("Slack: uninstalled from %s", ", ".join(sorted(gone)))
+
+    # -- listeners ----------------------------------------------------------------------------
 
     async def _on_command(self, ack: Callable, command: dict) -> None:
         name = command["command"].lstrip("/").lower()
@@ -190,7 +281,7 @@ class SlackAdapter:
         scope = Scope(PLATFORM, team, channel)
         user, is_admin = await self._speaker(team, command["user_id"],
                                              command.get("user_name", ""))
-        text, mentioned = await self._incoming(command.get("text", ""), channel,
+        text, mentioned = await self._incoming(team, command.get("text", ""), channel,
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
         reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
         await ack(**blocks.command_reply(reply, self.names(team), channel))
@@ -223,7 +314,8 @@ class SlackAdapter:
         if not (reply.ok and reply.public):
             shown = blocks.command_reply(reply, self.names(team), channel)["text"]
             self.background.spawn(
-                self.client.chat_postEphemeral(channel=channel, user=user.id, text=shown),
+                self.workspaces.get(team).client.chat_postEphemeral(
+                    channel=channel, user=user.id, text=shown),
                 "chat.postEphemeral",
             )
 
@@ -249,21 +341,22 @@ class SlackAdapter:
                        ) -> tuple[User, bool]:
         """The user as Slack knows them now (the profile zone is what /tz falls back to),
         and whether they are a workspace admin."""
-        profile = await self.users.profile(user_id)
+        profile = await self.workspaces.get(team).users.profile(user_id)
         if profile is not None:
             return User(id=user_id, name=profile.name, tz=profile.tz), profile.is_admin
         stored = self.bot.store.users.get(team, user_id)
         return User(id=user_id, name=stored.name if stored else fallback_name or user_id), False
 
-    async def _incoming(self, raw: str, channel: str, resolve_handles: bool
+    async def _incoming(self, team: str, raw: str, channel: str, resolve_handles: bool
                         ) -> tuple[str, dict[str, SlackProfile]]:
         incoming = from_slack(raw)
         text = incoming.text
-        mentioned = await self.users.profiles(incoming.mentioned)
+        users = self.workspaces.get(team).users
+        mentioned = await users.profiles(incoming.mentioned)
         if resolve_handles and (typed := handles(text)):
-            found = {h: await self.users.resolve_handle(h, channel) for h in typed}
+            found = {h: await users.resolve_handle(h, channel) for h in typed}
             text = with_handles(text, found.get)
-            mentioned.update(await self.users.profiles(u for u in found.values() if u))
+            mentioned.update(await users.profiles(u for u in found.values() if u))
         return text, mentioned
 
     def _save_profile(self, workspace: str, profile: SlackProfile) -> None:
@@ -280,15 +373,18 @@ class SlackAdapter:
         if not reply.ok:
             return
         if reply.public:
-            self.poster.post(scope.channel, blocks.channel_line(reply, self.names(scope.workspace)))
+            self.workspaces.get(scope.workspace).poster.post(
+                scope.channel, blocks.channel_line(reply, self.names(scope.workspace)))
         if name in _CHANGES_HOME:
             viewers = self.home_viewers.get(scope.workspace, set())
             for viewer in viewers if name == "todo" else viewers & {user_id}:
                 self._refresh_home(scope.workspace, viewer)
 
     def names(self, workspace: str) -> blocks.Names:
+        users = self.workspaces.get(workspace).users
+
         def name(user_id: str) -> str | None:
-            profile = self.users.cached(user_id)
+            profile = users.cached(user_id)
             if profile is not None:
                 return profile.name
             stored = self.bot.store.users.get(workspace, user_id)
@@ -306,7 +402,8 @@ class SlackAdapter:
 
     async def publish_home(self, team: str, user_id: str) -> None:
         self._homes_due.discard((team, user_id))
-        profile = await self.users.profile(user_id)
+        workspace = self.workspaces.get(team)
+        profile = await workspace.users.profile(user_id)
         store = self.bot.store
         stored = store.users.get(team, user_id)
         zone = (stored and stored.tz) or (profile and profile.tz) or (
@@ -314,8 +411,8 @@ class SlackAdapter:
         now = self.bot.clock.now()
         meetings, todos, channels = [], [], []
         for series in self.bot.schedules.series:
-            channel = series.channels.get(PLATFORM)
-            if channel is None:
+            channel = self.bot.channel_of(series, PLATFORM)
+            if channel is None or self.bot.workspace_named(series, PLATFORM) not in (None, team):
                 continue
             channels.append(channel)  # their own TODOs, wherever they were given them
             # Only the meetings of channels this person takes part in: the Home tab must
@@ -332,13 +429,26 @@ class SlackAdapter:
             todos += todos_of_person(store, Scope(PLATFORM, team, channel), user_id)
         meetings.sort(key=lambda m: m.start_utc)
         view = blocks.home_view(zone, meetings, todos, self.names(team), now)
-        await self.client.views_publish(user_id=user_id, view=view)
+        await workspace.client.views_publish(user_id=user_id, view=view)
 
-    # -- direct messages ----------------------------------------------------------------------
+    # -- what the bot sends by itself ---------------------------------------------------------
 
-    async def send_direct(self, user_id: str, text: str, message_blocks: list[dict]) -> dict:
-        opened = await self.client.conversations_open(users=user_id)
-        return await self.poster.send(opened["channel"]["id"], text, message_blocks)
+    async def send_to_channel(self, team: str | None, channel: str, text: str,
+                              message_blocks: list[dict]) -> None:
+        workspace = await self.workspaces.refreshed(team) if team else None
+        if workspace is None:  # uninstalled (or a binding that names no workspace)
+            log.info("not posting in %s: the app is not installed in %s", channel, team)
+            return
+        await workspace.poster.send(channel, text, message_blocks)
+
+    async def send_direct(self, team: str | None, user_id: str, text: str,
+                          message_blocks: list[dict]) -> None:
+        workspace = await self.workspaces.refreshed(team) if team else None
+        if workspace is None:
+            log.info("no direct message to %s: the app is not installed in %s", user_id, team)
+            return
+        opened = await workspace.client.conversations_open(users=user_id)
+        await workspace.poster.send(opened["channel"]["id"], text, message_blocks)
 
 
 class SlackReminders:
@@ -352,23 +462,28 @@ class SlackReminders:
 
     @property
     def workspace(self) -> str:
+        """The one workspace's (SLACK_BOT_TOKEN); installed by OAuth, a series' binding
+        names its workspace (`T0123/C0456`)."""
         return self.adapter.team_id
 
     def post_reminder(self, channel: str, compose: Callable[[], Reminder]) -> None:
-        text, message = blocks.reminder_message(compose(), self.adapter.names(self.workspace))
-        self.adapter.run_from_thread(self.adapter.poster.send(channel, text, message))
+        team = self.adapter.bot.workspace_of_channel(PLATFORM, channel) or self.workspace
+        text, message = blocks.reminder_message(compose(), self.adapter.names(team))
+        self.adapter.run_from_thread(self.adapter.send_to_channel(team, channel, text, message))
 
     def send_direct(self, user: User, compose: Callable[[], Reminder]) -> None:
-        text, message = blocks.reminder_message(compose(), self.adapter.names(self.workspace))
-        self.adapter.run_from_thread(self.adapter.send_direct(user.id, text, message))
+        team = self.workspace or self.adapter.bot.store.users.workspace_of(user.id)
+        text, message = blocks.reminder_message(compose(), self.adapter.names(team or ""))
+        self.adapter.run_from_thread(self.adapter.send_direct(team, user.id, text, message))
 
 
 # -- serving -------------------------------------------------------------------------------
 
 
 def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> ASGIApp:
-    """Bolt at /slack/events behind its guard, /healthz, and `extra_routes` (the meeting
-    pages) on one port; every response with the security headers."""
+    """Bolt at /slack/events behind its guard, /healthz, Bolt's OAuth flow at
+    /slack/install and /slack/oauth_redirect when installed by OAuth, and `extra_routes`
+    (the meeting pages) on one port; every response with the security headers."""
     async def health(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
@@ -381,6 +496,10 @@ def http_app(adapter: SlackAdapter, extra_routes: Sequence[BaseRoute] = ()) -> A
             await adapter.stop()
 
     events = guarded(adapter.app, adapter.settings.signing_secret)
+    if adapter.installations is not None:
+        oauth_flow = AsyncSlackRequestHandler(adapter.app)  # GETs: nothing for the guard
+        extra_routes = [Route(path, oauth_flow.handle, methods=["GET"])
+                        for path in (INSTALL_PATH, REDIRECT_PATH)] + list(extra_routes)
     return SecurityHeaders(Starlette(
         routes=[Route(EVENTS_PATH, events, methods=["POST"]), Route("/healthz", health),
                 *extra_routes],
@@ -433,23 +552,28 @@ def run(bot: Bot, host: str = "0.0.0.0", port: int = 3000,
     except ValueError as error:
         log.error("cannot start the Slack adapter: %s", error)
         return 2
-    problem = "SLACK_BOT_TOKEN is not set" if settings is None else settings.problem()
+    problem = ("SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID (installed by OAuth) is "
+               "not set" if settings is None else settings.problem())
     if problem is not None:
         log.error("cannot start the Slack adapter: %s (see .env.example)", problem)
         return 2
     # Bolt would also read these by itself, and warn that the token goes unused beside the
     # client the adapter configures; nor need child processes inherit the secrets.
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+                 "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         os.environ.pop(name, None)
     adapter = SlackAdapter(bot, settings)
     try:
+        adapter.retention_days = workspace_data.retention_days()
         adapter.authenticate()
-    except SlackStartError as error:
+    except (SlackStartError, SettingsError) as error:
         log.error("cannot start the Slack adapter: %s", error)
         return 2
     if settings.socket_mode:
         asyncio.run(serve_socket_mode(adapter))
     else:
         log.info("Slack: serving %s on http://%s:%d", EVENTS_PATH, host, port)
+        if adapter.installations is not None:
+            log.info("Slack: the install link is %s on that address", INSTALL_PATH)
         serve_http(adapter, host, port, extra_routes)
     return 0

@@ -118,6 +118,15 @@ class Bot:
     def channel_of(self, series: Series, platform: str) -> str | None:
         return self.meetings.channel_of(series, platform)
 
+    def workspace_named(self, series: Series, platform: str) -> str | None:
+        return self.meetings.workspace_named(series, platform)
+
+    def workspace_of_channel(self, platform: str, channel: str) -> str | None:
+        """The workspace of a channel some series is bound to: the one its binding names,
+        else the one the platform's adapter serves."""
+        return (self.meetings.workspace_of_channel(platform, channel)
+                or self.workspaces.get(platform))
+
     def command(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.handlers[name] = handler

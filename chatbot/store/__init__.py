@@ -23,6 +23,7 @@ from chatbot.store.people import MemberTable, UserTable
 from chatbot.store.reminder_claims import ReminderClaimTable, ReminderKey
 from chatbot.store.schema import MIGRATIONS
 from chatbot.store.todos import TodoTable
+from chatbot.store.workspaces import WorkspaceTable
 
 __all__ = ["MIGRATIONS", "ReminderKey", "Store"]
 
@@ -43,6 +44,7 @@ class Store:
         self.reminder_claims = ReminderClaimTable(self._shared)
         self.page_tokens = PageTokenTable(self._shared)
         self.chat_accounts = ChatAccountTables(self._shared)
+        self.workspaces = WorkspaceTable(self._shared)
         # Every write in the block commits together or not at all (see SharedDatabase).
         self.transaction = self._shared.transaction
         self._migrate()

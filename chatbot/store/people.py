@@ -28,6 +28,13 @@ class UserTable(TableGroup):
                                    (workspace, *user_ids))
         return {row["user_id"]: _user(row) for row in rows}
 
+    def workspace_of(self, user_id: str) -> str | None:
+        """The workspace a user id belongs to (Slack's user ids name one person), for
+        what is sent to them outside any request: a personal reminder."""
+        row = self._db.first_where("users", "user_id = ?", (user_id,), select="workspace",
+                                   order_by="remind DESC")
+        return row["workspace"] if row else None
+
     def save(self, workspace: str, user: User) -> None:
         self.writes += 1
         self._db.upsert("users", {

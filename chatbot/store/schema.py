@@ -92,8 +92,15 @@ def _migration_page_tokens(db: sqlite_utils.Database) -> None:
     db["page_tokens"].create_index(["token"], unique=True)
 
 
+def _migration_workspaces(db: sqlite_utils.Database) -> None:
+    # Where the bot is installed (Slack by OAuth): an org-wide install's enterprise, and
+    # when a workspace uninstalled it (its data is deleted after the retention period).
+    db.create_table("workspaces", {"workspace": str, "enterprise_id": str,
+                                   "installed_at": str, "left_at": str}, pk="workspace")
+
+
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
-    _migration_page_tokens,
+    _migration_page_tokens, _migration_workspaces,
 ]
