@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatbot.core.model import Attendance
 from chatbot.core.timefmt import clock_time, long_date, month_year, weekday
+from chatbot.core.timezones import zone_info
 from chatbot.core.view import AgendaEntry, TodoEntry
 
 SECTION_HEADINGS = {
@@ -113,7 +114,7 @@ def _relative_link(path: str) -> str:
 
 def _zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
+        return zone_info(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ValueError(f"unknown time zone: {name!r}") from error
 

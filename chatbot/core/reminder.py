@@ -7,7 +7,6 @@ and this module decides what a reader needs to see.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.reply import Instant, Line, Link, line, plain
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import abbreviation, clock_time, how_far, long_datetime, weekday
+from chatbot.core.timezones import zone_info
 from chatbot.core.view import AgendaEntry, OwnerTodos, agenda_lines, shown_zones, todo_lines
 
 NIGHT_STARTS, NIGHT_ENDS = dt.time(22, 0), dt.time(7, 0)
@@ -111,10 +111,10 @@ ASK_FOR_ITEMS = ("Anything else? Add it with /agenda add TEXT; "
 
 def zone_times(start_utc: dt.datetime, meeting_zone: str, zones: set[str]) -> list[ZoneTime]:
     """The start in every zone, sorted by UTC offset (then name)."""
-    own_day = start_utc.astimezone(zoneinfo.ZoneInfo(meeting_zone)).date()
+    own_day = start_utc.astimezone(zone_info(meeting_zone)).date()
     result = []
     for zone in zones:
-        local = start_utc.astimezone(zoneinfo.ZoneInfo(zone))
+        local = start_utc.astimezone(zone_info(zone))
         clock = local.time()
         result.append(ZoneTime(
             zone=zone, local=local, other_day=local.date() != own_day,
@@ -129,10 +129,10 @@ def shift_warnings(series: Series, occurrence: Occurrence, previous: Occurrence 
     """Summer time starts on different Sundays around the world: say who it moves for."""
     if previous is None:
         return []
-    home = zoneinfo.ZoneInfo(series.timezone)
+    home = zone_info(series.timezone)
 
     def gap(zone: str, instant: dt.datetime) -> dt.timedelta:
-        there = instant.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
+        there = instant.astimezone(zone_info(zone)).utcoffset()
         return there - instant.astimezone(home).utcoffset()
 
     moved: dict[dt.timedelta, list[str]] = {}

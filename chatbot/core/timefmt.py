@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import zoneinfo
 
 import arrow
 
+from chatbot.core.timezones import zone_info
+
 
 def in_zone(instant: dt.datetime, zone: str) -> dt.datetime:
-    return instant.astimezone(zoneinfo.ZoneInfo(zone))
+    return instant.astimezone(zone_info(zone))
 
 
 def _arrow(moment: dt.date) -> arrow.Arrow:
