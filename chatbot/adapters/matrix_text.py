@@ -9,17 +9,26 @@ Knows no client library, so it is tested without a homeserver.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
+from types import SimpleNamespace
 from urllib.parse import quote, unquote
+
+import jinja2
 
 from chatbot.core.reminder import ASK_FOR_ITEMS, NO_AGENDA, Reminder
 from chatbot.core.reply import Line, Link, Part, Text, UserRef, said
 from chatbot.core.timefmt import long_datetime
 from chatbot.core.view import by_section
+
+# The HTML bodies: a Jinja2 template with autoescape, so what people typed stays text.
+_TEMPLATE = jinja2.Environment(
+    loader=jinja2.PackageLoader("chatbot.adapters", "templates"), autoescape=True,
+).get_template("matrix.html").module
+# A part as the template draws it: (kind: "user" | "link" | "text", text, address).
+Shown = tuple[str, str, str]
 
 # `<@@bob:example.org>`: the form the shared parser reads as a mention.
 MENTION_TOKEN = re.compile(r"<@(@[^<>|\s]+)>")
@@ -196,71 +205,47 @@ class Formatter:
 
         return "\n".join("  " * one.depth + "".join(map(shown, one.parts)) for one in lines)
 
-    def inline_html(self, parts: Iterable[Part], names: Mapping[str, str]) -> str:
-        """Parts of one line as HTML: escaped, users as pills, links clickable."""
-        pieces = []
+    def shown(self, parts: Iterable[Part], names: Mapping[str, str]) -> list[Shown]:
+        """Parts as the template draws them: users as pills, links clickable."""
+        shown = []
         for part in parts:
             if isinstance(part, UserRef):
-                name = names.get(part.user_id) or part.user_id
-                href = "https://matrix.to/#/" + quote(part.user_id, safe="@:")
-                pieces.append(f'<a href="{html.escape(href)}">{html.escape(name)}</a>')
+                address = "https://matrix.to/#/" + quote(part.user_id, safe="@:")
+                shown.append(("user", names.get(part.user_id) or part.user_id, address))
             elif isinstance(part, Link):
-                label = f"{html.escape(part.label)}: " if part.label else ""
-                pieces.append(label + _link(part.url))
+                shown.append(("link", f"{part.label}: " if part.label else "", part.url))
             else:
                 text = self._hints(part.plain()) if isinstance(part, Text) else part.plain()
-                pieces.append(html.escape(text, quote=False))
-        return "".join(pieces)
+                shown.append(("text", text, ""))
+        return shown
 
     def html(self, lines: Iterable[Line], names: Mapping[str, str]) -> str:
         """A multi-line reply: line breaks kept, indentation kept (HTML collapses spaces)."""
-        return "<br>".join("&nbsp;" * (2 * one.depth) + self.inline_html(one.parts, names)
-                           for one in lines)
+        return str(_TEMPLATE.reply([(one.depth, self.shown(one.parts, names))
+                                    for one in lines]))
 
     def reminder(self, reminder: Reminder, names: Mapping[str, str]) -> tuple[str, str]:
         """(plain body, HTML body) of a reminder: every zone listed, links clickable."""
         return self.plain(reminder.lines(), names), self._reminder_html(reminder, names)
 
     def _reminder_html(self, reminder: Reminder, names: Mapping[str, str]) -> str:
-        def text(value: str) -> str:
-            return self.inline_html(said(value), names)
+        def text(value: str) -> list[Shown]:
+            return self.shown(said(value), names)
 
-        parts = [f"<p><strong>Reminder: {text(reminder.headline)}</strong></p>"]
-        if reminder.reader_zone:
-            mine = long_datetime(reminder.start_utc, reminder.reader_zone)
-            parts.append(f"<p>Your time: <strong>{text(mine)}</strong></p>")
-        home = long_datetime(reminder.start_utc, reminder.meeting_zone)
-        parts.append(f"<p>{text(home)} ({text(reminder.meeting_zone)})</p>")
-        parts.append("<ul>" + "".join(f"<li>{text(z.label())}</li>"
-                                      for z in reminder.zone_times) + "</ul>")
-        parts += [f"<p>Note: {text(warning)}</p>" for warning in reminder.warnings]
-        parts += [f"<p>{label}: {_link(url)}</p>" for label, url in reminder.links()]
-        parts += self._agenda_html(reminder, text)
-        if reminder.todos:
-            parts.append("<p><strong>Open TODOs</strong></p>")
-            for group in reminder.todos:
-                parts.append(f"<p>{text(group.owner)}</p><ul>"
-                             + "".join(f"<li>{todo.number}. {text(todo.text)}</li>"
-                                       for todo in group.todos) + "</ul>")
-        return "".join(parts)
-
-    def _agenda_html(self, reminder: Reminder, text) -> list[str]:
-        if not reminder.agenda:
-            return [f"<p>{text(NO_AGENDA)}</p>"]
-        parts = ["<p><strong>Agenda</strong></p>"]
-        for section in by_section(reminder.agenda):
-            parts.append(f'<p><em>{text(section.title)}</em></p>'
-                         f'<ol start="{section.items[0].number}">')
-            parts += [f"<li>{text(item.text)} ({text(item.author)})</li>"
-                      for item in section.items]
-            parts.append("</ol>")
-        if reminder.asks_for_items:
-            parts.append(f"<p>{text(ASK_FOR_ITEMS)}</p>")
-        return parts
-
-
-def _link(url: str) -> str:
-    shown = html.escape(url, quote=False)
-    if url.startswith(("https://", "http://")):
-        return f'<a href="{html.escape(url)}">{shown}</a>'
-    return shown
+        yours = reminder.reader_zone and long_datetime(reminder.start_utc, reminder.reader_zone)
+        return str(_TEMPLATE.reminder(SimpleNamespace(
+            headline=text(reminder.headline),
+            yours=text(yours) if yours else None,
+            home=text(long_datetime(reminder.start_utc, reminder.meeting_zone)),
+            zone=text(reminder.meeting_zone),
+            zone_times=[text(zone.label()) for zone in reminder.zone_times],
+            warnings=[text(warning) for warning in reminder.warnings],
+            links=list(reminder.links()),
+            no_agenda=text(NO_AGENDA),
+            sections=[(text(section.title), section.items[0].number,
+                       [(text(item.text), text(item.author)) for item in section.items])
+                      for section in by_section(reminder.agenda)],
+            ask=text(ASK_FOR_ITEMS) if reminder.asks_for_items else None,
+            todos=[(text(group.owner), [(todo.number, text(todo.text)) for todo in group.todos])
+                   for group in reminder.todos],
+        )))
