@@ -28,7 +28,7 @@ def _series(context: Context) -> dict[str, Series]:
     return {s.id: s for s in candidates if pick is None or s.id == pick}
 
 
-def _open_meeting(context: Context) -> tuple[Series, MeetingRecord] | None:
+def open_meeting(context: Context) -> tuple[Series, MeetingRecord] | None:
     series = _series(context)
     for record in context.store.meetings.in_progress(context.scope):
         if record.series in series:
@@ -61,7 +61,7 @@ def _to_start(context: Context) -> tuple[Series, Occurrence]:
 
 
 def start(context: Context) -> Reply:
-    running = _open_meeting(context)
+    running = open_meeting(context)
     if running is not None:
         series, record = running
         when = long_datetime(_occurrence(series, record).start_utc, context.zone, context.now)
@@ -94,7 +94,7 @@ def _page_line(context: Context, series: Series) -> str:
 
 
 def end(context: Context) -> Reply:
-    running = _open_meeting(context)
+    running = open_meeting(context)
     if running is None:
         raise CommandError(
             "No meeting is in progress in this channel; start one with /meeting start."

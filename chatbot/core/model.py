@@ -50,6 +50,7 @@ class AgendaItem:
     position: int
     done: bool = False
     carried_over: bool = False
+    timebox: int | None = None  # minutes: `/agenda add 10m TEXT`
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,22 @@ def _migration_page_tokens(db: sqlite_utils.Database) -> None:
     db["page_tokens"].create_index(["token"], unique=True)
 
 
+def _migration_live_entries(db: sqlite_utils.Database) -> None:
+    # A meeting run item by item: one row per entry (core/live_meeting.py), never
+    # deleted; undoing one sets `undone`. `seq` orders them within the occurrence.
+    db.create_table("live_entries", {
+        "workspace": str, "channel": str, "series": str, "occurrence": str, "seq": int,
+        "kind": str, "number": int, "item": str, "author_id": str, "created_at": str,
+        "text": str, "owners": str, "timebox": int, "undone": int,
+    }, pk=("workspace", "channel", "series", "occurrence", "seq"),
+        defaults={"text": "", "owners": "", "undone": 0},
+        not_null={"workspace", "channel", "series", "occurrence", "seq", "kind"})
+    # Who brings an agenda item and for how long: `/agenda add 10m TEXT`.
+    db.execute("ALTER TABLE agenda_items ADD COLUMN timebox INTEGER")
+
+
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
-    _migration_page_tokens,
+    _migration_page_tokens, _migration_live_entries,
 ]

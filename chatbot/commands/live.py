@@ -1,0 +1,197 @@
+"""Running the meeting item by item from chat: /agenda next|take, /topic, /note, /link,
+/undo, /chair, /unchair, /vote, and /todo add and /decision filed under the current item.
+
+The rules are the pure core's (`core/live_actions.py`); this module reads the meeting in
+progress from the store, applies one action, and writes the rows it changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chatbot.commands import meeting_run
+from chatbot.commands.bot import Context
+from chatbot.commands.context import CommandError, Reply
+from chatbot.commands.parse import clean, leading_mentions
+from chatbot.core import live_actions
+from chatbot.core.live_actions import Outcome
+from chatbot.core.live_meeting import Entry, Item, LiveMeeting
+from chatbot.core.live_words import LiveMeetingError, parse_take, parse_undo, parse_vote
+from chatbot.core.schedule import Series
+from chatbot.core.view import in_display_order
+
+NOT_IN_MEETING = (
+    "No meeting is in progress here: start one with /meeting start, or add this to the "
+    "next meeting's agenda with /agenda add TEXT."
+)
+
+
+@dataclass(frozen=True)
+class Running:
+    """The meeting in progress in this channel, as the live core reads it."""
+
+    series: Series
+    occurrence: str
+    meeting: LiveMeeting
+
+
+def running(context: Context) -> Running | None:
+    found = meeting_run.open_meeting(context)
+    if found is None:
+        return None
+    series, record = found
+    store, scope = context.store, context.scope
+    items = in_display_order(store.agenda.items(scope, series.id, record.occurrence))
+    agenda = tuple(Item(str(item.id), item.section, item.text, item.author_id, item.timebox)
+                   for item in items)
+    entries = store.live_entries.entries(scope, series.id, record.occurrence)
+    people = {record.started_by, *series.admins, context.user.id,
+              *(e.author for e in entries), *(o for e in entries for o in e.owners)}
+    meeting = LiveMeeting(agenda, record.started_by, frozenset(series.admins),
+                          context.names(sorted(people - {""})), entries)
+    return Running(series, record.occurrence, meeting)
+
+
+def _required(context: Context) -> Running:
+    live = running(context)
+    if live is None:
+        raise CommandError(NOT_IN_MEETING)
+    return live
+
+
+def _act(context: Context, action: Callable[[LiveMeeting], Outcome]) -> Reply:
+    """One action on the meeting in progress, its rows written, its reply public."""
+    live = _required(context)
+    try:
+        outcome = action(live.meeting)
+    except LiveMeetingError as error:
+        raise CommandError(str(error)) from None
+    save(context, live, outcome.changed)
+    message = outcome.message
+    # No timer interrupts anyone: the next thing said after the timebox gets one note.
+    overtime = live_actions.check_timebox(outcome.meeting, context.now)
+    if overtime is not None:
+        save(context, live, overtime.changed)
+        message += "\n" + overtime.message
+    return Reply(message, public=True)
+
+
+def save(context: Context, live: Running, changed: tuple[Entry, ...]) -> None:
+    context.store.live_entries.save(context.scope, live.series.id, live.occurrence, changed)
+    for entry in changed:
+        if entry.kind == "take" and entry.item and entry.item.isdigit():
+            # An agenda item taken up is discussed: /meeting end does not carry it over.
+            context.store.agenda.set_done(int(entry.item), not entry.undone)
+
+
+# --------------------------------------------------------------------------
+# Taking up items
+
+
+def agenda_next(context: Context, rest: str) -> Reply:
+    target = parse_take(rest) if rest else None
+    timebox = target.timebox if target else None
+    if target and (target.number or target.topic):
+        raise CommandError("Use /agenda next [10m], or /agenda take N|TOPIC [10m].")
+    return _act(context, lambda m: live_actions.take_next(m, context.user.id, context.now,
+                                                          timebox))
+
+
+def agenda_take(context: Context, rest: str) -> Reply:
+    try:
+        target = parse_take(clean(rest))
+    except LiveMeetingError as error:
+        raise CommandError(str(error)) from None
+    user, now = context.user.id, context.now
+    if target.number is not None:
+        return _act(context, lambda m: live_actions.take_item(m, user, target.number, now,
+                                                              target.timebox))
+    return _act(context, lambda m: live_actions.take_topic(m, user, target.topic, now,
+                                                           target.timebox))
+
+
+def topic_command(context: Context) -> Reply:
+    """/topic is /agenda take (console and Gitter: Slack keeps /topic for itself)."""
+    return agenda_take(context, context.command.args)
+
+
+# --------------------------------------------------------------------------
+# Recording
+
+
+def note_command(context: Context) -> Reply:
+    return _record(context, "note", clean(context.command.args))
+
+
+def link_command(context: Context) -> Reply:
+    return _record(context, "link", clean(context.command.args))
+
+
+def _record(context: Context, kind: str, text: str) -> Reply:
+    return _act(context, lambda m: live_actions.record(m, context.user.id, kind, text,
+                                                       context.now))
+
+
+def file_under_current_item(context: Context, kind: str, text: str,
+                            owners: tuple[str, ...] = ()) -> str:
+    """A TODO or decision stored as ever, also filed under the item being discussed:
+    the reply's extra words, or '' when no meeting is in progress."""
+    live = running(context)
+    if live is None:
+        return ""
+    outcome = live_actions.record(live.meeting, context.user.id, kind, text, context.now,
+                                  owners)
+    save(context, live, outcome.changed)
+    return " " + outcome.message
+
+
+# --------------------------------------------------------------------------
+# Undo, chairs, votes
+
+
+def undo_command(context: Context) -> Reply:
+    try:
+        number = parse_undo(context.command.args)
+    except LiveMeetingError as error:
+        raise CommandError(str(error)) from None
+    return _act(context, lambda m: live_actions.undo(m, context.user.id, context.now, number))
+
+
+def _mentioned(context: Context, usage: str) -> tuple[str, ...]:
+    mentions, leftover = leading_mentions(clean(context.command.args))
+    if not mentions or leftover:
+        raise CommandError(f"Whom? Use {usage}.")
+    return tuple(context.resolve(mention).id for mention in mentions)
+
+
+def chair_command(context: Context) -> Reply:
+    users = _mentioned(context, "/chair @user …")
+    return _act(context, lambda m: live_actions.add_chairs(m, context.user.id, users,
+                                                           context.now))
+
+
+def unchair_command(context: Context) -> Reply:
+    users = _mentioned(context, "/unchair @user")
+    if len(users) != 1:
+        raise CommandError("One at a time: /unchair @user.")
+    return _act(context, lambda m: live_actions.remove_chair(m, context.user.id, users[0],
+                                                             context.now))
+
+
+def vote_command(context: Context) -> Reply:
+    words = parse_vote(context.command.args)
+    user, now = context.user.id, context.now
+    if words.action == "show":
+        return Reply(live_actions.show_vote(_required(context).meeting))
+    if words.action == "close":
+        return _act(context, lambda m: live_actions.close_vote(m, user, now))
+    return _act(context, lambda m: live_actions.vote(m, user, words.text, now))
+
+
+
+def decision_command(context: Context) -> Reply:
+    """/decision as `meeting_run` records it, also filed under the current item."""
+    reply = meeting_run.decision_command(context)
+    text = clean(context.command.args)
+    return Reply(reply.text + file_under_current_item(context, "decision", text), public=True)
