@@ -162,7 +162,7 @@ def carry_over(store: Store, scope: Scope, series_id: str, key: str, following: 
     return [
         store.agenda.add(scope, series_id, following.key.isoformat(), item.section, item.text,
                          User(id=item.author_id, name=item.author_name), now.isoformat(),
-                         carried_over=True)
+                         carried_over=True, timebox=item.timebox)
         for item in store.agenda.items(scope, series_id, key) if not item.done
     ]
 

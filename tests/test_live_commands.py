@@ -171,3 +171,19 @@ def test_a_vote_with_a_changed_vote_is_counted_once(meeting):
     assert meeting.ok("/vote close") == (
         "Vote “Monthly releases?” closed: yes: 2 (min, betatim), no: 0.")
     assert "No vote is open" in meeting.error("/vote +1", user="min")
+
+
+def test_undoing_a_todo_or_decision_takes_it_off_every_list(meeting):
+    meeting.ok("/agenda take 2")
+    meeting.ok("/todo add @betatim keep this", user="min")
+    meeting.ok("/todo add @betatim a mistake", user="min")
+    meeting.ok("/decision a wrong decision")
+    assert meeting.ok("/undo") == "Removed entry 4, jessica's decision “a wrong decision”."
+    assert meeting.ok("/undo", user="min") == (
+        "Removed entry 3, min's TODO “a mistake” (betatim).")
+    todos = meeting.ok("/todos")
+    assert "keep this" in todos and "a mistake" not in todos
+    summary = meeting.ok("/meeting end")
+    assert "wrong decision" not in summary and "a mistake" not in summary
+    assert [(kind, text, undone) for _, kind, _, _, text, undone in entries(meeting)][2:] == [
+        ("todo", "a mistake", True), ("decision", "a wrong decision", True)]

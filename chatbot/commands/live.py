@@ -77,12 +77,20 @@ def _act(context: Context, action: Callable[[LiveMeeting], Outcome]) -> Reply:
     return Reply(message, public=True)
 
 
-def save(context: Context, live: Running, changed: tuple[Entry, ...]) -> None:
-    context.store.live_entries.save(context.scope, live.series.id, live.occurrence, changed)
+def save(context: Context, live: Running, changed: tuple[Entry, ...],
+         ref: int | None = None) -> None:
+    store, where = context.store, (context.scope, live.series.id, live.occurrence)
+    store.live_entries.save(*where, changed, ref)
     for entry in changed:
         if entry.kind == "take" and entry.item and entry.item.isdigit():
             # An agenda item taken up is discussed: /meeting end does not carry it over.
-            context.store.agenda.set_done(int(entry.item), not entry.undone)
+            store.agenda.set_done(int(entry.item), not entry.undone)
+        if entry.undone and entry.kind in ("todo", "decision"):
+            # Gone from every list; its text and author stay in the undone entry.
+            made = store.live_entries.ref(*where, entry.seq)
+            if made is not None:
+                table = store.todos if entry.kind == "todo" else store.decisions
+                table.remove(made)
 
 
 # --------------------------------------------------------------------------
@@ -133,7 +141,7 @@ def _record(context: Context, kind: str, text: str) -> Reply:
                                                        context.now))
 
 
-def file_under_current_item(context: Context, kind: str, text: str,
+def file_under_current_item(context: Context, kind: str, text: str, ref: int,
                             owners: tuple[str, ...] = ()) -> str:
     """A TODO or decision stored as ever, also filed under the item being discussed:
     the reply's extra words, or '' when no meeting is in progress."""
@@ -142,7 +150,7 @@ def file_under_current_item(context: Context, kind: str, text: str,
         return ""
     outcome = live_actions.record(live.meeting, context.user.id, kind, text, context.now,
                                   owners)
-    save(context, live, outcome.changed)
+    save(context, live, outcome.changed, ref)
     return " " + outcome.message
 
 
@@ -192,6 +200,6 @@ def vote_command(context: Context) -> Reply:
 
 def decision_command(context: Context) -> Reply:
     """/decision as `meeting_run` records it, also filed under the current item."""
-    reply = meeting_run.decision_command(context)
-    text = clean(context.command.args)
-    return Reply(reply.text + file_under_current_item(context, "decision", text), public=True)
+    reply, decision = meeting_run.record_decision(context)
+    filed = file_under_current_item(context, "decision", decision.text, decision.id)
+    return Reply(reply.text + filed, public=True)

@@ -9,7 +9,7 @@ from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import clean
 from chatbot.commands.permissions import require_meeting_admin
-from chatbot.core.model import MeetingRecord
+from chatbot.core.model import Decision, MeetingRecord
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, in_zone, long_datetime
@@ -156,17 +156,21 @@ def summary(context: Context, series: Series, occurrence: Occurrence, ended: End
 
 
 def decision_command(context: Context) -> Reply:
+    return record_decision(context)[0]
+
+
+def record_decision(context: Context) -> tuple[Reply, Decision]:
     text = clean(context.command.args)
     if not text:
         raise CommandError("What was decided? Usage: /decision TEXT")
     series, occurrence = context.meeting()
     key = occurrence.key.isoformat()
-    context.store.decisions.add(
+    decision = context.store.decisions.add(
         context.scope, series.id, key, text, context.user.id, context.now.isoformat()
     )
     count = len(context.store.decisions.in_meeting(context.scope, series.id, key))
     when = long_datetime(occurrence.start_utc, context.zone, context.now)
-    return Reply(f"Decision {count} of {series.name} on {when}: {text}", public=True)
+    return Reply(f"Decision {count} of {series.name} on {when}: {text}", public=True), decision
 
 
 def started_at(context: Context, series: Series, occurrence: Occurrence) -> str | None:

@@ -39,7 +39,7 @@ def add(context: Context, rest: str) -> Reply:
         context.scope, text, context.user.id, owners, series, occurrence,
         context.now.isoformat(),
     )
-    filed = live.file_under_current_item(context, "todo", todo.text, todo.owners)
+    filed = live.file_under_current_item(context, "todo", todo.text, todo.id, todo.owners)
     return Reply(f"TODO {todo.number} for {owners_label(context, todo)}: {todo.text}{filed}",
                  public=True)
 

@@ -19,9 +19,10 @@ class LiveEntryTable(TableGroup):
                                    meeting_args(scope, series, occurrence), order_by="seq")
         return tuple(_entry(row) for row in rows)
 
-    def save(self, scope: Scope, series: str, occurrence: str, entries: tuple[Entry, ...]
-             ) -> None:
-        """New entries inserted; entries already stored get their `undone` flag updated."""
+    def save(self, scope: Scope, series: str, occurrence: str, entries: tuple[Entry, ...],
+             ref: int | None = None) -> None:
+        """New entries inserted (`ref`: the TODO or decision row they made); entries
+        already stored get their `undone` flag updated, and nothing else."""
         with self._db.transaction():
             for entry in entries:
                 row = {
@@ -29,10 +30,20 @@ class LiveEntryTable(TableGroup):
                     "kind": entry.kind, "number": entry.number, "item": entry.item,
                     "author_id": entry.author, "created_at": entry.created_at.isoformat(),
                     "text": entry.text, "owners": _OWNER_SEPARATOR.join(entry.owners),
-                    "timebox": entry.timebox, "undone": int(entry.undone),
+                    "timebox": entry.timebox, "undone": int(entry.undone), "ref": ref,
                 }
-                self._db.upsert("live_entries", row,
-                                pk=("workspace", "channel", "series", "occurrence", "seq"))
+                self._db.write(
+                    f"INSERT INTO live_entries ({', '.join(row)})"
+                    f" VALUES ({', '.join('?' * len(row))})"
+                    " ON CONFLICT DO UPDATE SET undone = excluded.undone",
+                    tuple(row.values()),
+                )
+
+    def ref(self, scope: Scope, series: str, occurrence: str, seq: int) -> int | None:
+        row = self._db.first_where("live_entries", f"{MEETING_MATCH} AND seq = ?",
+                                   (*meeting_args(scope, series, occurrence), seq),
+                                   select="ref")
+        return row["ref"] if row else None
 
 
 def _entry(row: dict) -> Entry:

@@ -92,6 +92,9 @@ class DecisionTable(TableGroup):
                                    select="id, text, author_id, created_at")
         return [Decision(**row) for row in rows]
 
+    def remove(self, decision_id: int) -> None:
+        self._db.write("DELETE FROM decisions WHERE id = ?", (decision_id,))
+
 
 class ImportTable(TableGroup):
     """Content hashes of imported notes, so importing a file again stores nothing twice."""

@@ -99,6 +99,7 @@ def _migration_live_entries(db: sqlite_utils.Database) -> None:
         "workspace": str, "channel": str, "series": str, "occurrence": str, "seq": int,
         "kind": str, "number": int, "item": str, "author_id": str, "created_at": str,
         "text": str, "owners": str, "timebox": int, "undone": int,
+        "ref": int,  # the id of the `todos` or `decisions` row a TODO or decision made
     }, pk=("workspace", "channel", "series", "occurrence", "seq"),
         defaults={"text": "", "owners": "", "undone": 0},
         not_null={"workspace", "channel", "series", "occurrence", "seq", "kind"})
