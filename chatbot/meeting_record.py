@@ -103,6 +103,8 @@ def build_minutes(
         todos=_todo_entries(
             store, scope, series, key, cutoff, _since(previous, series, occurrence)
         ),
+        chairs=view.chairs,
+        unfiled=view.unfiled,
     )
 
 

@@ -187,3 +187,20 @@ def test_undoing_a_todo_or_decision_takes_it_off_every_list(meeting):
     assert "wrong decision" not in summary and "a mistake" not in summary
     assert [(kind, text, undone) for _, kind, _, _, text, undone in entries(meeting)][2:] == [
         ("todo", "a mistake", True), ("decision", "a wrong decision", True)]
+
+
+def test_minutes_keep_what_people_typed_escaped_and_mark_items_never_taken_up(meeting):
+    meeting.ok("/agenda next")
+    meeting.ok("/note <img src=x> **bold** - TODO: not a todo", user="min")
+    meeting.ok("/link https://example.org/a_(b) [click](javascript:alert(1))", user="min")
+    meeting.ok("/vote Which? [*a*, b]")
+    meeting.ok("/vote *a*", user="min")
+    meeting.ok("/meeting end")
+    text = (meeting.archive / "binder-team" / f"{OCCURRENCE}.md").read_text()
+    assert text.splitlines()[text.splitlines().index("## Help or discussion needed") + 2:][:4] == [
+        "- **jessica:** Kubeflow presentation _(discussed)_",
+        "  - \\<img src=x\\> \\*\\*bold\\*\\* - TODO\\: not a todo",
+        "  - [\\[click\\]\\(javascript:alert\\(1\\)\\)](https://example.org/a_%28b%29)",
+        "  - Vote: Which? Result: \\*a\\*: 1 (min), b: 0 (not closed)",
+    ]
+    assert "- **min:** BinderHub release schedule _(carried over)_" in text

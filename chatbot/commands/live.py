@@ -16,10 +16,10 @@ from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import clean, leading_mentions
 from chatbot.core import live_actions
 from chatbot.core.live_actions import Outcome
-from chatbot.core.live_meeting import Entry, Item, LiveMeeting
+from chatbot.core.live_meeting import Entry, LiveMeeting
 from chatbot.core.live_words import LiveMeetingError, parse_take, parse_undo, parse_vote
 from chatbot.core.schedule import Series
-from chatbot.core.view import in_display_order
+from chatbot.meeting_view import live_meeting
 
 NOT_IN_MEETING = (
     "No meeting is in progress here: start one with /meeting start, or add this to the "
@@ -41,16 +41,8 @@ def running(context: Context) -> Running | None:
     if found is None:
         return None
     series, record = found
-    store, scope = context.store, context.scope
-    items = in_display_order(store.agenda.items(scope, series.id, record.occurrence))
-    agenda = tuple(Item(str(item.id), item.section, item.text, item.author_id, item.timebox)
-                   for item in items)
-    entries = store.live_entries.entries(scope, series.id, record.occurrence)
-    people = {record.started_by, *series.admins, context.user.id,
-              *(e.author for e in entries), *(o for e in entries for o in e.owners)}
-    meeting = LiveMeeting(agenda, record.started_by, frozenset(series.admins),
-                          context.names(sorted(people - {""})), entries)
-    return Running(series, record.occurrence, meeting)
+    meeting = live_meeting(context.store, context.scope, series, record.occurrence)
+    return Running(series, record.occurrence, meeting) if meeting else None
 
 
 def _required(context: Context) -> Running:
