@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from chatbot.commands import build_bot
+from chatbot.commands.live import captured_command
 from chatbot.core.model import Scope
 from chatbot.core.schedule import ScheduleBook
 from chatbot.store import Store
@@ -171,6 +172,11 @@ def test_a_vote_with_a_changed_vote_is_counted_once(meeting):
     assert meeting.ok("/vote close") == (
         "Vote “Monthly releases?” closed: yes: 2 (min, betatim), no: 0.")
     assert "No vote is open" in meeting.error("/vote +1", user="min")
+    meeting.ok("/vote Weekly releases?")
+    # A vote cast on an old vote's message (a reaction, a button) is refused, not moved.
+    assert meeting.error("/vote #2 yes", user="min") == (
+        "Vote 2 is closed; /vote shows the open one.")
+    assert meeting.ok("/vote #3 +1", user="min").startswith("min votes +1.")
 
 
 def test_undoing_a_todo_or_decision_takes_it_off_every_list(meeting):
@@ -204,3 +210,20 @@ def test_minutes_keep_what_people_typed_escaped_and_mark_items_never_taken_up(me
         "  - Vote: Which? Result: \\*a\\*: 1 (min), b: 0 (not closed)",
     ]
     assert "- **min:** BinderHub release schedule _(carried over)_" in text
+
+
+CAPTURES = [
+    ("/note", "what was said", "/note what was said"),
+    ("/decision", "  ship it ", "/decision ship it"),
+    ("/todo add @tim", "reach out to CERN", "/todo add @tim reach out to CERN"),
+    ("/todo add", "reach out", "/todo add reach out"),
+    ("/note extra words", "what was said", None),  # a note of its own
+    ("/note @tim", "what was said", None),
+    ("/todos", "what was said", None),
+    ("/note", "   ", None),
+]
+
+
+@pytest.mark.parametrize(("command", "said", "captured"), CAPTURES)
+def test_a_reply_with_a_capture_command_records_the_message_it_answers(command, said, captured):
+    assert captured_command(command, said) == captured

@@ -7,6 +7,7 @@ progress from the store, applies one action, and writes the rows it changed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -179,8 +180,21 @@ def unchair_command(context: Context) -> Reply:
                                                              context.now))
 
 
+# `/vote #N CHOICE`: a ballot for vote N only, which adapters send for a vote cast on
+# the vote's own message (a reaction, a button), so that an old message cannot count
+# for a vote opened later.
+_ON_VOTE = re.compile(r"#(\d{1,9})\s+(\S.*)")
+
+
 def vote_command(context: Context) -> Reply:
-    words = parse_vote(context.command.args)
+    args = clean(context.command.args)
+    on_vote = _ON_VOTE.fullmatch(args)
+    if on_vote:
+        open_vote = _required(context).meeting.open_vote
+        if open_vote is None or open_vote.entry.number != int(on_vote.group(1)):
+            raise CommandError(f"Vote {on_vote.group(1)} is closed; /vote shows the open one.")
+        args = on_vote.group(2)
+    words = parse_vote(args)
     user, now = context.user.id, context.now
     if words.action == "show":
         return Reply(live_actions.show_vote(_required(context).meeting))
@@ -195,3 +209,33 @@ def decision_command(context: Context) -> Reply:
     reply, decision = meeting_run.record_decision(context)
     filed = file_under_current_item(context, "decision", decision.text, decision.id)
     return Reply(reply.text + filed, public=True)
+
+
+# --------------------------------------------------------------------------
+# Capturing what was said: a reply to a message with !note, !todo add @owner or !decision
+
+
+CAPTURE_KINDS = ("note", "decision", "todo add")
+
+
+def captured_command(command: str, said: str) -> str | None:
+    """'/note' answering a message that said X -> '/note X'; '/todo add @tim' -> '/todo
+    add @tim X'. None when `command` is not one of those with nothing after it (besides a
+    TODO's owners), or the message said nothing."""
+    said = clean(said)
+    if not said or not command.startswith("/"):
+        return None
+    words = clean(command[1:])
+    for kind in CAPTURE_KINDS:
+        if words.lower() == kind or words.lower().startswith(kind + " "):
+            mentions, leftover = leading_mentions(words[len(kind):])
+            if leftover or (mentions and kind != "todo add"):
+                return None
+            return f"/{words} {said}"
+    return None
+
+
+def vote_message_number(text: str) -> int | None:
+    """The entry number of the vote a message opened ('Entry 7: vote “…”'), if it did."""
+    match = re.match(r"Entry (\d{1,9}): vote “", text)
+    return int(match.group(1)) if match else None
