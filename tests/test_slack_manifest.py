@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from chatbot.adapters.slack import EVENTS_PATH
+from chatbot.adapters.slack_blocks import ADD_TO_MINUTES
 from chatbot.commands.help import COMMANDS
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yml").read_text())
@@ -53,3 +54,9 @@ def test_the_app_home_events_interactivity_and_scopes_are_on() -> None:
     assert settings["socket_mode_enabled"] is True
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "users:read"} <= scopes
+
+
+def test_the_add_to_minutes_shortcut_is_declared_on_messages() -> None:
+    [shortcut] = MANIFEST["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", ADD_TO_MINUTES)
+    assert len(shortcut["name"]) <= 25 and len(shortcut["description"]) <= 80
