@@ -21,6 +21,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.view import TodoEntry
 from chatbot.meeting_view import gather
+from chatbot.minutes_styles import minutes_path, minutes_text
 from chatbot.store import Store
 
 # Larger files are not meeting notes; reading them whole would only waste memory.
@@ -143,13 +144,15 @@ def end_meeting(
     """
     key = occurrence.key.isoformat()
     following = series.recurrence.next_after(occurrence.start_utc)
-    relative = archive.relative_path(series.id, occurrence.key)
+    relative = minutes_path(series, occurrence)
     with store.transaction():
         if not store.meetings.end(scope, series.id, key, now.isoformat(), relative):
             raise NotInProgress(key)
         carried = carry_over(store, scope, series.id, key, following, now) if following else []
         minutes = build_minutes(store, scope, series, occurrence, now)
-        path = archive.write(archive_root, relative, render_minutes(minutes))
+        text = minutes_text(store, archive_root, scope, series, occurrence, minutes,
+                            gather(store, scope, series, occurrence))
+        path = archive.write(archive_root, relative, text)
     message = f"Minutes of {series.name}, {occurrence.key.isoformat()}"
     return Ended(
         minutes=minutes, path=path, git=archive.commit(archive_root, path, message),
