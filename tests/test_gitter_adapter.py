@@ -212,13 +212,20 @@ def test_a_reply_with_note_captures_the_message_and_a_thumb_votes(
     asyncio.run(_capture_and_react(homeserver, tmp_path))
 
 
-async def _capture_and_react(hs: Homeserver, tmp_path: Path) -> None:
+async def alice_and_bob_in_a_bound_room(hs: Homeserver, tmp_path: Path
+                                        ) -> tuple[MatrixSettings, str, Person, Person, str]:
+    """A bot account, Alice and Bob in a room bound (by id) to the series `binder`."""
     bot_settings, bot_id = settings(hs, unique("meetbot"))
     alice = await call(Person.register, hs, unique("alice"), "Alice Example")
     bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
     room = await call(alice.create_room, invite=[bob.user_id, bot_id])
     await call(bob.join, room)
     bind(tmp_path / "schedules", "binder", room)
+    return bot_settings, bot_id, alice, bob, room
+
+
+async def _capture_and_react(hs: Homeserver, tmp_path: Path) -> None:
+    bot_settings, bot_id, alice, bob, room = await alice_and_bob_in_a_bound_room(hs, tmp_path)
     during = REMINDER_DUE + dt.timedelta(hours=1, minutes=5)
 
     async with BotRun(tmp_path, bot_settings, during) as run:
@@ -257,12 +264,7 @@ def test_a_command_failing_after_its_first_write_stores_nothing(
 
 async def _failing_command(hs: Homeserver, tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
-    bot_settings, bot_id = settings(hs, unique("meetbot"))
-    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
-    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
-    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
-    await call(bob.join, room)
-    bind(tmp_path / "schedules", "binder", room)
+    bot_settings, bot_id, alice, bob, room = await alice_and_bob_in_a_bound_room(hs, tmp_path)
 
     async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
         await run.until(lambda: bot_id in alice.joined_members(room))

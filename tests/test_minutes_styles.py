@@ -13,7 +13,7 @@ from chatbot.core.schedule import load_schedules
 
 ROOT = Path(__file__).resolve().parent.parent
 # jupyterhub/team-compass, docs/meetings/collab-cafe/2024.md
-CAFE_2024 = ROOT / "tests" / "fixtures" / "collab-cafe-2024.md"
+CAFE_2024 = ROOT / "tests" / "data" / "collab-cafe-2024.md"
 DECEMBER = dt.datetime(2024, 12, 17, 16, 5, tzinfo=dt.UTC)  # the third Tuesday, begun
 CAFE = """\
 name = "Collaboration Cafe"

@@ -28,13 +28,7 @@ def build_bot(
     bot.command("todos")(todos.todos_command)
     bot.command("meeting")(meeting.meeting_command)
     bot.command("remind")(remind.remind_command)
-    bot.command("decision")(live.decision_command)
-    bot.command("topic")(live.topic_command)  # Slack keeps /topic: not in manifest.yml
-    bot.command("note")(live.note_command)
-    bot.command("link")(live.link_command)
-    bot.command("undo")(live.undo_command)
-    bot.command("chair")(live.chair_command)
-    bot.command("unchair")(live.unchair_command)
-    bot.command("vote")(live.vote_command)
+    for name, handler in live.COMMANDS.items():
+        bot.command(name)(handler)
     bot.command("help")(help_reply)
     return bot

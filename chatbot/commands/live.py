@@ -211,6 +211,14 @@ def decision_command(context: Context) -> Reply:
     return Reply(reply.text + filed, public=True)
 
 
+# The commands of a meeting run item by item (with /agenda next and /agenda take).
+COMMANDS = {
+    "decision": decision_command, "topic": topic_command,  # Slack keeps /topic: not in
+    "note": note_command, "link": link_command, "undo": undo_command,  # manifest.yml
+    "chair": chair_command, "unchair": unchair_command, "vote": vote_command,
+}
+
+
 # --------------------------------------------------------------------------
 # Capturing what was said: a reply to a message with !note, !todo add @owner or !decision
 
