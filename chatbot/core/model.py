@@ -103,6 +103,7 @@ class MeetingRecord:
     started_by: str | None = None
     archive_path: str | None = None  # relative to the archive folder
     imported_from: str | None = None
+    skipped: bool = False  # imported as a month without a meeting
 
     @property
     def in_progress(self) -> bool:

@@ -103,6 +103,8 @@ def _migration_live_entries(db: sqlite_utils.Database) -> None:
     }, pk=("workspace", "channel", "series", "occurrence", "seq"),
         defaults={"text": "", "owners": "", "undone": 0},
         not_null={"workspace", "channel", "series", "occurrence", "seq", "kind"})
+    # A month of a yearly archive that says "No meeting due to lack of attendees.".
+    db.execute("ALTER TABLE meetings ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0")
     # Who brings an agenda item and for how long: `/agenda add 10m TEXT`.
     db.execute("ALTER TABLE agenda_items ADD COLUMN timebox INTEGER")
 
