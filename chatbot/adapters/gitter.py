@@ -364,7 +364,7 @@ class GitterAdapter:
     async def _on_reaction(self, event: ReactionEvent) -> None:
         """👍 / 👎 on the message that opened the vote still open: +1 / -1 by the reactor."""
         relation = event.content.relates_to
-        choice = VOTE_REACTIONS.get(_base_emoji(relation.key or ""))
+        choice = VOTE_REACTIONS.get(_base_emoji(relation.key or "")) if relation else None
         if (choice is None or event.sender == self.user_id
                 or event.event_id in self._before_join):
             return
