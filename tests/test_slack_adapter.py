@@ -131,7 +131,7 @@ def test_forged_tampered_and_stale_requests_get_401_and_store_nothing(world: Sla
 
 @pytest.mark.parametrize(("command", "text", "says"), [
     ("/todo", "frobnicate <@U0BOB|bob>", "Unknown /todo action 'frobnicate'"),
-    ("/agenda", "add", "Add what? Usage: /agenda add [section:] TEXT"),
+    ("/agenda", "add", "Add what? Usage: /agenda add [section:] [10m] TEXT"),
     ("/agenda", "remove 7", "There is no agenda item 7"),
     ("/tz", "Mars/Olympus_Mons", "Unknown timezone 'Mars/Olympus_Mons'"),
     ("/agendum", "add x", "Unknown command /agendum. Did you mean /agenda?"),
