@@ -26,7 +26,7 @@ from chatbot.meeting_record import (
     Imported,
     NotesError,
     import_notes,
-    load_notes,
+    load_notes_file,
     minutes_markdown,
 )
 from chatbot.page_links import base_url_of
@@ -409,6 +409,8 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 def describe_import(result: Imported) -> list[str]:
     notes = result.loaded.notes
     outcome = "stored" if result.stored else "already imported; nothing stored"
+    if result.loaded.skipped:
+        return [f"{result.loaded.source}: no meeting on {notes.date} ({outcome} as skipped)"]
     lines = [f"{result.loaded.source}: meeting of {notes.date} ({outcome})"]
     lines.append(f"  Roll call ({len(notes.attendees)}):")
     lines += [
@@ -434,7 +436,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     loaded, problems = [], []
     for path in args.files:
         try:
-            loaded.append(load_notes(path))
+            loaded.extend(load_notes_file(path))
         except NotesError as error:
             problems.append(str(error))
     if problems:
@@ -449,7 +451,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         ]
     if args.json:
         print(json.dumps([
-            {"file": str(r.loaded.source), "stored": r.stored, **r.loaded.notes.to_json()}
+            {"file": str(r.loaded.source), "stored": r.stored, "skipped": r.loaded.skipped,
+             **r.loaded.notes.to_json()}
             for r in results
         ], indent=2))
     else:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot import archive
+from chatbot.core.cafe import SKIPPED, split_year
 from chatbot.core.minutes import MinutesInput, render_minutes
 from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, User
 from chatbot.core.notes_import import ImportedAttendee, ImportedNotes, parse_notes, split_owners
@@ -21,6 +23,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.view import TodoEntry
 from chatbot.meeting_view import gather
+from chatbot.minutes_styles import minutes_path, minutes_text
 from chatbot.store import Store
 
 # Larger files are not meeting notes; reading them whole would only waste memory.
@@ -103,6 +106,8 @@ def build_minutes(
         todos=_todo_entries(
             store, scope, series, key, cutoff, _since(previous, series, occurrence)
         ),
+        chairs=view.chairs,
+        unfiled=view.unfiled,
     )
 
 
@@ -141,13 +146,15 @@ def end_meeting(
     """
     key = occurrence.key.isoformat()
     following = series.recurrence.next_after(occurrence.start_utc)
-    relative = archive.relative_path(series.id, occurrence.key)
+    relative = minutes_path(series, occurrence)
     with store.transaction():
         if not store.meetings.end(scope, series.id, key, now.isoformat(), relative):
             raise NotInProgress(key)
         carried = carry_over(store, scope, series.id, key, following, now) if following else []
         minutes = build_minutes(store, scope, series, occurrence, now)
-        path = archive.write(archive_root, relative, render_minutes(minutes))
+        text = minutes_text(store, archive_root, scope, series, occurrence, minutes,
+                            gather(store, scope, series, occurrence))
+        path = archive.write(archive_root, relative, text)
     message = f"Minutes of {series.name}, {occurrence.key.isoformat()}"
     return Ended(
         minutes=minutes, path=path, git=archive.commit(archive_root, path, message),
@@ -162,7 +169,7 @@ def carry_over(store: Store, scope: Scope, series_id: str, key: str, following: 
     return [
         store.agenda.add(scope, series_id, following.key.isoformat(), item.section, item.text,
                          User(id=item.author_id, name=item.author_name), now.isoformat(),
-                         carried_over=True)
+                         carried_over=True, timebox=item.timebox)
         for item in store.agenda.items(scope, series_id, key) if not item.done
     ]
 
@@ -178,20 +185,20 @@ class NotesError(Exception):
 @dataclass(frozen=True)
 class LoadedNotes:
     source: Path
-    text: str
+    text: str  # the file's, or its section's for a yearly archive
     notes: ImportedNotes
+    skipped: bool = False  # "No meeting due to lack of attendees."
 
     @property
     def content_hash(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-def load_notes(source: Path) -> LoadedNotes:
-    """Read and parse one file; NotesError unless it is dated meeting notes."""
+def _read(source: Path) -> str:
     try:
         if source.stat().st_size > MAX_NOTES_BYTES:
             raise NotesError(f"{source}: larger than {MAX_NOTES_BYTES:,} bytes; not meeting notes")
-        text = source.read_text(encoding="utf-8")
+        return source.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise NotesError(f"{source}: no such file") from None
     except IsADirectoryError:
@@ -200,12 +207,47 @@ def load_notes(source: Path) -> LoadedNotes:
         raise NotesError(f"{source}: not UTF-8 text; is it a markdown file?") from None
     except OSError as error:
         raise NotesError(f"{source}: cannot be read ({error.strerror})") from None
-    notes = parse_notes(text, source.name)
+
+
+def load_notes(source: Path) -> LoadedNotes:
+    """Read and parse one file; NotesError unless it is dated meeting notes."""
+    return _parsed(source, _read(source), source.name)
+
+
+def load_notes_file(source: Path) -> list[LoadedNotes]:
+    """A meeting's notes, or each meeting of a yearly archive (`# 2024 … Archive`, then
+    a `## YYYY-MM-DD` section per meeting): NotesError unless every one can be imported."""
+    text = _read(source)
+    sections = split_year(text)
+    if not sections or not _YEAR_TITLE.match(text):
+        return [_parsed(source, text, source.name)]
+    return [_section(source, date, section) for date, section in sections]
+
+
+_YEAR_TITLE = re.compile(r"\s*#\s+\d{4}\b")
+
+
+# How the archive says a month had no meeting: "No meeting due to lack of attendees."
+# (the bot's own line), "Meeting cancelled due to folk on vacation."
+_NO_MEETING = re.compile(r"\bno meeting\b|\bcancel+ed\b", re.IGNORECASE)
+
+
+def _section(source: Path, date: str, text: str) -> LoadedNotes:
+    notes = parse_notes(text, f"{date}.md")
+    said = notes.attendees or notes.todos or notes.agenda
+    if not said and notes.date is not None and (SKIPPED in text or _NO_MEETING.search(text)):
+        return LoadedNotes(source, text, notes, skipped=True)
+    return _parsed(source, text, f"{date}.md", where=f"{source}, section {date}")
+
+
+def _parsed(source: Path, text: str, name: str, where: str | None = None) -> LoadedNotes:
+    where = where or str(source)
+    notes = parse_notes(text, name)
     if not (notes.attendees or notes.todos or notes.agenda):
-        raise NotesError(f"{source}: found no roll call, TODOs or agenda; is it meeting notes?")
+        raise NotesError(f"{where}: found no roll call, TODOs or agenda; is it meeting notes?")
     if notes.date is None:
         raise NotesError(
-            f"{source}: found no meeting date; add a 'Date: YYYY-MM-DD' line "
+            f"{where}: found no meeting date; add a 'Date: YYYY-MM-DD' line "
             "or name the file YYYY-MM-DD.md"
         )
     return LoadedNotes(source, text, notes)
@@ -236,8 +278,12 @@ def import_notes(
         start = occurrence.start_utc
         store.meetings.record_past(
             scope, series.id, key, start.isoformat(), (start + series.duration).isoformat(),
-            archive.inside(archive_root, loaded.source), loaded.source.name,
+            archive.inside(archive_root, loaded.source), loaded.source.name, loaded.skipped,
         )
+        if loaded.skipped:  # a month without a meeting: nobody came, nothing was said
+            store.imports.record(scope, series.id, loaded.content_hash, loaded.source.name,
+                                 key, now.isoformat())
+            return Imported(loaded, key, stored=True)
         people = _import_attendance(store, scope, series, key, notes, now)
         _import_agenda(store, scope, series, key, notes, start)
         _import_todos(store, scope, series, key, notes, people, start)

@@ -6,6 +6,10 @@ the same agenda numbers, the same TODO groups and the same zones.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
+from chatbot.core.live_meeting import Item, LiveMeeting
+from chatbot.core.live_view import filed_entries, live_agenda
 from chatbot.core.model import Scope, Todo
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
@@ -16,6 +20,7 @@ from chatbot.core.view import (
     TodoEntry,
     belongs_to,
     by_owner,
+    in_display_order,
     numbered_agenda,
     shown_zones,
     todo_entry,
@@ -25,7 +30,53 @@ from chatbot.store import Store
 
 def agenda(store: Store, scope: Scope, series: Series, occurrence: Occurrence
            ) -> tuple[AgendaEntry, ...]:
-    return numbered_agenda(store.agenda.items(scope, series.id, occurrence.key.isoformat()))
+    """Numbered as the meeting numbers them: once it is run item by item, with the
+    topics it took up and what was filed under each item."""
+    key = occurrence.key.isoformat()
+    items = store.agenda.items(scope, series.id, key)
+    live = live_meeting(store, scope, series, key)
+    if live is None or not live.entries:
+        return numbered_agenda(items)
+    return live_agenda(live, items)
+
+
+def live_meeting(store: Store, scope: Scope, series: Series, occurrence: str
+                 ) -> LiveMeeting | None:
+    """The occurrence as run item by item (None unless the bot started it)."""
+    record = store.meetings.get(scope, series.id, occurrence)
+    if record is None or not record.started_by:
+        return None
+    items = in_display_order(store.agenda.items(scope, series.id, occurrence))
+    agenda = tuple(Item(str(item.id), item.section, item.text, item.author_id, item.timebox)
+                   for item in items)
+    entries = store.live_entries.entries(scope, series.id, occurrence)
+    people = sorted({record.started_by, *series.admins, *(e.author for e in entries),
+                     *(o for e in entries for o in e.owners)} - {""})
+    names = _UserNames(store, scope.workspace, people)
+    return LiveMeeting(agenda, record.started_by, frozenset(series.admins), names, entries)
+
+
+class _UserNames(Mapping[str, str]):
+    """User id -> display name: the people of the entries read at once, anyone else (a
+    chair just added) when first named."""
+
+    def __init__(self, store: Store, workspace: str, people: list[str]):
+        self._store, self._workspace = store, workspace
+        self._names = {uid: user.name for uid, user in store.users.by_id(workspace, people).items()}
+
+    def __getitem__(self, user_id: str) -> str:
+        if user_id not in self._names:
+            user = self._store.users.get(self._workspace, user_id)
+            if user is None:
+                raise KeyError(user_id)
+            self._names[user_id] = user.name
+        return self._names[user_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def open_todos(store: Store, scope: Scope, series_id: str | None, owner: str | None = None
@@ -76,4 +127,13 @@ def gather(store: Store, scope: Scope, series: Series, occurrence: Occurrence | 
         zones=zones,
         page_url=page_url,
         in_progress=record is not None and record.in_progress,
+        **_run_by_chairs(store, scope, series, key),
     )
+
+
+def _run_by_chairs(store: Store, scope: Scope, series: Series, occurrence: str) -> dict:
+    live = live_meeting(store, scope, series, occurrence)
+    if live is None:
+        return {}
+    return {"chairs": tuple(map(live.name, live.chairs)),
+            "unfiled": filed_entries(live, live.unfiled)}

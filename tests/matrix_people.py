@@ -90,6 +90,22 @@ class Person:
         path = f"/_matrix/client/v3/rooms/{quote(room_id)}/send/m.room.message/{uuid.uuid4().hex}"
         return self.call("PUT", path, content)["event_id"]
 
+    def reply(self, room_id: str, event_id: str, text: str) -> str:
+        """Answer the message `event_id` (a rich reply, without the legacy quote)."""
+        return self._send(room_id, "m.room.message", {
+            "msgtype": "m.text", "body": text,
+            "m.relates_to": {"m.in_reply_to": {"event_id": event_id}},
+        })
+
+    def react(self, room_id: str, event_id: str, key: str) -> str:
+        return self._send(room_id, "m.reaction", {
+            "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key},
+        })
+
+    def _send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        path = f"/_matrix/client/v3/rooms/{quote(room_id)}/send/{event_type}/{uuid.uuid4().hex}"
+        return self.call("PUT", path, content)["event_id"]
+
     def messages(self, room_id: str) -> list[dict[str, Any]]:
         """The room's whole history as the server has it, oldest first."""
         path = f"/_matrix/client/v3/rooms/{quote(room_id)}/messages?dir=b&limit=1000"

@@ -220,6 +220,33 @@ def block_actions(
     return signed(signing_secret, urlencode({"payload": json.dumps(payload)}), FORM, ts)
 
 
+def message_shortcut(
+    signing_secret: str,
+    *,
+    callback_id: str,
+    message_text: str,
+    message_user: str,
+    message_ts: str = "1521655200.000100",
+    user_id: str = "U0ALICE",
+    user_name: str = "alice",
+    channel_id: str = "C0MEETING",
+) -> SlackRequest:
+    """A ``message_action`` payload: a message shortcut chosen on someone's message,
+    form-encoded like a button click."""
+    payload: dict[str, Any] = {
+        "type": "message_action", "callback_id": callback_id, "trigger_id": new_trigger_id(),
+        "message_ts": message_ts, "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "response_url": f"https://hooks.slack.com/app/{TEAM_ID}/1234/abcdef",
+        "channel": {"id": channel_id, "name": "meeting"},
+        "user": {"id": user_id, "name": user_name, "team_id": TEAM_ID},
+        "message": {"type": "message", "user": message_user, "ts": message_ts,
+                    "text": message_text},
+        "token": VERIFICATION_TOKEN, "api_app_id": API_APP_ID,
+    }
+    ts = int(time.time())
+    return signed(signing_secret, urlencode({"payload": json.dumps(payload)}), FORM, ts)
+
+
 def url_verification(
     signing_secret: str, challenge: str = "challenge-3eZbrw1aBm2r"
 ) -> SlackRequest:

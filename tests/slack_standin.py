@@ -142,6 +142,8 @@ class _State:
     refresh_tokens: dict[str, Installed] = field(default_factory=dict)
     codes: dict[str, Installed] = field(default_factory=dict)  # approved, not yet exchanged
     revoked: dict[str, Installed] = field(default_factory=dict)  # tokens that worked once
+    # (channel, ts) -> the bot's message as it stands: chat.update changes it in place.
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def team_of(self, token: str) -> str | None:
         if token == self.token:
@@ -310,6 +312,11 @@ class SlackStandIn:
             self._state.faults.clear()
 
     # -- inspection -------------------------------------------------------------------------
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The bot's messages in `channel` as they stand now (after any chat.update)."""
+        with self._state.lock:
+            return [dict(m) for (where, _), m in self._state.messages.items() if where == channel]
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Calls received so far, oldest first; only those of ``method`` if given."""
@@ -522,7 +529,47 @@ def _chat_post_message(state: _State, params: dict[str, Any]) -> dict[str, Any]:
     ts = _next_ts(state)
     message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
     message["text"] = params.get("text", "")
+    if params.get("blocks"):
+        message["blocks"] = _blocks(params["blocks"])
+    with state.lock:
+        state.messages[(str(channel), ts)] = message
     return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+
+def _blocks(blocks: Any) -> Any:
+    """Blocks arrive as JSON text in a form post, as a list in a JSON body."""
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def _chat_update(state: _State, params: dict[str, Any]) -> dict[str, Any]:
+    """https://api.slack.com/methods/chat.update: `channel` and `ts` name a message the
+    app posted; its text and blocks are replaced (the ts stays)."""
+    channel, ts = str(params.get("channel") or ""), str(params.get("ts") or "")
+    if not channel:
+        return _error("channel_not_found")
+    if not _has_content(params):
+        return _error("no_text")
+    with state.lock:
+        message = state.messages.get((channel, ts))
+        if message is None:
+            return _error("message_not_found")
+        message["text"] = params.get("text", "")
+        if params.get("blocks") is not None:
+            message["blocks"] = _blocks(params["blocks"])
+        updated = dict(message)
+    return {"ok": True, "channel": channel, "ts": ts, "text": updated["text"],
+            "message": updated}
+
+
+def _chat_get_permalink(state: _State, params: dict[str, Any]) -> dict[str, Any]:
+    """https://api.slack.com/methods/chat.getPermalink: a message's address."""
+    channel, ts = params.get("channel"), str(params.get("message_ts") or "")
+    if not channel:
+        return _error("channel_not_found")
+    if not ts:
+        return _error("message_not_found")
+    return {"ok": True, "channel": channel,
+            "permalink": f"https://standin.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
 
 
 def _chat_post_ephemeral(state: _State, params: dict[str, Any]) -> dict[str, Any]:
@@ -679,6 +726,8 @@ _METHODS = {
     "users.info": _users_info,
     "chat.postMessage": _chat_post_message,
     "chat.postEphemeral": _chat_post_ephemeral,
+    "chat.update": _chat_update,
+    "chat.getPermalink": _chat_get_permalink,
     "conversations.open": _conversations_open,
     "views.publish": _views_publish,
     "conversations.members": _conversations_members,

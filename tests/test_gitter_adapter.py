@@ -26,9 +26,10 @@ from tests.matrix_people import Person, in_reply_to, is_notice, pill
 
 require_modules("mautrix")
 
-from chatbot.adapters.gitter import serve  # noqa: E402
+from chatbot.adapters.gitter import PLATFORM, WORKSPACE, serve  # noqa: E402
 from chatbot.commands import Clock, build_bot  # noqa: E402
 from chatbot.config import MatrixSettings  # noqa: E402
+from chatbot.core.model import Scope  # noqa: E402
 from chatbot.core.schedule import ScheduleBook  # noqa: E402
 from chatbot.store import Store  # noqa: E402
 
@@ -203,6 +204,55 @@ async def _meeting_across_a_restart(hs: Homeserver, tmp_path: Path) -> None:
     assert len(reminders) == 1
 
 
+# -- the meeting item by item: replies that capture a message, reactions that vote ----
+
+
+def test_a_reply_with_note_captures_the_message_and_a_thumb_votes(
+        homeserver: Homeserver, tmp_path: Path):
+    asyncio.run(_capture_and_react(homeserver, tmp_path))
+
+
+async def alice_and_bob_in_a_bound_room(hs: Homeserver, tmp_path: Path
+                                        ) -> tuple[MatrixSettings, str, Person, Person, str]:
+    """A bot account, Alice and Bob in a room bound (by id) to the series `binder`."""
+    bot_settings, bot_id = settings(hs, unique("meetbot"))
+    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
+    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
+    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
+    await call(bob.join, room)
+    bind(tmp_path / "schedules", "binder", room)
+    return bot_settings, bot_id, alice, bob, room
+
+
+async def _capture_and_react(hs: Homeserver, tmp_path: Path) -> None:
+    bot_settings, bot_id, alice, bob, room = await alice_and_bob_in_a_bound_room(hs, tmp_path)
+    during = REMINDER_DUE + dt.timedelta(hours=1, minutes=5)
+
+    async with BotRun(tmp_path, bot_settings, during) as run:
+        await run.until(lambda: bot_id in alice.joined_members(room))
+        await call(alice.ask, room, "!meeting start")
+        await call(alice.ask, room, "!topic z2jh on bare metal")
+        said = await call(bob.say, room, "LoadBalancer and PersistentVolume are the hard parts")
+        noted = await call(alice.wait_for_reply, room, await call(alice.reply, room, said, "!note"))
+        assert body(noted) == "Entry 2: Note filed under item 1, “z2jh on bare metal”."
+
+        opened = await call(alice.ask, room, "!vote Write a bare-metal guide?")
+        assert body(opened).startswith("Entry 3: vote “Write a bare-metal guide?”")
+        await call(bob.react, room, opened["event_id"], "👍️")
+        counted = await call(alice.wait_for, room, lambda e: is_notice(e) and body(e).startswith(
+            "Bob Builder votes +1"))
+        assert in_reply_to(counted) == opened["event_id"]
+        await call(alice.react, room, said, "👍")  # not the vote message: no vote
+        shown = await call(alice.ask, room, "!vote")
+        assert body(shown) == "Vote “Write a bare-metal guide?” so far: +1: 1, 0: 0, -1: 0."
+
+        entries = run.store.live_entries.entries(
+            Scope(PLATFORM, WORKSPACE, room), "binder", "2030-01-16")
+        note = entries[1]
+        assert (note.kind, note.author, note.text) == (
+            "note", bob.user_id, "LoadBalancer and PersistentVolume are the hard parts")
+
+
 # -- what people type ----------------------------------------------------------------
 
 
@@ -214,12 +264,7 @@ def test_a_command_failing_after_its_first_write_stores_nothing(
 
 async def _failing_command(hs: Homeserver, tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
-    bot_settings, bot_id = settings(hs, unique("meetbot"))
-    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
-    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
-    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
-    await call(bob.join, room)
-    bind(tmp_path / "schedules", "binder", room)
+    bot_settings, bot_id, alice, bob, room = await alice_and_bob_in_a_bound_room(hs, tmp_path)
 
     async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
         await run.until(lambda: bot_id in alice.joined_members(room))

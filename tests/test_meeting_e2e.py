@@ -60,6 +60,8 @@ Regrets:
 
 - minrk
 
+Chairs: jessica
+
 ## Help or discussion needed
 
 - **jessica:** Kubeflow presentation _(discussed)_

@@ -131,7 +131,7 @@ def test_forged_tampered_and_stale_requests_get_401_and_store_nothing(world: Sla
 
 @pytest.mark.parametrize(("command", "text", "says"), [
     ("/todo", "frobnicate <@U0BOB|bob>", "Unknown /todo action 'frobnicate'"),
-    ("/agenda", "add", "Add what? Usage: /agenda add [section:] TEXT"),
+    ("/agenda", "add", "Add what? Usage: /agenda add [section:] [10m] TEXT"),
     ("/agenda", "remove 7", "There is no agenda item 7"),
     ("/tz", "Mars/Olympus_Mons", "Unknown timezone 'Mars/Olympus_Mons'"),
     ("/agendum", "add x", "Unknown command /agendum. Did you mean /agenda?"),
@@ -536,3 +536,66 @@ def test_app_home_shows_no_meeting_of_a_channel_one_is_not_in(world: SlackWorld)
     text = all_text(published.params["view"]["blocks"])
     assert "a task for dev" in text  # their own TODO
     assert "JupyterHub and BinderHub Team Meeting" not in text
+
+
+# -- the meeting item by item: the vote message, the Add to minutes shortcut -------------------
+
+
+@pytest.fixture
+def meeting_world(tmp_path: Path, slack: SlackStandIn) -> Iterator[SlackWorld]:
+    with SlackWorld(tmp_path, slack, now=MEETING_START + dt.timedelta(minutes=5)) as served:
+        served.answer("/meeting", "start")
+        served.answer("/agenda", "take Release schedule")
+        yield served
+
+
+def vote_message(world: SlackWorld, containing: str, timeout: float = 5.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [m for m in world.slack.messages(CHANNEL) if containing in m["text"]]
+        if found or time.monotonic() > deadline:
+            assert found, f"no message containing {containing!r}"
+            return found[0]
+        time.sleep(0.01)
+
+
+def buttons(message: dict) -> list[tuple[str, str, str]]:
+    return [(e["text"]["text"], e["action_id"], e["value"]) for b in message.get("blocks", [])
+            if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_the_vote_message_has_a_button_per_choice_and_is_updated_in_place(
+        meeting_world: SlackWorld) -> None:
+    world = meeting_world
+    world.answer("/vote", "Monthly releases? [yes, no]")
+    opened = vote_message(world, "Entry 2: vote “Monthly releases?”")
+    assert buttons(opened) == [("yes", "vote-0", f"{CHANNEL} 2 yes"),
+                               ("no", "vote-1", f"{CHANNEL} 2 no")]
+    assert world.click("vote-0", f"{CHANNEL} 2 yes", user="U0BOB") == 200
+    assert world.click("vote-1", f"{CHANNEL} 2 no", user="U0BOB") == 200  # changed
+    world.answer("/vote", "yes", user="U0DEV", user_name="dev")
+    vote_message(world, "so far: yes: 1, no: 1")
+    world.answer("/vote", "close")
+    closed = vote_message(world, "closed: yes: 1 (dev), no: 1 (bob)")
+    assert closed["ts"] == opened["ts"] and buttons(closed) == []
+    assert len(world.slack.messages(CHANNEL)) == len({m["ts"] for m in world.slack.messages(
+        CHANNEL)})
+    # A button of the closed vote counts for no other vote.
+    world.answer("/vote", "Weekly releases?")
+    assert world.click("vote-0", f"{CHANNEL} 2 yes", user="U0BOB") == 200
+    [told] = world.slack.wait_for_calls("chat.postEphemeral")
+    assert told.params["text"] == ":warning: Vote 2 is closed; /vote shows the open one."
+
+
+def test_add_to_minutes_files_the_message_with_its_permalink_as_its_authors(
+        meeting_world: SlackWorld) -> None:
+    world = meeting_world
+    status, _ = world.send(sr.message_shortcut(
+        SECRET, callback_id="add_to_minutes", message_text="LoadBalancer is the hard part",
+        message_user="U0BOB", message_ts="1521655200.000100"))
+    assert status == 200
+    world.posted("Entry 2: Link filed under item")
+    link = world.store.live_entries.entries(world.scope, "binder-team", "2018-03-21")[-1]
+    assert (link.kind, link.author, link.text) == (
+        "link", "U0BOB", "https://standin.slack.com/archives/C0MEETING/p1521655200000100 "
+        "LoadBalancer is the hard part")

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from chatbot.adapters.slack import EVENTS_PATH
+from chatbot.adapters.slack_blocks import ADD_TO_MINUTES
 from chatbot.commands.help import COMMANDS
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yml").read_text())
@@ -63,3 +64,9 @@ def test_the_install_link_asks_for_the_manifests_scopes_and_returns_to_its_redir
     assert tuple(MANIFEST["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
     assert [url.endswith(REDIRECT_PATH) for url in MANIFEST["oauth_config"]["redirect_urls"]
             ] == [True]
+
+
+def test_the_add_to_minutes_shortcut_is_declared_on_messages() -> None:
+    [shortcut] = MANIFEST["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", ADD_TO_MINUTES)
+    assert len(shortcut["name"]) <= 25 and len(shortcut["description"]) <= 80

@@ -36,6 +36,7 @@ from mautrix.types import (
     Membership,
     MessageEvent,
     MessageType,
+    ReactionEvent,
     RoomCreatePreset,
     RoomEventFilter,
     RoomFilter,
@@ -55,6 +56,7 @@ from chatbot.adapters.matrix_text import (
     resolve_mentions,
 )
 from chatbot.commands import Bot, Message
+from chatbot.commands.live import captured_command, vote_message_number
 from chatbot.config import MatrixSettings, SettingsError
 from chatbot.core.hidden_text import visible_name
 from chatbot.core.model import Scope, User
@@ -138,6 +140,7 @@ class GitterAdapter:
             sync_stream=SyncStream.INVITED_ROOM,
         )
         self.client.add_event_handler(EventType.ROOM_MESSAGE, self._on_message, wait_sync=True)
+        self.client.add_event_handler(EventType.REACTION, self._on_reaction, wait_sync=True)
 
     @property
     def user_id(self) -> str:
@@ -323,23 +326,73 @@ class GitterAdapter:
                 log.exception("answering %s in %s failed", event.event_id, event.room_id)
 
     async def _answer_command(self, event: MessageEvent) -> None:
-        content = event.content
-        formatted = content.formatted_body if content.format == Format.HTML else None
-        text = command_text(message_text(content.body, formatted), self.settings.prefix,
-                            self.user_id, self.bot_names)
+        text = command_text(said(event), self.settings.prefix, self.user_id, self.bot_names)
         if text is None:
             return
         members = await self.member_names(event.room_id)
         text = resolve_mentions(text, members)
+        author = event.sender
+        quoted = await self._replied_to(event)
+        if quoted is not None:
+            # A reply with !note, !todo add @owner or !decision records the message it
+            # answers, as its author's.
+            captured = captured_command(text, resolve_mentions(said(quoted), members))
+            if captured is not None:
+                text, author = captured, quoted.sender
         mentioned = mentioned_ids(text)
         strangers = {}  # mentioned by full id but not in the room: their profile name
         for user_id in [uid for uid in mentioned if uid not in members]:
             strangers[user_id] = await self._display_name(user_id) or localpart(user_id)
-        sender = User(id=event.sender, name=members.get(event.sender) or localpart(event.sender))
+        sender = User(id=author, name=members.get(author) or localpart(author))
         message = Message(text, Scope(PLATFORM, WORKSPACE, event.room_id), sender)
         in_room = {uid: members[uid] for uid in mentioned if uid in members}
         plain, html = await asyncio.to_thread(self._answer, message, in_room, strangers)
         await self.send_notice(event.room_id, plain, html, reply_to=event)
+
+    async def _replied_to(self, event: MessageEvent) -> MessageEvent | None:
+        """The message `event` answers, when it is a reply to a text message."""
+        replied = event.content.get_reply_to()
+        if not replied:
+            return None
+        try:
+            quoted = await self.client.get_event(event.room_id, replied)
+        except MatrixError as error:
+            log.info("cannot read the message %s replied to: %s", replied, error)
+            return None
+        return quoted if isinstance(quoted, MessageEvent) else None
+
+    async def _on_reaction(self, event: ReactionEvent) -> None:
+        """👍 / 👎 on the message that opened the vote still open: +1 / -1 by the reactor."""
+        relation = event.content.relates_to
+        choice = VOTE_REACTIONS.get(_base_emoji(relation.key or "")) if relation else None
+        if (choice is None or event.sender == self.user_id
+                or event.event_id in self._before_join):
+            return
+        voted = await self._replied_to_by_reaction(event)
+        if voted is None:
+            return
+        async with self._turn:
+            members = await self.member_names(event.room_id)
+            sender = User(id=event.sender,
+                          name=members.get(event.sender) or localpart(event.sender))
+            message = Message(f"/vote #{voted[1]} {choice}",
+                              Scope(PLATFORM, WORKSPACE, event.room_id), sender)
+            plain, html = await asyncio.to_thread(self._answer, message, {}, {})
+            await self.send_notice(event.room_id, plain, html, reply_to=voted[0])
+
+    async def _replied_to_by_reaction(self, event: ReactionEvent
+                                      ) -> tuple[MessageEvent, int] | None:
+        """The bot's message a reaction is on, and the vote it opened, if it opened one."""
+        try:
+            target = await self.client.get_event(event.room_id, event.content.relates_to.event_id)
+        except MatrixError as error:
+            log.info("cannot read the message reacted to: %s", error)
+            return None
+        if not isinstance(target, MessageEvent) or target.sender != self.user_id:
+            return None
+        target.content.trim_reply_fallback()
+        number = vote_message_number(target.content.body)
+        return (target, number) if number is not None else None
 
     def _answer(self, message: Message, in_room: dict[str, str],
                 strangers: dict[str, str]) -> tuple[str, str]:
@@ -399,6 +452,23 @@ class GitterAdapter:
         await asyncio.to_thread(store.chat_accounts.save_direct_room, self.user_id, user_id,
                                 room_id)
         await self.send_notice(RoomID(room_id), plain, html)
+
+
+# A reaction on the vote message casts a vote; skin tones and emoji variation selectors
+# are the same thumb.
+VOTE_REACTIONS = {"👍": "+1", "👎": "-1"}
+
+
+def _base_emoji(key: str) -> str:
+    return "".join(c for c in key if c != "\ufe0f" and not "\U0001f3fb" <= c <= "\U0001f3ff")
+
+
+def said(event: MessageEvent) -> str:
+    """What a message says, without the quote of the message it replies to."""
+    content = event.content
+    content.trim_reply_fallback()
+    formatted = content.formatted_body if content.format == Format.HTML else None
+    return message_text(content.body or "", formatted)
 
 
 class MatrixReminders:

@@ -43,6 +43,7 @@ from chatbot.adapters.slack_install import INSTALL_PATH, REDIRECT_PATH, Installa
 from chatbot.adapters.slack_outbox import Background, web_client
 from chatbot.adapters.slack_text import from_slack, handles, with_handles
 from chatbot.adapters.slack_users import SlackProfile, UserDirectory
+from chatbot.adapters.slack_votes import VoteMessages
 from chatbot.adapters.slack_workspaces import Workspaces
 from chatbot.commands import Bot, Message, Reply
 from chatbot.config import SettingsError, SlackSettings
@@ -89,6 +90,7 @@ class SlackAdapter:
         self.retention_days = workspace_data.DEFAULT_RETENTION_DAYS  # after an uninstall
         self._purging: asyncio.Task | None = None
         self.background = Background()
+        self.votes = VoteMessages(self.workspaces, self.background)
         self.team_id = ""
         self.shutdown_grace = 5.0  # seconds queued posts may still take when stopping
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -210,6 +212,8 @@ class SlackAdapter:
         app.command(re.compile(r"^/"))(self._on_command)
         app.action(blocks.ATTEND_ACTION)(self._on_attend)
         app.action(blocks.ITEM_ACTION)(self._on_item_action)
+        app.action(blocks.VOTE_ACTION)(self._on_vote_button)
+        app.shortcut(blocks.ADD_TO_MINUTES)(self._on_add_to_minutes)
         app.event("app_home_opened")(self._on_home_opened)
         return app
 
@@ -285,7 +289,7 @@ class SlackAdapter:
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
         reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
         await ack(**blocks.command_reply(reply, self.names(team), channel))
-        self._after(reply, scope, name, user.id)
+        self._after(reply, scope, name, user.id, said=text)
 
     async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
@@ -298,7 +302,40 @@ class SlackAdapter:
         channel, _, number = action["value"].partition(" ")
         await self._act(body, f"/{kind} {verb} {number}", kind, channel)
 
-    async def _act(self, body: dict, text: str, name: str, channel: str | None = None) -> None:
+    async def _on_vote_button(self, ack: Callable, body: dict, action: dict) -> None:
+        """A choice on the vote message: a ballot for that vote only."""
+        await ack()
+        channel, _, vote = action["value"].partition(" ")
+        number, _, choice = vote.partition(" ")
+        if not (number.isdigit() and choice):
+            log.warning("a vote button with the value %r; ignored", action["value"][:100])
+            return
+        await self._act(body, f"/vote #{number} {choice}", "vote", channel)
+
+    async def _on_add_to_minutes(self, ack: Callable, body: dict) -> None:
+        """The *Add to minutes* message shortcut: the message, with its permalink, filed
+        under the current item as its author's."""
+        await ack()
+        message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
+        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        text, _ = await self._incoming(team, message.get("text", ""), channel or "",
+                                       resolve_handles=False)
+        if not channel or not text:
+            return
+        permalink = ""
+        try:
+            answer = await self.workspaces.get(team).client.chat_getPermalink(
+                channel=channel, message_ts=message.get("ts", ""))
+            permalink = answer.get("permalink") or ""
+        except SlackApiError as error:
+            log.warning("chat.getPermalink failed: %s", error.response.get("error"))
+        said = f"/link {permalink} {text}" if permalink else f"/note {text}"
+        author = message.get("user") or body["user"]["id"]
+        await self._act({**body, "user": {"id": author}}, said, "note", channel,
+                        tell=body["user"]["id"])
+
+    async def _act(self, body: dict, text: str, name: str, channel: str | None = None,
+                   tell: str | None = None) -> None:
         """A button click, said as the command it stands for."""
         team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
         channel = channel or (body.get("channel") or {}).get("id")
@@ -315,7 +352,7 @@ class SlackAdapter:
             shown = blocks.command_reply(reply, self.names(team), channel)["text"]
             self.background.spawn(
                 self.workspaces.get(team).client.chat_postEphemeral(
-                    channel=channel, user=user.id, text=shown),
+                    channel=channel, user=tell or user.id, text=shown),
                 "chat.postEphemeral",
             )
 
@@ -369,10 +406,12 @@ class SlackAdapter:
         if updated != stored:
             self.bot.store.users.save(workspace, updated)
 
-    def _after(self, reply: Reply, scope: Scope, name: str, user_id: str) -> None:
+    def _after(self, reply: Reply, scope: Scope, name: str, user_id: str, said: str = ""
+               ) -> None:
         if not reply.ok:
             return
-        if reply.public:
+        in_vote_message = name == "vote" and self.votes.show(scope, reply.text, said)
+        if reply.public and not in_vote_message:
             self.workspaces.get(scope.workspace).poster.post(
                 scope.channel, blocks.channel_line(reply, self.names(scope.workspace)))
         if name in _CHANGES_HOME:

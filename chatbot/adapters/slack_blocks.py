@@ -162,6 +162,30 @@ def action_blocks(lines: tuple[Line, ...], names: Names, channel: str) -> list[d
     return capped(blocks + sections(pending), MESSAGE_BLOCKS)
 
 
+# -- votes -----------------------------------------------------------------------------------
+
+# A vote's buttons, `vote-0`, `vote-1`...: value "CHANNEL NUMBER CHOICE". Not an
+# ITEM_ACTION: a hyphen, not an underscore.
+VOTE_ACTION = re.compile(r"^vote-\d+$")
+ACTIONS_PER_BLOCK = 25
+BUTTON_CHARS = 75
+# The message shortcut that records a message under the meeting's current item.
+ADD_TO_MINUTES = "add_to_minutes"
+
+
+def vote_message(text: str, channel: str, number: int, choices: tuple[str, ...]
+                 ) -> list[dict]:
+    """The vote's text, and a button per choice while it is open (no choices: closed)."""
+    message = sections([escape(line) for line in text.splitlines()])
+    if choices:
+        message.append(ActionsBlock(elements=[
+            button(choice if len(choice) <= BUTTON_CHARS else choice[:BUTTON_CHARS - 1] + "…",
+                   f"vote-{index}", f"{channel} {number} {choice}")
+            for index, choice in enumerate(choices[:ACTIONS_PER_BLOCK])
+        ]).to_dict())
+    return message
+
+
 # -- reminders -------------------------------------------------------------------------------
 
 

@@ -206,13 +206,15 @@ def request_problem(body: Any) -> str | None:
                                ("text", "user_name"))
     if kind == "block_actions":
         return _click_problem(body)
+    if kind == "message_action":
+        return _shortcut_problem(body)
     if kind == "event_callback":
         return _event_problem(body)
     if body.get("ssl_check") == "1":  # Slack checking the certificate: Bolt says 200
         return None
     if kind == "url_verification":
         return None if isinstance(body.get("challenge"), str) else "challenge must be text"
-    return "not a request this app handles (slash commands, button clicks, events)"
+    return "not a request this app handles (slash commands, button clicks, shortcuts, events)"
 
 
 def _fields_problem(body: Mapping, required: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -249,6 +251,20 @@ def _click_problem(body: dict) -> str | None:
         if not isinstance(action.get("value"), str):  # every button of ours carries one
             return "each action must have a value, as text"
     return None
+
+
+def _shortcut_problem(body: dict) -> str | None:
+    """A message shortcut: who chose it, where, and the message it was chosen on."""
+    if (problem := _fields_problem(body, ("callback_id",))) is not None:
+        return problem
+    for name in ("user", "team", "channel"):
+        part = body.get(name)
+        if not isinstance(part, dict) or not isinstance(part.get("id"), str):
+            return f"{name} must be an object with an id"
+    message = body.get("message")
+    if not isinstance(message, dict):
+        return "message must be an object"
+    return _fields_problem(message, ("ts",), ("text", "user"))
 
 
 def _event_problem(body: dict) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatbot.commands import agenda, meeting, meeting_run, people, remind, todos
+from chatbot.commands import agenda, live, meeting, people, remind, todos
 from chatbot.commands.bot import Bot, Context, help_reply
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.core.schedule import ScheduleBook
@@ -28,6 +28,7 @@ def build_bot(
     bot.command("todos")(todos.todos_command)
     bot.command("meeting")(meeting.meeting_command)
     bot.command("remind")(remind.remind_command)
-    bot.command("decision")(meeting_run.decision_command)
+    for name, handler in live.COMMANDS.items():
+        bot.command(name)(handler)
     bot.command("help")(help_reply)
     return bot

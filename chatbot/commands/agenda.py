@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from chatbot.commands import live
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import clean, parse_number, split_word
 from chatbot.commands.permissions import require_one_of
+from chatbot.core.live_words import LiveMeetingError, format_timebox, parse_agenda_add
 from chatbot.core.model import DEFAULT_SECTION, SECTION_ORDER, SECTIONS, AgendaItem
 from chatbot.core.reply import Instant, ItemRef, line
 from chatbot.core.view import agenda_lines, in_display_order
@@ -21,23 +23,17 @@ SECTION_ALIASES = {
 }
 
 
-def split_section(text: str) -> tuple[str, str]:
-    head, colon, rest = text.partition(":")
-    if colon and head.strip().lower() in SECTION_ALIASES:
-        return SECTION_ALIASES[head.strip().lower()], rest.strip()
-    return DEFAULT_SECTION, text.strip()
-
-
 def agenda_command(context: Context) -> Reply:
     action, rest = split_word(context.command.args)
     actions = {
         "": show, "list": show, "add": add, "remove": remove, "rm": remove,
-        "done": done, "move": move,
+        "done": done, "move": move, "next": live.agenda_next, "take": live.agenda_take,
     }
     if action not in actions:
         raise CommandError(
             f"Unknown /agenda action '{action}'. Use /agenda, /agenda add TEXT, "
-            "/agenda remove N, /agenda done N or /agenda move N POS."
+            "/agenda remove N, /agenda done N, /agenda move N POS, /agenda next "
+            "or /agenda take N|TOPIC."
         )
     return actions[action](context, rest)
 
@@ -74,13 +70,15 @@ def show(context: Context, _rest: str) -> Reply:
 
 
 def add(context: Context, rest: str) -> Reply:
-    section, text = split_section(clean(rest))
-    if not text:
-        raise CommandError("Add what? Usage: /agenda add [section:] TEXT")
+    try:
+        addition = parse_agenda_add(clean(rest), SECTION_ALIASES, DEFAULT_SECTION)
+    except LiveMeetingError:  # nothing but a section or a timebox
+        raise CommandError("Add what? Usage: /agenda add [section:] [10m] TEXT") from None
+    section, text = addition.section, addition.text
     series, occurrence = context.meeting()
     context.store.agenda.add(
         context.scope, series.id, occurrence.key.isoformat(), section, text,
-        context.user, context.now.isoformat(),
+        context.user, context.now.isoformat(), timebox=addition.timebox,
     )
     # The new item is the last of its section: its number counts the items up to there
     # (a count, not a read of the whole agenda, so adding stays fast however long it is).
@@ -91,9 +89,13 @@ def add(context: Context, rest: str) -> Reply:
     when = Instant(occurrence.start_utc, context.zone, context.now)
     return Reply([
         line(f"{context.user.name} added agenda item ", ItemRef("agenda", number),
-             f" ({SECTIONS[section]}): {text}"),
+             f" ({SECTIONS[section]}): {text}{_for(addition.timebox)}"),
         line(f"for {series.name} on ", when),
     ], public=True)
+
+
+def _for(timebox: int | None) -> str:
+    return f" ({format_timebox(timebox)})" if timebox else ""
 
 
 def remove(context: Context, rest: str) -> Reply:

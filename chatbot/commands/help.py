@@ -14,10 +14,14 @@ class CommandHelp:
 
 COMMANDS: dict[str, CommandHelp] = {
     "agenda": CommandHelp(
-        "/agenda [add [section:] TEXT | remove N | done N | move N POS]",
-        "Show or change the next meeting's agenda.",
+        "/agenda [add [section:] [10m] TEXT | remove N | done N | move N POS | next | "
+        "take N|TOPIC [10m]]",
+        "Show or change the next meeting's agenda; in a meeting, take up its items.",
         "Sections: discuss (default), decision, update, news, thanks; "
-        "e.g. /agenda add decision: release schedule for 0.1",
+        "e.g. /agenda add decision: 10m release schedule for 0.1 (10m: its timebox). "
+        "During a meeting (chairs): /agenda next takes up the next item not yet taken up, "
+        "/agenda take N item N, /agenda take TOPIC a topic not on the agenda; what is "
+        "recorded then is filed under that item.",
     ),
     "attend": CommandHelp(
         "/attend [name / affiliation / @github | regrets]",
@@ -52,6 +56,31 @@ COMMANDS: dict[str, CommandHelp] = {
         "(/remind … does the same outside Slack, where /remind is Slack's own).",
     ),
     "decision": CommandHelp("/decision TEXT", "Record a decision in the meeting's minutes."),
+    "topic": CommandHelp(
+        "/topic N|TOPIC [10m]",
+        "Take up agenda item N, or a topic not on the agenda (chairs): /agenda take "
+        "(not on Slack, which keeps /topic for itself).",
+    ),
+    "note": CommandHelp("/note TEXT", "Add a note to the minutes, under the current item."),
+    "link": CommandHelp(
+        "/link URL [TEXT]", "Add a link (http or https) to the minutes, under the current item."
+    ),
+    "undo": CommandHelp(
+        "/undo [N]",
+        "Remove your last entry in this meeting; a chair may remove entry N, whoever made it.",
+    ),
+    "chair": CommandHelp(
+        "/chair @user …",
+        "Make people chairs of the meeting (chairs). Chairs take up items, close votes, "
+        "undo anyone's entries and end the meeting.",
+        "Whoever started the meeting and the series' admins are chairs.",
+    ),
+    "unchair": CommandHelp("/unchair @user", "Remove a chair (chairs)."),
+    "vote": CommandHelp(
+        "/vote [QUESTION [choice, …] | CHOICE | close]",
+        "Open a vote on the current item (chairs; choices +1, 0, -1 unless listed), "
+        "vote or change your vote, show the count, or close it (chairs).",
+    ),
     "help": CommandHelp("/help [COMMAND]", "List the commands, or explain one."),
 }
 

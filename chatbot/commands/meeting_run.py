@@ -9,7 +9,7 @@ from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import clean
 from chatbot.commands.permissions import require_meeting_admin
-from chatbot.core.model import MeetingRecord
+from chatbot.core.model import Decision, MeetingRecord
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, in_zone, long_datetime
@@ -28,7 +28,7 @@ def _series(context: Context) -> dict[str, Series]:
     return {s.id: s for s in candidates if pick is None or s.id == pick}
 
 
-def _open_meeting(context: Context) -> tuple[Series, MeetingRecord] | None:
+def open_meeting(context: Context) -> tuple[Series, MeetingRecord] | None:
     series = _series(context)
     for record in context.store.meetings.in_progress(context.scope):
         if record.series in series:
@@ -61,7 +61,7 @@ def _to_start(context: Context) -> tuple[Series, Occurrence]:
 
 
 def start(context: Context) -> Reply:
-    running = _open_meeting(context)
+    running = open_meeting(context)
     if running is not None:
         series, record = running
         when = long_datetime(_occurrence(series, record).start_utc, context.zone, context.now)
@@ -94,7 +94,7 @@ def _page_line(context: Context, series: Series) -> str:
 
 
 def end(context: Context) -> Reply:
-    running = _open_meeting(context)
+    running = open_meeting(context)
     if running is None:
         raise CommandError(
             "No meeting is in progress in this channel; start one with /meeting start."
@@ -156,17 +156,21 @@ def summary(context: Context, series: Series, occurrence: Occurrence, ended: End
 
 
 def decision_command(context: Context) -> Reply:
+    return record_decision(context)[0]
+
+
+def record_decision(context: Context) -> tuple[Reply, Decision]:
     text = clean(context.command.args)
     if not text:
         raise CommandError("What was decided? Usage: /decision TEXT")
     series, occurrence = context.meeting()
     key = occurrence.key.isoformat()
-    context.store.decisions.add(
+    decision = context.store.decisions.add(
         context.scope, series.id, key, text, context.user.id, context.now.isoformat()
     )
     count = len(context.store.decisions.in_meeting(context.scope, series.id, key))
     when = long_datetime(occurrence.start_utc, context.zone, context.now)
-    return Reply(f"Decision {count} of {series.name} on {when}: {text}", public=True)
+    return Reply(f"Decision {count} of {series.name} on {when}: {text}", public=True), decision
 
 
 def started_at(context: Context, series: Series, occurrence: Occurrence) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chatbot.commands import live
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import clean, leading_mentions, parse_number, split_word
@@ -38,7 +39,9 @@ def add(context: Context, rest: str) -> Reply:
         context.scope, text, context.user.id, owners, series, occurrence,
         context.now.isoformat(),
     )
-    return Reply(f"TODO {todo.number} for {owners_label(context, todo)}: {todo.text}", public=True)
+    filed = live.file_under_current_item(context, "todo", todo.text, todo.id, todo.owners)
+    return Reply(f"TODO {todo.number} for {owners_label(context, todo)}: {todo.text}{filed}",
+                 public=True)
 
 
 def _todo(context: Context, rest: str, usage: str) -> tuple[Todo, str]:

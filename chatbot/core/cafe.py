@@ -195,6 +195,16 @@ def _dated_sections(document: str) -> list[tuple[int, str]]:
     return found
 
 
+def split_year(document: str) -> list[tuple[str, str]]:
+    """(date, the section's text from its heading on) for each meeting of a year's file,
+    as the file orders them (newest first)."""
+    lines = _LINE.findall(document)
+    sections = _dated_sections(document)
+    ends = [start for start, _ in sections[1:]] + [len(lines)]
+    return [(date, "".join(lines[start:end]))
+            for (start, date), end in zip(sections, ends, strict=False)]
+
+
 def add_section(document: str | None, meeting: CafeMeeting, series_name: str) -> str:
     """The year's file with `meeting`'s section in it.
 

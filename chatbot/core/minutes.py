@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chatbot.core.live_words import DEFAULT_CHOICES
 from chatbot.core.model import Attendance
 from chatbot.core.timefmt import clock_time, long_date, month_year, weekday
 from chatbot.core.timezones import zone_info
-from chatbot.core.view import AgendaEntry, TodoEntry
+from chatbot.core.view import AgendaEntry, FiledEntry, TodoEntry
 
 SECTION_HEADINGS = {
     "discuss": "Help or discussion needed",
@@ -50,6 +51,8 @@ class MinutesInput:
     ended: bool = True  # items not done are carried over (else still open)
     decisions: tuple[str, ...] = ()
     todos: tuple[TodoEntry, ...] = ()
+    chairs: tuple[str, ...] = ()  # display names, for a meeting run item by item
+    unfiled: tuple[FiledEntry, ...] = ()  # recorded before any item was taken up
 
 
 # --------------------------------------------------------------------------
@@ -190,7 +193,43 @@ def _roll_call(meeting: MinutesInput) -> list[str]:
     regrets = _people(meeting.regrets)
     if regrets:
         lines += ["", "Regrets:", "", *regrets]
+    chairs = [escape_markdown(name) for name in meeting.chairs if collapse_whitespace(name)]
+    if chairs:
+        lines += ["", f"Chairs: {', '.join(chairs)}"]
+    # TODOs and decisions have sections of their own: only notes, links and votes here.
+    unfiled = tuple(e for e in meeting.unfiled if e.kind not in ("todo", "decision"))
+    if unfiled:
+        lines += ["", "Before the first item:", "", *_filed_lines(unfiled, depth=0)]
     return lines
+
+
+# Under each item: notes, then links, TODOs, decisions and votes, each in the order made.
+_FILED_ORDER = ("note", "link", "todo", "decision", "vote")
+
+
+def _filed_lines(filed: tuple[FiledEntry, ...], depth: int = 1) -> list[str]:
+    indent = "  " * depth
+    ordered = sorted(filed, key=lambda entry: _FILED_ORDER.index(entry.kind))
+    return [f"{indent}- {_filed_text(entry)}" for entry in ordered]
+
+
+def _filed_text(entry: FiledEntry) -> str:
+    if entry.kind == "link":
+        return markdown_link(entry.text, entry.title)
+    if entry.kind == "todo":
+        owners = ", ".join(escape_markdown(name) for name in entry.owners)
+        return f"TODO: {escape_markdown(entry.text)}" + (f" ({owners})" if owners else "")
+    if entry.kind == "decision":
+        return f"Decision: {escape_markdown(entry.text)}"
+    if entry.kind == "vote":
+        counts = ", ".join(
+            f"{choice if choice in DEFAULT_CHOICES else escape_markdown(choice)}: {count}"
+            + (f" ({', '.join(map(escape_markdown, voters))})" if voters else "")
+            for choice, count, voters in entry.counts
+        )
+        state = "" if entry.closed else " (not closed)"
+        return f"Vote: {escape_markdown(entry.text)} Result: {counts}{state}"
+    return escape_markdown(entry.text)
 
 
 def _agenda_line(entry: AgendaEntry, ended: bool) -> str:
@@ -201,8 +240,8 @@ def _agenda_line(entry: AgendaEntry, ended: bool) -> str:
 
 
 def _agenda_section(key: str, meeting: MinutesInput) -> list[str]:
-    lines = [_agenda_line(entry, meeting.ended) for entry in meeting.agenda
-             if entry.section == key]
+    lines = [line for entry in meeting.agenda if entry.section == key
+             for line in (_agenda_line(entry, meeting.ended), *_filed_lines(entry.filed))]
     if not lines:
         return []
     return [f"## {SECTION_HEADINGS[key]}", "", *lines]

@@ -50,6 +50,7 @@ class AgendaItem:
     position: int
     done: bool = False
     carried_over: bool = False
+    timebox: int | None = None  # minutes: `/agenda add 10m TEXT`
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class MeetingRecord:
     started_by: str | None = None
     archive_path: str | None = None  # relative to the archive folder
     imported_from: str | None = None
+    skipped: bool = False  # imported as a month without a meeting
 
     @property
     def in_progress(self) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 _ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SEPARATOR_RE = re.compile(r"(?<!\\)[/|]")
-_ROLL_CALL = r"(?:roll[ -]?call|attendees|participants)"
+_ROLL_CALL = r"(?:roll[ -]?call|attendees|participants|check[ -]?in)"  # Café: check-in
 _EMPHASIS = r"(?:\*\*|__|\*|_)?"
 _HEADING_RE = re.compile(rf"{_EMPHASIS}{_ROLL_CALL}{_EMPHASIS}\s*:?\s*{_EMPHASIS}", re.I)
 _EMPHASIZED_RE = re.compile(r"^(\*\*|__|\*|_)(?P<inner>.*[^\\])\1$")

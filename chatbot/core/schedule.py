@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from chatbot.core.recurrence import Occurrence, Recurrence, RecurrenceError
 from chatbot.core.schedule_fields import (
     DEFAULT_REMINDERS,
+    MINUTES_STYLES,
     parse_offset,
     series_id_problem,
     validate_fields,
@@ -53,6 +54,9 @@ class Series:
     zones: tuple[str, ...] = ()
     admins: tuple[str, ...] = ()
     public: bool = False
+    # "report" (a file per meeting), "cafe" (a file per year, newest meeting on top) or
+    # the absolute path of the team's own Jinja2 template.
+    minutes: str = "report"
 
     @property
     def timezone(self) -> str:
@@ -145,8 +149,16 @@ def parse_series(path: Path, data: dict) -> tuple[Series | None, list[SchedulePr
         zones=tuple(fields.zones),
         admins=tuple(fields.admins),
         public=fields.public,
+        minutes=_minutes(path, fields.minutes),
     )
+    if series.minutes not in MINUTES_STYLES and not Path(series.minutes).is_file():
+        return None, [ScheduleProblem(path, "minutes", f"no template at {series.minutes}")]
     return series, []
+
+
+def _minutes(path: Path, style: str) -> str:
+    """A template's path, relative to the schedule file's folder, made absolute."""
+    return style if style in MINUTES_STYLES else str((path.parent / style).resolve())
 
 
 def read_schedule_text(path: Path) -> str:

@@ -103,6 +103,21 @@ def link(value: object) -> str:
     return text
 
 
+MINUTES_STYLES = ("report", "cafe")  # built in: core/minutes.py, core/cafe.py
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+MAX_PATH = 300
+
+
+def minutes_style(value: object) -> str:
+    """How the minutes are written: a built-in style, or a Jinja2 template's path
+    (relative to the schedule file's folder)."""
+    text = _text(value, MAX_PATH)
+    if text in MINUTES_STYLES or text.endswith(TEMPLATE_SUFFIXES):
+        return text
+    raise ValueError(f'{shown(text)} is neither "report", "cafe" nor the path of a Jinja2 '
+                     'template (ending in .j2), like minutes = "cafe"')
+
+
 def zone(value: object) -> str:
     text = _text(value, 64)
     if not is_zone(text):
@@ -269,6 +284,7 @@ class ScheduleFields(BaseModel):
     admins: Annotated[list[Person], Field(max_length=MAX_ADMINS)] = ()
     public: bool = False
     channels: Annotated[dict, PlainValidator(channel_table)] = Field(default_factory=dict)
+    minutes: Annotated[str, PlainValidator(minutes_style)] = "report"
 
 
 # What pydantic's own checks mean, said as what to write instead.

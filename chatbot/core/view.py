@@ -20,6 +20,19 @@ NOBODY = "nobody yet"  # the owner group of TODOs nobody took (imported ones, fo
 
 
 @dataclass(frozen=True)
+class FiledEntry:
+    """A note, link, TODO, decision or vote recorded under an agenda item."""
+
+    kind: str  # "note" | "link" | "todo" | "decision" | "vote"
+    text: str  # a note's, TODO's or decision's text; a link's URL; a vote's question
+    title: str = ""  # a link's
+    owners: tuple[str, ...] = ()  # a TODO's owners, display names
+    # A vote's result: (choice, count, display names of who chose it) per choice.
+    counts: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
+    closed: bool = False  # a vote's
+
+
+@dataclass(frozen=True)
 class AgendaEntry:
     """An agenda item as shown: `number` counts across sections, in display order."""
 
@@ -29,6 +42,7 @@ class AgendaEntry:
     author: str = ""  # imported items have none (the notes put it in the text, if anywhere)
     done: bool = False
     carried_over: bool = False  # brought over from the meeting before
+    filed: tuple[FiledEntry, ...] = ()  # what the meeting recorded under it, in order
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,8 @@ class MeetingView:
     zones: tuple[str, ...] = ()  # the members' and the schedule's, canonical, once each
     page_url: str = ""
     in_progress: bool = False  # started with /meeting start and not ended
+    chairs: tuple[str, ...] = ()  # display names, when the meeting was run item by item
+    unfiled: tuple[FiledEntry, ...] = ()  # recorded before any item was taken up
 
     @property
     def present(self) -> tuple[Attendance, ...]:

@@ -17,6 +17,7 @@ from chatbot.store.agenda import AgendaTable
 from chatbot.store.attendance import AttendanceTable
 from chatbot.store.chat_accounts import ChatAccountTables
 from chatbot.store.database import SharedDatabase
+from chatbot.store.live_entries import LiveEntryTable
 from chatbot.store.meetings import DecisionTable, ImportTable, MeetingTable
 from chatbot.store.page_tokens import PageTokenTable
 from chatbot.store.people import MemberTable, UserTable
@@ -40,6 +41,7 @@ class Store:
         self.todos = TodoTable(self._shared)
         self.meetings = MeetingTable(self._shared)
         self.decisions = DecisionTable(self._shared)
+        self.live_entries = LiveEntryTable(self._shared)
         self.imports = ImportTable(self._shared)
         self.reminder_claims = ReminderClaimTable(self._shared)
         self.page_tokens = PageTokenTable(self._shared)

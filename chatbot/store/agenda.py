@@ -22,7 +22,7 @@ class AgendaTable(TableGroup):
 
     def add(
         self, scope: Scope, series: str, occurrence: str, section: str, text: str,
-        author: User, now: str, carried_over: bool = False,
+        author: User, now: str, carried_over: bool = False, timebox: int | None = None,
     ) -> AgendaItem:
         with self._db.transaction():
             (last,) = self._db.rows_where(
@@ -33,7 +33,7 @@ class AgendaTable(TableGroup):
                 **meeting_row(scope, series, occurrence), "section": section, "text": text,
                 "author_id": author.id, "author_name": author.name,
                 "position": last["position"] + 1, "done": 0,
-                "carried_over": int(carried_over), "created_at": now,
+                "carried_over": int(carried_over), "created_at": now, "timebox": timebox,
             }
             item_id = self._db.insert("agenda_items", row)
         return _agenda_item({**row, "id": item_id})
@@ -56,5 +56,5 @@ def _agenda_item(row: dict) -> AgendaItem:
         id=row["id"], section=row["section"], text=row["text"],
         author_id=row["author_id"], author_name=row["author_name"],
         position=row["position"], done=bool(row["done"]),
-        carried_over=bool(row["carried_over"]),
+        carried_over=bool(row["carried_over"]), timebox=row.get("timebox"),
     )

@@ -60,12 +60,13 @@ class MeetingTable(TableGroup):
 
     def record_past(
         self, scope: Scope, series: str, occurrence: str, started_at: str, ended_at: str,
-        archive_path: str | None, imported_from: str,
+        archive_path: str | None, imported_from: str, skipped: bool = False,
     ) -> None:
         """An imported occurrence; a meeting the bot ran on that day keeps its record."""
         self._db.insert("meetings", {
             **meeting_row(scope, series, occurrence), "started_at": started_at,
             "ended_at": ended_at, "archive_path": archive_path, "imported_from": imported_from,
+            "skipped": int(skipped),
         }, if_absent=True)
 
     def _first(self, where: str, args: tuple, **options) -> MeetingRecord | None:
@@ -74,7 +75,7 @@ class MeetingTable(TableGroup):
 
     def _meetings(self, where: str, args: tuple, **options) -> list[MeetingRecord]:
         rows = self._db.rows_where("meetings", where, args, select=_RECORD_COLUMNS, **options)
-        return [MeetingRecord(**row) for row in rows]
+        return [MeetingRecord(**{**row, "skipped": bool(row["skipped"])}) for row in rows]
 
 
 class DecisionTable(TableGroup):
@@ -91,6 +92,9 @@ class DecisionTable(TableGroup):
                                    meeting_args(scope, series, occurrence), order_by="id",
                                    select="id, text, author_id, created_at")
         return [Decision(**row) for row in rows]
+
+    def remove(self, decision_id: int) -> None:
+        self._db.write("DELETE FROM decisions WHERE id = ?", (decision_id,))
 
 
 class ImportTable(TableGroup):

@@ -99,8 +99,25 @@ def _migration_workspaces(db: sqlite_utils.Database) -> None:
                                    "installed_at": str, "left_at": str}, pk="workspace")
 
 
+def _migration_live_entries(db: sqlite_utils.Database) -> None:
+    # A meeting run item by item: one row per entry (core/live_meeting.py), never
+    # deleted; undoing one sets `undone`. `seq` orders them within the occurrence.
+    db.create_table("live_entries", {
+        "workspace": str, "channel": str, "series": str, "occurrence": str, "seq": int,
+        "kind": str, "number": int, "item": str, "author_id": str, "created_at": str,
+        "text": str, "owners": str, "timebox": int, "undone": int,
+        "ref": int,  # the id of the `todos` or `decisions` row a TODO or decision made
+    }, pk=("workspace", "channel", "series", "occurrence", "seq"),
+        defaults={"text": "", "owners": "", "undone": 0},
+        not_null={"workspace", "channel", "series", "occurrence", "seq", "kind"})
+    # A month of a yearly archive that says "No meeting due to lack of attendees.".
+    db.execute("ALTER TABLE meetings ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0")
+    # Who brings an agenda item and for how long: `/agenda add 10m TEXT`.
+    db.execute("ALTER TABLE agenda_items ADD COLUMN timebox INTEGER")
+
+
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
-    _migration_page_tokens, _migration_workspaces,
+    _migration_page_tokens, _migration_workspaces, _migration_live_entries,
 ]

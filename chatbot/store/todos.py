@@ -38,6 +38,11 @@ class TodoTable(TableGroup):
             params.append(owner)
         return self._todos(" AND ".join(conditions) or "1", tuple(params), scope)
 
+    def remove(self, todo_id: int) -> None:
+        with self._db.transaction():
+            self._db.write("DELETE FROM todo_owners WHERE todo_id = ?", (todo_id,))
+            self._db.write("DELETE FROM todos WHERE id = ?", (todo_id,))
+
     def set_done(self, todo_id: int, done_at: str | None) -> None:
         self._db.write("UPDATE todos SET done_at = ? WHERE id = ?", (done_at, todo_id))
 
