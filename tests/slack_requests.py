@@ -158,6 +158,18 @@ def app_home_opened(
     return event_callback(signing_secret, event, timestamp=ts, team_id=team_id)
 
 
+def app_mention(signing_secret: str, text: str, *, user_id: str = "U0ALICE",
+                channel_id: str = "C0123456789", ts: str = "1521560000.000200",
+                thread_ts: str | None = None, team_id: str = TEAM_ID) -> SlackRequest:
+    """A message that mentions the bot (`<@U0BOT> agenda add …`), in a thread when
+    ``thread_ts`` is given (the thread's first message)."""
+    event = {"type": "app_mention", "user": user_id, "text": text, "ts": ts,
+             "channel": channel_id, "event_ts": ts, "team": team_id}
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    return event_callback(signing_secret, event, team_id=team_id)
+
+
 def app_uninstalled(signing_secret: str, *, team_id: str = TEAM_ID,
                     enterprise_id: str | None = None) -> SlackRequest:
     """Slack telling the app it was uninstalled from a workspace, or from a whole org."""

@@ -566,7 +566,7 @@ def _chat_get_permalink(state: _State, params: dict[str, Any]) -> dict[str, Any]
     channel, ts = params.get("channel"), str(params.get("message_ts") or "")
     if not channel:
         return _error("channel_not_found")
-    if not ts:
+    if not ts or "." not in ts:  # a message's ts: seconds.micro
         return _error("message_not_found")
     return {"ok": True, "channel": channel,
             "permalink": f"https://standin.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
@@ -709,16 +709,6 @@ def _views_open(state: _State, params: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "view": opened}
 
 
-def _chat_get_permalink(state: _State, params: dict[str, Any]) -> dict[str, Any]:
-    channel, ts = params.get("channel"), str(params.get("message_ts") or "")
-    if not channel:
-        return _error("channel_not_found")
-    if not ts or "." not in ts:
-        return _error("message_not_found")
-    return {"ok": True, "channel": channel,
-            "permalink": f"https://standin.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
-
-
 _METHODS = {
     "views.open": _views_open,
     "chat.getPermalink": _chat_get_permalink,
@@ -727,7 +717,6 @@ _METHODS = {
     "chat.postMessage": _chat_post_message,
     "chat.postEphemeral": _chat_post_ephemeral,
     "chat.update": _chat_update,
-    "chat.getPermalink": _chat_get_permalink,
     "conversations.open": _conversations_open,
     "views.publish": _views_publish,
     "conversations.members": _conversations_members,

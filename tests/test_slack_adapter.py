@@ -599,3 +599,39 @@ def test_add_to_minutes_files_the_message_with_its_permalink_as_its_authors(
     assert (link.kind, link.author, link.text) == (
         "link", "U0BOB", "https://standin.slack.com/archives/C0MEETING/p1521655200000100 "
         "LoadBalancer is the hard part")
+
+
+# -- commands said to @chatbot, in a channel or a thread ------------------------------------
+
+
+def test_a_mention_in_a_thread_runs_the_command_and_answers_in_that_thread(
+    world: SlackWorld,
+) -> None:
+    said = sr.app_mention(SECRET, "<@U0BOT> agenda add Kubeflow presentation",
+                          ts="1521560100.000300", thread_ts="1521560000.000100",
+                          channel_id=CHANNEL)
+    assert world.send(said)[0] == 200
+    [answer] = world.slack.wait_for_calls("chat.postMessage")
+    assert answer.params["thread_ts"] == "1521560000.000100"  # in the thread, not the channel
+    assert answer.params["channel"] == CHANNEL
+    assert "added agenda item 1" in answer.params["text"]
+    items = world.store.agenda.items(world.scope, "binder-team", OCCURRENCE)
+    assert [(item.text, item.author_id) for item in items] == [
+        ("Kubeflow presentation", "U0ALICE")]
+
+
+def test_a_mention_in_a_channel_is_answered_in_a_thread_under_it(world: SlackWorld) -> None:
+    assert world.send(sr.app_mention(SECRET, "<@U0BOT> todos", ts="1521560200.000400",
+                                             channel_id=CHANNEL))[0] == 200
+    [answer] = world.slack.wait_for_calls("chat.postMessage")
+    assert answer.params["thread_ts"] == "1521560200.000400"
+    assert "TODO" in answer.params["text"]
+
+
+def test_a_mention_in_passing_is_not_a_command(world: SlackWorld) -> None:
+    before = world.snapshot()
+    said = sr.app_mention(SECRET, "should we ask <@U0BOT> to agenda add this?",
+                          channel_id=CHANNEL)
+    assert world.send(said)[0] == 200
+    assert world.snapshot() == before
+    assert world.slack.calls("chat.postMessage") == []

@@ -50,11 +50,11 @@ def test_the_app_home_events_interactivity_and_scopes_are_on() -> None:
     features, settings = MANIFEST["features"], MANIFEST["settings"]
     assert features["app_home"]["home_tab_enabled"] is True
     assert settings["event_subscriptions"]["bot_events"] == [
-        "app_home_opened", "app_uninstalled", "tokens_revoked"]
+        "app_home_opened", "app_mention", "app_uninstalled", "tokens_revoked"]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "im:write", "users:read"} <= scopes
+    assert {"commands", "chat:write", "im:write", "users:read", "app_mentions:read"} <= scopes
 
 
 def test_the_install_link_asks_for_the_manifests_scopes_and_returns_to_its_redirect_url(

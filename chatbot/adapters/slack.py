@@ -41,7 +41,7 @@ from chatbot.adapters import slack_blocks as blocks
 from chatbot.adapters.slack_guard import guarded
 from chatbot.adapters.slack_install import INSTALL_PATH, REDIRECT_PATH, Installations
 from chatbot.adapters.slack_outbox import Background, web_client
-from chatbot.adapters.slack_text import from_slack, handles, with_handles
+from chatbot.adapters.slack_text import from_slack, handles, mention_command, with_handles
 from chatbot.adapters.slack_users import SlackProfile, UserDirectory
 from chatbot.adapters.slack_votes import VoteMessages
 from chatbot.adapters.slack_workspaces import Workspaces
@@ -215,6 +215,7 @@ class SlackAdapter:
         app.action(blocks.VOTE_ACTION)(self._on_vote_button)
         app.shortcut(blocks.ADD_TO_MINUTES)(self._on_add_to_minutes)
         app.event("app_home_opened")(self._on_home_opened)
+        app.event("app_mention")(self._on_mention)
         return app
 
     # -- workspaces ---------------------------------------------------------------------------
@@ -289,6 +290,30 @@ class SlackAdapter:
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
         reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
         await ack(**blocks.command_reply(reply, self.names(team), channel))
+        self._after(reply, scope, name, user.id, said=text)
+
+    async def _on_mention(self, event: dict, context: dict) -> None:
+        """`@chatbot agenda add …`: the command after the mention, in a channel or in a
+        thread (where Slack lets no slash command through), answered in that thread."""
+        team = context.get("team_id") or event.get("team") or self.team_id
+        channel, author = event.get("channel"), event.get("user")
+        command = mention_command(event.get("text", ""), context.get("bot_user_id") or "")
+        if not (channel and author) or event.get("bot_id") or command is None:
+            return
+        name, _, rest = command.partition(" ")
+        name = name.lstrip("/!").lower() or "help"
+        user, is_admin = await self._speaker(team, author, "")
+        text, mentioned = await self._incoming(team, rest, channel,
+                                               resolve_handles=name not in _NO_HANDLE_RESOLUTION)
+        scope = Scope(PLATFORM, team, channel)
+        reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
+        answer = blocks.command_reply(reply, self.names(team), channel)
+        self.background.spawn(
+            self.workspaces.get(team).client.chat_postMessage(
+                channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"),
+                text=answer["text"], blocks=answer.get("blocks")),
+            "chat.postMessage in a thread",
+        )
         self._after(reply, scope, name, user.id, said=text)
 
     async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:

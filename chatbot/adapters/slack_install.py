@@ -44,7 +44,7 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # The bot scopes of manifest.yml (tests/test_slack_manifest.py keeps the two equal).
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "users:read",
-              "channels:read", "groups:read")
+              "channels:read", "groups:read", "app_mentions:read")
 # A rotated token lives 12 hours; it is refreshed when it has less than this left.
 REFRESH_BEFORE_MINUTES = 120
 STATE_SECONDS = 600  # how long an "Add to Slack" link stays good

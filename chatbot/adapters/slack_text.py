@@ -91,3 +91,13 @@ def to_mrkdwn(text: str, names: Callable[[str], str | None]) -> str:
         position = match.end()
     parts.append(escape(text[position:]))
     return "".join(parts)
+
+
+def mention_command(text: str, bot_user_id: str) -> str | None:
+    """'<@UBOT> agenda add x' -> 'agenda add x': what follows the mention of the bot that
+    opens a message; None when the message does not open with it (a mention in passing,
+    '… ask <@UBOT> later', is not a command)."""
+    opening = re.match(r"\s*<@([A-Z0-9]+)(?:\|[^>]*)?>[\s:,]*", text)
+    if opening is None or (bot_user_id and opening.group(1) != bot_user_id):
+        return None
+    return text[opening.end():].strip()
