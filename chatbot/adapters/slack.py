@@ -314,7 +314,7 @@ class SlackAdapter:
                 text=answer["text"], blocks=answer.get("blocks")),
             "chat.postMessage in a thread",
         )
-        self._after(reply, scope, name, user.id, said=text)
+        self._after(reply, scope, name, user.id, said=text, seen_by_all=True)
 
     async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
@@ -431,12 +431,14 @@ class SlackAdapter:
         if updated != stored:
             self.bot.store.users.save(workspace, updated)
 
-    def _after(self, reply: Reply, scope: Scope, name: str, user_id: str, said: str = ""
-               ) -> None:
+    def _after(self, reply: Reply, scope: Scope, name: str, user_id: str, said: str = "",
+               seen_by_all: bool = False) -> None:
+        """What follows a command: the change posted to the channel (unless the answer was
+        already posted where all can see it, in a thread), the vote message, App Homes."""
         if not reply.ok:
             return
         in_vote_message = name == "vote" and self.votes.show(scope, reply.text, said)
-        if reply.public and not in_vote_message:
+        if reply.public and not (in_vote_message or seen_by_all):
             self.workspaces.get(scope.workspace).poster.post(
                 scope.channel, blocks.channel_line(reply, self.names(scope.workspace)))
         if name in _CHANGES_HOME:
