@@ -20,6 +20,7 @@ from chatbot.config import Settings, SettingsError, default_adapter, load_env_fi
 from chatbot.core.ical import series_calendar
 from chatbot.core.model import Scope
 from chatbot.core.schedule import ScheduleBook, Series, parse_offset
+from chatbot.core.schedule_export import schedule_toml
 from chatbot.core.timefmt import in_zone, utc_stamp
 from chatbot.core.timezones import UnknownZone, local_zone_name, resolve_zone
 from chatbot.meeting_record import (
@@ -32,6 +33,7 @@ from chatbot.meeting_record import (
 from chatbot.page_links import base_url_of
 from chatbot.scheduler import Reminders, ReminderScheduler, compose_for
 from chatbot.selection import Chosen, NoMeeting
+from chatbot.series_book import SeriesBook
 from chatbot.store import Store
 
 log = logging.getLogger("chatbot")
@@ -125,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--count", type=int, default=5)
     listing.add_argument("--json", action="store_true")
     schedule_commands.add_parser("check", parents=[common], help="validate every schedule file")
+    export = schedule_commands.add_parser(
+        "export", parents=[common], help="print the schedule file of a series made in chat")
+    export.add_argument("meeting", help="series id")
 
     remind = commands.add_parser("remind", parents=[common], help="reminder tools")
     remind_commands = remind.add_subparsers(dest="remind_command", required=True)
@@ -320,12 +325,14 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 def cmd_schedules(args: argparse.Namespace) -> int:
     settings = Settings.from_env(getattr(args, "db", None), getattr(args, "schedules", None))
-    book = ScheduleBook(settings.schedules)
+    book = SeriesBook(ScheduleBook(settings.schedules), Store(settings.db))
+    if args.schedules_command == "export":
+        return export_series(book, args.meeting)
     if args.schedules_command == "check":
         for problem in book.problems:
             print(problem)
         if not book.problems:
-            print(f"{len(book.series)} schedule(s) OK in {settings.schedules}")
+            print(f"{len(book.files.series)} schedule(s) OK in {settings.schedules}")
         return 1 if book.problems else 0
     for problem in book.problems:
         print(f"warning: {problem}", file=sys.stderr)
@@ -342,7 +349,7 @@ def cmd_schedules(args: argparse.Namespace) -> int:
                 "meeting": item.id, "name": item.name,
                 "start_utc": utc_stamp(occurrence.start_utc),
                 "start_local": local.isoformat(timespec="minutes"),
-                "zone": args.tz or item.timezone,
+                "zone": args.tz or item.timezone, "source": book.source(item.id),
             })
     rows.sort(key=lambda row: row["start_utc"])
     if args.json:
@@ -350,6 +357,19 @@ def cmd_schedules(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             print(f"{row['start_local']}  {row['start_utc']}  {row['meeting']}: {row['name']}")
+    return 0
+
+
+def export_series(book: SeriesBook, series_id: str) -> int:
+    settings = book.store.chat_series.settings(series_id)
+    if settings is None:
+        where = (f"it is the file {book.folder / series_id}.toml already"
+                 if book.files.get(series_id) else "no series was made in chat with that id")
+        raise CliError(f"cannot export '{series_id}': {where}")
+    if book.get(series_id) is None:
+        print(f"warning: {series_id} does not say when it meets yet (/meeting set when ...); "
+              "the file needs a start", file=sys.stderr)
+    sys.stdout.write(schedule_toml(settings, series_id=series_id))
     return 0
 
 

@@ -3,7 +3,7 @@ reminders; starting and ending it is `meeting_run.py`."""
 
 from __future__ import annotations
 
-from chatbot.commands import meeting_run, remind
+from chatbot.commands import meeting_run, meeting_setup, remind
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import split_word
@@ -19,13 +19,26 @@ def meeting_command(context: Context) -> Reply:
         "": next_meeting, "next": next_meeting, "ics": calendar_file, "link": page_link,
         "start": meeting_run.start, "end": meeting_run.end,
         "remind": lambda context: remind.personal_reminders(context, rest),
+        **setup_actions(rest),
     }
     if action not in actions:
         raise CommandError(
             f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting start, "
-            "/meeting end, /meeting link, /meeting ics or /meeting remind."
+            "/meeting end, /meeting link, /meeting ics, /meeting remind, /meeting new, "
+            "/meeting set, /meeting show, /meeting admin or /meeting delete."
         )
     return actions[action](context)
+
+
+def setup_actions(rest: str) -> dict:
+    """Making and changing a series in chat (`meeting_setup.py`)."""
+    return {
+        "new": lambda context: meeting_setup.new_series(context, rest),
+        "set": lambda context: meeting_setup.set_setting(context, rest),
+        "show": meeting_setup.show_series,
+        "admin": lambda context: meeting_setup.change_admins(context, rest),
+        "delete": lambda context: meeting_setup.delete_series(context, rest),
+    }
 
 
 def calendar_file(context: Context) -> Reply:

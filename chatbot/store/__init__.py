@@ -16,6 +16,7 @@ from pathlib import Path
 from chatbot.store.agenda import AgendaTable
 from chatbot.store.attendance import AttendanceTable
 from chatbot.store.chat_accounts import ChatAccountTables
+from chatbot.store.chat_series import ChatSeriesTable
 from chatbot.store.database import SharedDatabase
 from chatbot.store.meetings import DecisionTable, ImportTable, MeetingTable
 from chatbot.store.page_tokens import PageTokenTable
@@ -43,6 +44,7 @@ class Store:
         self.reminder_claims = ReminderClaimTable(self._shared)
         self.page_tokens = PageTokenTable(self._shared)
         self.chat_accounts = ChatAccountTables(self._shared)
+        self.chat_series = ChatSeriesTable(self._shared)
         # Every write in the block commits together or not at all (see SharedDatabase).
         self.transaction = self._shared.transaction
         self._migrate()

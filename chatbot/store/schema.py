@@ -92,8 +92,18 @@ def _migration_page_tokens(db: sqlite_utils.Database) -> None:
     db["page_tokens"].create_index(["token"], unique=True)
 
 
+def _migration_chat_series(db: sqlite_utils.Database) -> None:
+    # Series made with /meeting new: the settings a schedule file would hold, as JSON,
+    # and the channel they were made in.
+    db.create_table("chat_series", {
+        "series": str, "platform": str, "workspace": str, "channel": str, "settings": str,
+        "created_by": str, "created_at": str, "updated_at": str,
+    }, pk="series", not_null={"platform", "workspace", "channel", "settings"})
+    db["chat_series"].create_index(["platform", "workspace", "channel"])
+
+
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
-    _migration_page_tokens,
+    _migration_page_tokens, _migration_chat_series,
 ]

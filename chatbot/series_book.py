@@ -1,0 +1,70 @@
+"""Every series the bot knows: the schedule files' and those made in chat.
+
+`SeriesBook` stands where a `ScheduleBook` stood (selection, reminders, pages, the
+calendar feed, the command line), so a series made with `/meeting new` is seen by all of
+them. A chat series is read from its stored settings by the same rules as a file
+(`parse_series`); one still missing its time is stored, but is not a series yet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from chatbot.core.schedule import ScheduleBook, ScheduleProblem, Series, parse_series
+from chatbot.store import Store
+
+log = logging.getLogger("chatbot.schedules")
+
+CHAT, FILE = "chat", "file"
+
+
+def chat_series(series_id: str, settings: dict) -> tuple[Series | None, list[ScheduleProblem]]:
+    """The series `settings` define, or the problems (as a file of that id would have)."""
+    return parse_series(Path(f"{series_id}.toml"), settings)
+
+
+class SeriesBook:
+    def __init__(self, files: ScheduleBook, store: Store):
+        self.files = files
+        self.store = store
+        self._version: tuple | None = None
+        self._series: list[Series] = []
+        self._parsed: dict[tuple[str, str], Series | None] = {}
+
+    @property
+    def folder(self) -> Path:
+        return self.files.folder
+
+    @property
+    def problems(self) -> list[ScheduleProblem]:
+        return self.files.problems
+
+    @property
+    def series(self) -> list[Series]:
+        """File series, then chat series whose id no file takes, by id. The list is the
+        same object while nothing changed (selection indexes it by identity)."""
+        from_files = self.files.series
+        rows = tuple(self.store.chat_series.rows())
+        version = (id(from_files), rows)
+        if version != self._version:
+            taken = {s.id for s in from_files}
+            made = [s for row in rows if row[0] not in taken and (s := self._parse(row))]
+            self._series = sorted(from_files + made, key=lambda s: s.id)
+            self._version = version
+        return self._series
+
+    def _parse(self, row: tuple[str, str]) -> Series | None:
+        if row not in self._parsed:
+            series, problems = chat_series(row[0], json.loads(row[1]))
+            if problems and "start" not in {p.field for p in problems}:
+                log.warning("chat series %s cannot be read: %s", row[0], problems[0])
+            self._parsed[row] = series
+        return self._parsed[row]
+
+    def get(self, series_id: str) -> Series | None:
+        return next((s for s in self.series if s.id == series_id), None)
+
+    def source(self, series_id: str) -> str:
+        return FILE if self.files.get(series_id) is not None else CHAT
