@@ -3,7 +3,7 @@ reminders; starting and ending it is `meeting_run.py`."""
 
 from __future__ import annotations
 
-from chatbot.commands import meeting_run, meeting_setup, remind
+from chatbot.commands import meeting_changes, meeting_run, meeting_setup, remind
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import split_word
@@ -25,7 +25,8 @@ def meeting_command(context: Context) -> Reply:
         raise CommandError(
             f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting start, "
             "/meeting end, /meeting link, /meeting ics, /meeting remind, /meeting new, "
-            "/meeting set, /meeting show, /meeting admin or /meeting delete."
+            "/meeting set, /meeting show, /meeting admin, /meeting delete, /meeting skip, "
+            "/meeting unskip or /meeting move."
         )
     return actions[action](context)
 
@@ -38,6 +39,9 @@ def setup_actions(rest: str) -> dict:
         "show": meeting_setup.show_series,
         "admin": lambda context: meeting_setup.change_admins(context, rest),
         "delete": lambda context: meeting_setup.delete_series(context, rest),
+        "skip": lambda context: meeting_changes.skip_meeting(context, rest),
+        "unskip": lambda context: meeting_changes.unskip_meeting(context, rest),
+        "move": lambda context: meeting_changes.move_meeting(context, rest),
     }
 
 

@@ -19,6 +19,7 @@ from chatbot.store.chat_accounts import ChatAccountTables
 from chatbot.store.chat_series import ChatSeriesTable
 from chatbot.store.database import SharedDatabase
 from chatbot.store.meetings import DecisionTable, ImportTable, MeetingTable
+from chatbot.store.occurrence_changes import OccurrenceChangeTable
 from chatbot.store.page_tokens import PageTokenTable
 from chatbot.store.people import MemberTable, UserTable
 from chatbot.store.reminder_claims import ReminderClaimTable, ReminderKey
@@ -45,6 +46,7 @@ class Store:
         self.page_tokens = PageTokenTable(self._shared)
         self.chat_accounts = ChatAccountTables(self._shared)
         self.chat_series = ChatSeriesTable(self._shared)
+        self.occurrence_changes = OccurrenceChangeTable(self._shared)
         # Every write in the block commits together or not at all (see SharedDatabase).
         self.transaction = self._shared.transaction
         self._migrate()

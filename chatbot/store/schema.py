@@ -92,7 +92,7 @@ def _migration_page_tokens(db: sqlite_utils.Database) -> None:
     db["page_tokens"].create_index(["token"], unique=True)
 
 
-def _migration_chat_series(db: sqlite_utils.Database) -> None:
+def _migration_meeting_setup(db: sqlite_utils.Database) -> None:
     # Series made with /meeting new: the settings a schedule file would hold, as JSON,
     # and the channel they were made in.
     db.create_table("chat_series", {
@@ -100,10 +100,16 @@ def _migration_chat_series(db: sqlite_utils.Database) -> None:
         "created_by": str, "created_at": str, "updated_at": str,
     }, pk="series", not_null={"platform", "workspace", "channel", "settings"})
     db["chat_series"].create_index(["platform", "workspace", "channel"])
+    # One meeting skipped (moved_to NULL) or moved, for any series, by date as the rule
+    # gives it; who did it, for the line posted instead of its reminders.
+    db.create_table("occurrence_changes", {
+        "series": str, "occurrence": str, "moved_to": str, "changed_by": str,
+        "changed_at": str,
+    }, pk=("series", "occurrence"))
 
 
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
-    _migration_page_tokens, _migration_chat_series,
+    _migration_page_tokens, _migration_meeting_setup,
 ]

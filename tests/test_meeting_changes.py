@@ -1,0 +1,77 @@
+"""/meeting skip, unskip and move, stored in the database for any series: the schedule
+list, the calendar feed, reminder previews and the reminders themselves follow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import icalendar
+from conftest import Chat
+from test_cli import NOW, chatbot
+from test_reminders import RecordingTarget
+
+from chatbot.scheduler import Reminders
+
+
+def at_now(tmp_path) -> Chat:
+    return Chat(tmp_path, now=dt.datetime.fromisoformat(NOW.replace("Z", "+00:00")))
+
+
+def listed_starts(tmp_path) -> list[str]:
+    result = chatbot(tmp_path, "--now", NOW, "schedules", "list", "--json", "--count", "3")
+    assert result.returncode == 0, result.stderr
+    return [row["start_local"] for row in json.loads(result.stdout)]
+
+
+def test_skip_unskip_and_move_are_followed_everywhere(tmp_path):
+    chat = at_now(tmp_path)
+    skipped = chat.ok("/meeting skip", user="min")
+    assert "Skipped JupyterHub and BinderHub Team Meeting on Wednesday 21 March." in skipped
+    assert "The next one: Wednesday 18 April, 16:00 UTC." in skipped
+    moved = chat.ok("/meeting move 2018-05-16 2018-05-17T19:00", user="min")
+    assert "to Thursday 17 May, 19:00 CEST" in moved
+    assert listed_starts(tmp_path) == [
+        "2018-04-18T18:00+02:00", "2018-05-17T19:00+02:00", "2018-06-20T18:00+02:00"]
+
+    feed = chatbot(tmp_path, "--now", NOW, "ics")
+    assert feed.returncode == 0, feed.stderr
+    events = list(icalendar.Calendar.from_ical(feed.stdout).walk("VEVENT"))
+    assert [d.dt.isoformat() for d in events[0]["EXDATE"].dts] == ["2018-03-21T18:00:00+01:00"]
+    assert events[1]["RECURRENCE-ID"].dt.isoformat() == "2018-05-16T18:00:00+02:00"
+    assert events[1]["DTSTART"].dt.isoformat() == "2018-05-17T19:00:00+02:00"
+
+    preview = chatbot(tmp_path, "--now", NOW, "remind", "preview", "--offset", "1d")
+    assert "Wednesday 18 April 2018, 18:00 CEST" in preview.stdout
+    gone = chatbot(tmp_path, "--now", NOW, "remind", "preview", "--offset", "1d",
+                   "--occurrence", "2018-03-21")
+    assert "has no meeting on 2018-03-21" in gone.stderr
+
+    # The 21 March reminders are due a day before; none is posted for a skipped meeting.
+    target = RecordingTarget()
+    Reminders(chat.bot, target).tick(dt.datetime(2018, 3, 20, 17, 30, tzinfo=dt.UTC))
+    assert target.posts == []
+
+    chat.ok("/meeting unskip 2018-03-21", user="min")
+    assert listed_starts(tmp_path)[0] == "2018-03-21T18:00+01:00"
+
+
+def test_bad_dates_and_refusals_store_nothing(chat):
+    chat.ok("/meeting new Data Team Sync", user="ana", channel="data", tz="Europe/Berlin")
+    chat.ok("/meeting set when every monday at 09:30", user="ana", channel="data")
+    before = chat.snapshot()
+    for bad, says in [
+        ("/meeting skip 2018-03-27", "2018-03-27 is not a meeting of Data Team Sync "
+                                     "(the next after it: 2018-04-02, 2018-04-09)"),
+        ("/meeting skip next-week", "'next-week' is not a date like 2018-12-19"),
+        ("/meeting unskip 2018-03-26", "No meeting of Data Team Sync on 2018-03-26 was skipped"),
+        ("/meeting move 2018-03-26", "Say which meeting and when"),
+        ("/meeting move 2018-03-26 2018-04-02T09:30", "already meets on 2018-04-02"),
+    ]:
+        assert says in chat.error(bad, user="ana", channel="data"), bad
+    refused = chat.error("/meeting skip", user="bob", channel="data")
+    assert refused == "Only a channel admin (ana) can skip a meeting of Data Team Sync."
+    assert chat.snapshot() == before
+    chat.ok("/meeting skip 2018-03-26", user="ana", channel="data")
+    assert "already skipped" in chat.error("/meeting skip 2018-03-26", user="ana",
+                                           channel="data")
