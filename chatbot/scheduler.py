@@ -23,11 +23,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from chatbot.commands import Bot
+from chatbot.commands import Bot, Reply
 from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import Reminder, compose_reminder
 from chatbot.core.schedule import Series
+from chatbot.core.timefmt import long_date, long_datetime
 from chatbot.meeting_view import gather
 from chatbot.store import ReminderKey, Store
 
@@ -58,6 +59,9 @@ class ReminderTarget(Protocol):
     def post_reminder(self, channel: str, compose: Compose) -> None: ...
 
     def send_direct(self, user: User, compose: Compose) -> None: ...
+
+    def post_notice(self, channel: str, notice: Reply) -> None:
+        """One line instead of a skipped meeting's reminders."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,45 @@ class Reminders:
                 if self._deliver(series, scope, occurrence, latest, now):
                     delivered.append(Delivery(series.id, occurrence.key.isoformat(), latest,
                                               scope.channel))
+            self._tell_skipped(series, scope, now, settled)
         return delivered
+
+    # -- skipped meetings ---------------------------------------------------
+
+    def _skipped(self, series: Series) -> Iterator[tuple[Occurrence, dt.datetime, str]]:
+        """Each meeting of `series` skipped in chat, when its first reminder would have
+        been due, and who skipped it."""
+        unchanged = self.bot.schedules.unchanged(series.id)
+        for change in self.bot.store.occurrence_changes.skipped(series.id):
+            day = dt.date.fromisoformat(change["occurrence"])
+            occurrence = unchanged.recurrence.occurrence_on(day) if unchanged else None
+            if occurrence is not None:
+                yield occurrence, occurrence.start_utc - max(series.reminders), change[
+                    "changed_by"]
+
+    def _tell_skipped(self, series: Series, scope: Scope, now: dt.datetime,
+                      settled: set[ReminderKey]) -> None:
+        """When the first reminder of a skipped meeting would have been due, the channel is
+        told once, under its own claim (offset -1), that there is no meeting that day."""
+        for occurrence, due, skipped_by in self._skipped(series):
+            if due > now:
+                if self.next_due_at is None or due < self.next_due_at:
+                    self.next_due_at = due
+                continue
+            key = ReminderKey(self.target.platform, series.id, occurrence.key.isoformat(),
+                              SKIP_NOTICE)
+            if occurrence.start_utc <= now or key in settled or not self.claims.claim(
+                    key, now.isoformat(), (now - CLAIM_LEASE).isoformat()):
+                continue
+            try:
+                self.target.post_notice(scope.channel, skip_notice(
+                    self.bot, series, scope, occurrence, skipped_by, now))
+            except Exception:
+                log.exception("posting the skip notice %s failed; it will be retried", key)
+                self.claims.release(key)
+                self.failed = True
+                continue
+            self.claims.mark_sent(key, now.isoformat())
 
     def next_due(self, now: dt.datetime) -> dt.datetime | None:
         dues = [soonest for series, _ in self._reminded_series()
@@ -326,3 +368,16 @@ class ReminderScheduler:
             pass
         self.scheduler.shutdown(wait=True)
         self.reminders.claims.release_all()
+
+
+SKIP_NOTICE = -1  # the claim's offset for "no meeting that day", apart from every reminder
+
+
+def skip_notice(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
+                skipped_by: str, now: dt.datetime) -> Reply:
+    who = bot.store.users.by_id(scope.workspace, [skipped_by]).get(skipped_by)
+    following = series.recurrence.next_after(occurrence.start_utc)
+    after = (f"The next one: {long_datetime(following.start_utc, series.timezone, now)} "
+             f"({series.timezone})." if following else "No meeting follows it.")
+    return Reply(f"No {series.name} on {long_date(occurrence.key, now)}: "
+                 f"{who.name if who else skipped_by} skipped it. {after}", public=True)

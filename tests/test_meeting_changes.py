@@ -75,3 +75,30 @@ def test_bad_dates_and_refusals_store_nothing(chat):
     chat.ok("/meeting skip 2018-03-26", user="ana", channel="data")
     assert "already skipped" in chat.error("/meeting skip 2018-03-26", user="ana",
                                            channel="data")
+
+
+def test_a_skipped_meeting_gets_one_line_instead_of_its_reminders(tmp_path):
+    chat = at_now(tmp_path)
+    chat.ok("/meeting skip 2018-04-18", user="min", name="Min RK")
+    target = NoticeTarget()
+    reminders = Reminders(chat.bot, target)
+    # The 18 April meeting's first reminder (7 days) would be due on 11 April, 16:00 UTC.
+    reminders.tick(dt.datetime(2018, 4, 11, 15, 0, tzinfo=dt.UTC))
+    assert target.notices == []
+    assert reminders.next_due_at == dt.datetime(2018, 4, 11, 16, 0, tzinfo=dt.UTC)
+    for hour in (16, 17):
+        reminders.tick(dt.datetime(2018, 4, 11, hour, 0, tzinfo=dt.UTC))
+    reminders.tick(dt.datetime(2018, 4, 17, 16, 30, tzinfo=dt.UTC))  # the one-day one
+    assert target.notices == [("binder-team", "No JupyterHub and BinderHub Team Meeting on "
+                               "Wednesday 18 April: Min RK skipped it. The next one: "
+                               "Wednesday 16 May, 18:00 CEST (Europe/Berlin).")]
+    assert target.posts == []
+
+
+class NoticeTarget(RecordingTarget):
+    def __init__(self):
+        super().__init__()
+        self.notices: list[tuple[str, str]] = []
+
+    def post_notice(self, channel, notice):
+        self.notices.append((channel, notice.text))

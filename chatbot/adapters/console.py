@@ -146,6 +146,12 @@ class ConsoleReminders:
     def send_direct(self, user: User, compose: Callable[[], Reminder]) -> None:
         self._show(f"[DM to {user.name}]", compose)
 
+    def post_notice(self, channel: str, notice: Reply) -> None:
+        with self.console.turn:
+            if self.console.closed:
+                raise ConsoleClosed(f"[#{channel}]")
+            self.console.write(f"\n[#{channel}] {render(notice)}")
+
 
 def serve(shell: Console, scheduler: ReminderScheduler) -> None:
     """Reads commands until end of input or a signal, with reminders alongside; the

@@ -54,7 +54,7 @@ from chatbot.adapters.matrix_text import (
     message_text,
     resolve_mentions,
 )
-from chatbot.commands import Bot, Message
+from chatbot.commands import Bot, Message, Reply
 from chatbot.config import MatrixSettings, SettingsError
 from chatbot.core.hidden_text import visible_name
 from chatbot.core.model import Scope, User
@@ -423,6 +423,13 @@ class MatrixReminders:
     def send_direct(self, user: User, compose: Callable[[], Reminder]) -> None:
         plain, html = self.adapter.render_reminder(compose())
         self._on_loop(self.adapter.send_direct(user.id, plain, html))
+
+    def post_notice(self, channel: str, notice: Reply) -> None:
+        names = self.adapter.names_of(user_ids(notice.lines))
+        formatter = self.adapter.formatter
+        self._on_loop(self.adapter.send_notice(
+            RoomID(channel), formatter.plain(notice.lines, names),
+            formatter.html(notice.lines, names)))
 
 
 async def serve(bot: Bot, settings: MatrixSettings, stop: asyncio.Event) -> None:

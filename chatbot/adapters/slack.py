@@ -362,6 +362,11 @@ class SlackReminders:
         text, message = blocks.reminder_message(compose(), self.adapter.names(self.workspace))
         self.adapter.run_from_thread(self.adapter.send_direct(user.id, text, message))
 
+    def post_notice(self, channel: str, notice: Reply) -> None:
+        text = blocks.channel_line(notice, self.adapter.names(self.workspace))
+        self.adapter.run_from_thread(
+            self.adapter.poster.send(channel, text, [blocks.section(text)]))
+
 
 # -- serving -------------------------------------------------------------------------------
 

@@ -17,6 +17,11 @@ class OccurrenceChangeTable(TableGroup):
         return self._db.first_where("occurrence_changes", "series = ? AND occurrence = ?",
                                     (series, occurrence))
 
+    def skipped(self, series: str) -> list[dict]:
+        """The meetings of `series` skipped in chat: occurrence, changed_by, changed_at."""
+        return self._db.rows_where("occurrence_changes", "series = ? AND moved_to IS NULL",
+                                   (series,), order_by="occurrence")
+
     def set(self, series: str, occurrence: str, moved_to: str | None, by: str, now: str
             ) -> None:
         """Skip (`moved_to` None) or move one meeting, replacing any earlier change."""
