@@ -30,6 +30,7 @@ from chatbot.meeting_record import (
     load_notes,
     minutes_markdown,
 )
+from chatbot.meeting_roles import coming_roles
 from chatbot.page_links import base_url_of
 from chatbot.scheduler import Reminders, ReminderScheduler, compose_for
 from chatbot.selection import Chosen, NoMeeting
@@ -343,6 +344,7 @@ def cmd_schedules(args: argparse.Namespace) -> int:
     now = Clock(getattr(args, "now", None)).now()
     rows = []
     for item in series:
+        held_by = roles_by_day(book, item, now, args.count)
         for occurrence in item.recurrence.upcoming(now, args.count):
             local = in_zone(occurrence.start_utc, args.tz or item.timezone)
             rows.append({
@@ -350,6 +352,7 @@ def cmd_schedules(args: argparse.Namespace) -> int:
                 "start_utc": utc_stamp(occurrence.start_utc),
                 "start_local": local.isoformat(timespec="minutes"),
                 "zone": args.tz or item.timezone, "source": book.source(item.id),
+                **held_by.get(occurrence.key, {"facilitator": None, "notetaker": None}),
             })
     rows.sort(key=lambda row: row["start_utc"])
     if args.json:
@@ -358,6 +361,22 @@ def cmd_schedules(args: argparse.Namespace) -> int:
         for row in rows:
             print(f"{row['start_local']}  {row['start_utc']}  {row['meeting']}: {row['name']}")
     return 0
+
+
+def roles_by_day(book: SeriesBook, series: Series, now: dt.datetime, count: int) -> dict:
+    """occurrence date -> facilitator and notetaker (display names, or None), read in
+    the channel a chat series was made in, else in the series' console channel."""
+    scope = book.store.chat_series.scope_of(series.id) or Scope(
+        console.PLATFORM, console.WORKSPACE, series.channels.get(console.PLATFORM, "console"))
+    coming = coming_roles(book.store, series, scope, now, count + 1)
+    users = book.store.users.by_id(
+        scope.workspace, [user for roles in coming for user in roles[1:] if user])
+
+    def name(user: str | None) -> str | None:
+        return (users[user].name if user in users else user) if user else None
+
+    return {roles.key: {"facilitator": name(roles.facilitator),
+                        "notetaker": name(roles.notetaker)} for roles in coming}
 
 
 def export_series(book: SeriesBook, series_id: str) -> int:

@@ -3,7 +3,7 @@ reminders; starting and ending it is `meeting_run.py`."""
 
 from __future__ import annotations
 
-from chatbot.commands import meeting_changes, meeting_run, meeting_setup, remind
+from chatbot.commands import meeting_changes, meeting_run, meeting_setup, remind, roles
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import split_word
@@ -26,7 +26,8 @@ def meeting_command(context: Context) -> Reply:
             f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting start, "
             "/meeting end, /meeting link, /meeting ics, /meeting remind, /meeting new, "
             "/meeting set, /meeting show, /meeting admin, /meeting delete, /meeting skip, "
-            "/meeting unskip or /meeting move."
+            "/meeting unskip, /meeting move, /meeting volunteer, /meeting roles or "
+            "/meeting swap."
         )
     return actions[action](context)
 
@@ -42,6 +43,9 @@ def setup_actions(rest: str) -> dict:
         "skip": lambda context: meeting_changes.skip_meeting(context, rest),
         "unskip": lambda context: meeting_changes.unskip_meeting(context, rest),
         "move": lambda context: meeting_changes.move_meeting(context, rest),
+        "volunteer": lambda context: roles.volunteer(context, rest),
+        "roles": roles.show_roles,
+        "swap": lambda context: roles.swap(context, rest),
     }
 
 
@@ -103,6 +107,9 @@ def next_meeting(context: Context) -> Reply:
     ]
     if series.video:
         lines.append(line(Link(series.video, "Video"), depth=1))
+    held_by = roles.roles_line(context, series, occurrence)
+    if held_by:
+        lines.append(line(held_by, depth=1))
     count = len(items)
     lines.append(line(f"Agenda: {count} item{'s' if count != 1 else ''} (see /agenda)", depth=1))
     page = context.bot.pages.url(series)

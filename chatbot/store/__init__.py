@@ -23,6 +23,7 @@ from chatbot.store.occurrence_changes import OccurrenceChangeTable
 from chatbot.store.page_tokens import PageTokenTable
 from chatbot.store.people import MemberTable, UserTable
 from chatbot.store.reminder_claims import ReminderClaimTable, ReminderKey
+from chatbot.store.roles import RoleTable
 from chatbot.store.schema import MIGRATIONS
 from chatbot.store.todos import TodoTable
 
@@ -47,6 +48,7 @@ class Store:
         self.chat_accounts = ChatAccountTables(self._shared)
         self.chat_series = ChatSeriesTable(self._shared)
         self.occurrence_changes = OccurrenceChangeTable(self._shared)
+        self.roles = RoleTable(self._shared)
         # Every write in the block commits together or not at all (see SharedDatabase).
         self.transaction = self._shared.transaction
         self._migrate()

@@ -19,6 +19,12 @@ class ChatSeriesTable(TableGroup):
         return [(row["series"], row["settings"]) for row in
                 self._db.query("SELECT series, settings FROM chat_series ORDER BY series")]
 
+    def scope_of(self, series: str) -> Scope | None:
+        """The channel the series was made in."""
+        row = self._db.first_where("chat_series", "series = ?", (series,),
+                                   select="platform, workspace, channel")
+        return Scope(row["platform"], row["workspace"], row["channel"]) if row else None
+
     def ids(self) -> list[str]:
         return [series for series, _ in self.rows()]
 

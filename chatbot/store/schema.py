@@ -106,6 +106,15 @@ def _migration_meeting_setup(db: sqlite_utils.Database) -> None:
         "series": str, "occurrence": str, "moved_to": str, "changed_by": str,
         "changed_at": str,
     }, pk=("series", "occurrence"))
+    # Volunteers for a series' facilitator and note-taker ("notes") lines, in join order,
+    # and one meeting's role handed to someone.
+    db.create_table("role_volunteers", {
+        "series": str, "role": str, "user_id": str, "joined_at": str,
+    }, pk=("series", "role", "user_id"))
+    db.create_table("role_swaps", {
+        "series": str, "occurrence": str, "role": str, "user_id": str, "swapped_by": str,
+        "swapped_at": str,
+    }, pk=("series", "occurrence", "role"))
 
 
 # Append-only: PRAGMA user_version records how many have run.
