@@ -73,3 +73,15 @@ def roles_at(store: Store, series: Series, scope: Scope, occurrence: Occurrence,
         if roles.key == occurrence.key:
             return roles if roles.facilitator or roles.notetaker else None
     return None
+
+
+def roles_said(store: Store, series: Series, scope: Scope, occurrence: Occurrence,
+               now: dt.datetime) -> str:
+    """'Facilitator: ana, notes: dan' (display names), or '' when nobody holds either."""
+    roles = roles_at(store, series, scope, occurrence, now)
+    if roles is None:
+        return ""
+    users = store.users.by_id(scope.workspace, [u for u in roles[1:] if u])
+    names = [users[u].name if u in users else u for u in roles[1:]]
+    return (f"Facilitator: {names[0] or 'nobody yet'}, "
+            f"notes: {names[1] or 'nobody yet'}")

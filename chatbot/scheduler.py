@@ -29,6 +29,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import Reminder, compose_reminder
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import long_date, long_datetime
+from chatbot.meeting_roles import roles_said
 from chatbot.meeting_view import gather
 from chatbot.store import ReminderKey, Store
 
@@ -309,7 +310,8 @@ def compose_for(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
     """What the reminder of `occurrence` says at `now`, from the store as it is."""
     view = gather(bot.store, scope, series, occurrence, bot.pages.url(series) or "")
     return compose_reminder(series, occurrence, offset, now, view.zones, view.open_agenda(),
-                            view.todos, reader_zone=reader_zone, page_url=view.page_url)
+                            view.todos, reader_zone=reader_zone, page_url=view.page_url,
+                            roles=roles_said(bot.store, series, scope, occurrence, now))
 
 
 class ReminderScheduler:

@@ -9,6 +9,10 @@ import json
 from conftest import Chat
 from test_cli import NOW, chatbot
 
+from chatbot.core.model import Scope
+from chatbot.scheduler import compose_for
+from chatbot.web.page import meeting_page
+
 # Wednesdays at 17:00 UTC: 18:00 in Berlin, 10:00 in Los Angeles, 02:00 in Tokyo (night).
 TEAM = {"ana": "Europe/Berlin", "ben": "America/Los_Angeles", "chen": "Asia/Tokyo"}
 
@@ -35,7 +39,13 @@ def test_regrets_and_night_pass_volunteers_over(tmp_path):
         "  Wednesday 4 April: facilitator ben, notes dan",
         "  Wednesday 11 April: facilitator ana, notes dan",
     ]
-    assert "Facilitator ben, notes dan" in chat.ok("/meeting", user="dan", channel="data")
+    said = "Facilitator: ben, notes: dan"
+    assert said in chat.ok("/meeting", user="dan", channel="data")
+    series, scope = chat.bot.schedules.get("data"), Scope("console", "console", "data")
+    occurrence = series.current_or_next(chat.clock.now())
+    assert said in compose_for(chat.bot, series, scope, occurrence, dt.timedelta(days=1),
+                               chat.clock.now()).text()
+    assert meeting_page(chat.bot, series, scope, chat.clock.now()).roles == said
     listed = chatbot(tmp_path, "--now", NOW, "schedules", "list", "--meeting", "data",
                      "--json", "--count", "2")
     assert [(row["facilitator"], row["notetaker"]) for row in json.loads(listed.stdout)] == [

@@ -181,6 +181,7 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
         labels = " · ".join(escape(z.label()) for z in reminder.zone_times)
         blocks.append(context(f"Around the team: {labels}"))
     blocks += [context(f":warning: {escape(w.capitalize())}") for w in reminder.warnings]
+    blocks += [context(escape(reminder.roles))] if reminder.roles else []
     links = [f"<{escape(url)}|{label}>" for label, url in reminder.links()]
     if links:
         blocks.append(section(" · ".join(links)))

@@ -11,7 +11,7 @@ from chatbot.commands.permissions import require_one_of
 from chatbot.core.roles import MeetingRoles
 from chatbot.core.schedule_fields import day as read_day
 from chatbot.core.timefmt import long_date
-from chatbot.meeting_roles import ROLE_NAMES, coming_roles, roles_at
+from chatbot.meeting_roles import ROLE_NAMES, coming_roles, roles_said
 
 ROLE_WORDS = {"facilitator": "facilitator", "facilitate": "facilitator", "notes": "notes",
               "notetaker": "notes", "note-taker": "notes"}
@@ -91,7 +91,6 @@ def _holder(context: Context, series, key: dt.date, role: str) -> str | None:
     return None
 
 
-def roles_line(context: Context, series, occurrence) -> str | None:
-    """'Facilitator: ana, notes: dan' for a meeting whose roles anyone holds."""
-    roles = roles_at(context.store, series, context.scope, occurrence, context.now)
-    return roles_text(context, roles).capitalize() if roles else None
+def roles_line(context: Context, series, occurrence) -> str:
+    """'Facilitator: ana, notes: dan' for a meeting whose roles anyone holds, else ''."""
+    return roles_said(context.store, series, context.scope, occurrence, context.now)

@@ -58,6 +58,7 @@ class Reminder:
     asks_for_items: bool = False
     reader_zone: str | None = None  # set for personal reminders
     page_url: str = ""  # the meeting's web page, where each reader sees their own time
+    roles: str = ""  # "Facilitator: ana, notes: dan", when anyone holds either
     extra: dict = field(default_factory=dict)
 
     @property
@@ -86,6 +87,7 @@ class Reminder:
                           f" ({self.meeting_zone})", depth=1))
         lines += [line(zone_time.label(), depth=1) for zone_time in self.zone_times]
         lines += [line(f"Note: {warning}", depth=1) for warning in self.warnings]
+        lines += [line(self.roles, depth=1)] if self.roles else []
         lines += [line(Link(url, label), depth=1) for label, url in self.links()]
         return lines + self.agenda_lines() + self.todo_lines()
 
@@ -166,6 +168,7 @@ def compose_reminder(
     series: Series, occurrence: Occurrence, offset: dt.timedelta, now: dt.datetime,
     member_zones: Iterable[str], agenda: Iterable[AgendaEntry] = (),
     todos: Iterable[OwnerTodos] = (), reader_zone: str | None = None, page_url: str = "",
+    roles: str = "",
 ) -> Reminder:
     zones = {*shown_zones([*member_zones, *series.zones]), "UTC"}
     previous = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
@@ -185,4 +188,5 @@ def compose_reminder(
         asks_for_items=offset in ASKING_OFFSETS,
         reader_zone=reader_zone,
         page_url=page_url,
+        roles=roles,
     )
