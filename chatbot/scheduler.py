@@ -219,6 +219,8 @@ class Reminders:
                         self.claims.drop(key, now.isoformat())
                 if self.key(series, occurrence, latest) in settled:
                     continue
+                if self._skipped_for_empty_agenda(series, scope, occurrence, latest, now):
+                    continue
                 if self._deliver(series, scope, occurrence, latest, now):
                     delivered.append(Delivery(series.id, occurrence.key.isoformat(), latest,
                                               scope.channel))
@@ -226,6 +228,19 @@ class Reminders:
         return delivered
 
     # -- skipped meetings ---------------------------------------------------
+
+    def _skipped_for_empty_agenda(self, series: Series, scope: Scope, occurrence: Occurrence,
+                                  offset: dt.timedelta, now: dt.datetime) -> bool:
+        """With `auto_skip_empty`, a meeting whose agenda is empty when its one-day
+        reminder is due is skipped; the channel gets the skip notice instead."""
+        if not series.auto_skip_empty or offset != ONE_DAY:
+            return False
+        key = occurrence.key.isoformat()
+        if self.bot.store.agenda.items(scope, series.id, key):
+            return False
+        self.bot.store.occurrence_changes.set(series.id, key, None, AUTO_SKIPPER,
+                                              now.isoformat())
+        return True
 
     def _skipped(self, series: Series) -> Iterator[tuple[Occurrence, dt.datetime, str]]:
         """Each meeting of `series` skipped in chat, when its first reminder would have
@@ -309,9 +324,13 @@ def compose_for(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
                 ) -> Reminder:
     """What the reminder of `occurrence` says at `now`, from the store as it is."""
     view = gather(bot.store, scope, series, occurrence, bot.pages.url(series) or "")
-    return compose_reminder(series, occurrence, offset, now, view.zones, view.open_agenda(),
+    agenda = view.open_agenda()
+    skip_hint = (f"With nothing on the agenda, an admin may skip it: /meeting skip "
+                 f"{occurrence.key}" if offset == ONE_DAY and not agenda else "")
+    return compose_reminder(series, occurrence, offset, now, view.zones, agenda,
                             view.todos, reader_zone=reader_zone, page_url=view.page_url,
-                            roles=roles_said(bot.store, series, scope, occurrence, now))
+                            roles=roles_said(bot.store, series, scope, occurrence, now),
+                            skip_hint=skip_hint)
 
 
 class ReminderScheduler:
@@ -373,13 +392,17 @@ class ReminderScheduler:
 
 
 SKIP_NOTICE = -1  # the claim's offset for "no meeting that day", apart from every reminder
+ONE_DAY = dt.timedelta(days=1)
+AUTO_SKIPPER = "auto_skip_empty"  # who skipped a meeting the bot skipped for its agenda
 
 
 def skip_notice(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
                 skipped_by: str, now: dt.datetime) -> Reply:
     who = bot.store.users.by_id(scope.workspace, [skipped_by]).get(skipped_by)
+    why = ("its agenda was empty a day before, so it was skipped (auto_skip_empty)"
+           if skipped_by == AUTO_SKIPPER else f"{who.name if who else skipped_by} skipped it")
     following = series.recurrence.next_after(occurrence.start_utc)
     after = (f"The next one: {long_datetime(following.start_utc, series.timezone, now)} "
              f"({series.timezone})." if following else "No meeting follows it.")
     return Reply(f"No {series.name} on {long_date(occurrence.key, now)}: "
-                 f"{who.name if who else skipped_by} skipped it. {after}", public=True)
+                 f"{why}. {after}", public=True)

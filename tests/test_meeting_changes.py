@@ -102,3 +102,26 @@ class NoticeTarget(RecordingTarget):
 
     def post_notice(self, channel, notice):
         self.notices.append((channel, notice.text))
+
+
+def test_empty_agenda_a_day_before_says_how_to_skip_or_skips(tmp_path):
+    chat = at_now(tmp_path)
+    day_before = dt.datetime(2018, 3, 20, 17, 0, tzinfo=dt.UTC)  # the 21 March meeting's
+    target = NoticeTarget()
+    Reminders(chat.bot, target).tick(day_before)
+    [(_, reminder)] = target.posts
+    assert ("With nothing on the agenda, an admin may skip it: /meeting skip 2018-03-21"
+            in reminder.text())
+
+    chat.ok("/meeting new Data", user="ana", channel="data")
+    chat.ok("/meeting set when every wednesday at 17:00 UTC", user="ana", channel="data")
+    chat.ok("/meeting set auto_skip_empty on", user="ana", channel="data")
+    exported = chatbot(tmp_path, "schedules", "export", "data")
+    assert "auto_skip_empty = true" in exported.stdout
+    target = NoticeTarget()
+    Reminders(chat.bot, target).tick(day_before)
+    assert target.posts == []  # binder-team's was posted above; data's gave way
+    assert target.notices == [("data", "No Data on Wednesday 21 March: its agenda was empty "
+                               "a day before, so it was skipped (auto_skip_empty). The next "
+                               "one: Wednesday 28 March, 17:00 UTC (UTC).")]
+    assert listed_starts(tmp_path)[:2] == ["2018-03-21T18:00+01:00", "2018-03-28T17:00+00:00"]

@@ -192,6 +192,8 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
             "Anything to discuss? Add it with `/agenda add TEXT`; "
             "celebrations with `/agenda add thanks: TEXT`."
         ))
+    if reminder.skip_hint:
+        lists.append(context(escape(reminder.skip_hint)))
     if reminder.todos:
         lists += sections(["*Open TODOs*", *shown(todo_lines(reminder.todos), names)])
     buttons = []

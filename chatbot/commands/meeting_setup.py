@@ -131,6 +131,7 @@ SETTERS = {
     "zones": (_set_value(lambda text: [_zone(z) for z in _words(text)]),
               "Europe/Berlin, America/Los_Angeles"),
     "public": (_set_value(_switch), "on|off"),
+    "auto_skip_empty": (_set_value(_switch), "on|off"),
     "rotate": (_set_value(lambda text: [s.strip() for s in text.split(",") if s.strip()]),
                "18:00, 09:00 America/Los_Angeles"),
 }
@@ -202,7 +203,7 @@ def show_series(context: Context) -> Reply:
         names = context.names(settings["admins"])
         lines.append(f"{settings['name']} (id {pick}, made in chat):")
         for key in ("timezone", "start", "rrule", "duration", "video", "notes", "reminders",
-                    "zones", "public", "rotate"):
+                    "zones", "public", "auto_skip_empty", "rotate"):
             if key in settings:
                 lines.append(f"  {key}: {_shown(settings[key])}")
         lines.append(f"  admins: {', '.join(names[a] for a in settings['admins'])}")

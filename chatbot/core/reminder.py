@@ -59,6 +59,7 @@ class Reminder:
     reader_zone: str | None = None  # set for personal reminders
     page_url: str = ""  # the meeting's web page, where each reader sees their own time
     roles: str = ""  # "Facilitator: ana, notes: dan", when anyone holds either
+    skip_hint: str = ""  # how admins skip a meeting with an empty agenda, a day before
     extra: dict = field(default_factory=dict)
 
     @property
@@ -93,7 +94,7 @@ class Reminder:
 
     def agenda_lines(self) -> list[Line]:
         if not self.agenda:
-            return [line(NO_AGENDA)]
+            return [line(NO_AGENDA)] + ([line(self.skip_hint)] if self.skip_hint else [])
         lines = [line("Agenda:"), *agenda_lines(self.agenda, depth=1, marks=False)]
         if self.asks_for_items:
             lines.append(line(ASK_FOR_ITEMS))
@@ -168,7 +169,7 @@ def compose_reminder(
     series: Series, occurrence: Occurrence, offset: dt.timedelta, now: dt.datetime,
     member_zones: Iterable[str], agenda: Iterable[AgendaEntry] = (),
     todos: Iterable[OwnerTodos] = (), reader_zone: str | None = None, page_url: str = "",
-    roles: str = "",
+    roles: str = "", skip_hint: str = "",
 ) -> Reminder:
     zones = {*shown_zones([*member_zones, *series.zones]), "UTC"}
     previous = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
@@ -189,4 +190,5 @@ def compose_reminder(
         reader_zone=reader_zone,
         page_url=page_url,
         roles=roles,
+        skip_hint=skip_hint,
     )

@@ -53,6 +53,7 @@ class Series:
     zones: tuple[str, ...] = ()
     admins: tuple[str, ...] = ()
     public: bool = False
+    auto_skip_empty: bool = False  # skip a meeting whose agenda is empty a day before
 
     @property
     def timezone(self) -> str:
@@ -145,6 +146,7 @@ def parse_series(path: Path, data: dict) -> tuple[Series | None, list[SchedulePr
         zones=tuple(fields.zones),
         admins=tuple(fields.admins),
         public=fields.public,
+        auto_skip_empty=fields.auto_skip_empty,
     )
     return series, []
 
