@@ -16,7 +16,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -32,6 +32,7 @@ from chatbot.core.timefmt import long_date, long_datetime
 from chatbot.meeting_roles import roles_said
 from chatbot.meeting_view import gather
 from chatbot.store import ReminderKey, Store
+from chatbot.todo_age import marked, owners_note, stale_since
 
 log = logging.getLogger(__name__)
 
@@ -325,12 +326,16 @@ def compose_for(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
     """What the reminder of `occurrence` says at `now`, from the store as it is."""
     view = gather(bot.store, scope, series, occurrence, bot.pages.url(series) or "")
     agenda = view.open_agenda()
+    stale = stale_since(bot.store, scope, series, occurrence)
     skip_hint = (f"With nothing on the agenda, an admin may skip it: /meeting skip "
                  f"{occurrence.key}" if offset == ONE_DAY and not agenda else "")
-    return compose_reminder(series, occurrence, offset, now, view.zones, agenda,
-                            view.todos, reader_zone=reader_zone, page_url=view.page_url,
-                            roles=roles_said(bot.store, series, scope, occurrence, now),
-                            skip_hint=skip_hint)
+    reminder = compose_reminder(
+        series, occurrence, offset, now, view.zones, agenda, marked(view.todos, stale, now),
+        reader_zone=reader_zone, page_url=view.page_url,
+        roles=roles_said(bot.store, series, scope, occurrence, now), skip_hint=skip_hint)
+    if offset == ONE_DAY and stale:
+        reminder = replace(reminder, warnings=(*reminder.warnings, owners_note(stale)))
+    return reminder
 
 
 class ReminderScheduler:

@@ -11,7 +11,8 @@ from conftest import Chat
 from test_cli import NOW, chatbot
 from test_reminders import RecordingTarget
 
-from chatbot.scheduler import Reminders
+from chatbot.core.model import Scope
+from chatbot.scheduler import Reminders, compose_for
 
 
 def at_now(tmp_path) -> Chat:
@@ -125,3 +126,25 @@ def test_empty_agenda_a_day_before_says_how_to_skip_or_skips(tmp_path):
                                "a day before, so it was skipped (auto_skip_empty). The next "
                                "one: Wednesday 28 March, 17:00 UTC (UTC).")]
     assert listed_starts(tmp_path)[:2] == ["2018-03-21T18:00+01:00", "2018-03-28T17:00+00:00"]
+
+
+def test_todos_open_across_three_meetings_are_listed_with_their_age(tmp_path):
+    chat = Chat(tmp_path, now=dt.datetime(2017, 12, 1, 12, 0, tzinfo=dt.UTC))
+    chat.ok("/todo add @betatim write the release notes", user="min")
+    chat.set_now(dt.datetime(2018, 2, 1, 12, 0, tzinfo=dt.UTC))
+    chat.ok("/todo add @choldgraf book the room", user="min")
+    chat.set_now(dt.datetime(2018, 4, 17, 12, 0, tzinfo=dt.UTC))  # the 18 April meeting's
+    series = chat.bot.schedules.get("binder-team")
+    scope = Scope("console", "console", "binder-team")
+    occurrence = series.current_or_next(chat.clock.now())
+    day_before = compose_for(chat.bot, series, scope, occurrence, dt.timedelta(days=1),
+                             chat.clock.now()).text()
+    # Made before the meetings of 17 January, 21 February and 21 March: open since.
+    assert "write the release notes (open since Friday 1 December 2017)" in day_before
+    assert "book the room\n" in day_before + "\n"
+    assert ("Note: TODOs open for 3 meetings or more (owners: betatim): close them with "
+            "/todo done N, or hand them on") in day_before
+    week_before = compose_for(chat.bot, series, scope, occurrence, dt.timedelta(days=7),
+                              chat.clock.now()).text()
+    assert "(open since Friday 1 December 2017)" in week_before
+    assert "owners: betatim" not in week_before
