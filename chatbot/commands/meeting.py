@@ -24,10 +24,9 @@ def meeting_command(context: Context) -> Reply:
     if action not in actions:
         raise CommandError(
             f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting start, "
-            "/meeting end, /meeting link, /meeting ics, /meeting remind, /meeting new, "
-            "/meeting set, /meeting show, /meeting admin, /meeting delete, /meeting skip, "
-            "/meeting unskip, /meeting move, /meeting volunteer, /meeting roles or "
-            "/meeting swap."
+            "/meeting end, /meeting link, /meeting ics or /meeting remind. Set one up with "
+            "/meeting new|set|show|admin|delete, change one meeting with /meeting "
+            "skip|unskip|move, and share its roles with /meeting volunteer|roles|swap."
         )
     return actions[action](context)
 
