@@ -29,6 +29,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import Reminder, compose_reminder
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import long_date, long_datetime
+from chatbot.digest import absentees, digest, recently_ended
 from chatbot.meeting_roles import roles_said
 from chatbot.meeting_view import gather
 from chatbot.store import ReminderKey, Store
@@ -64,6 +65,9 @@ class ReminderTarget(Protocol):
 
     def post_notice(self, channel: str, notice: Reply) -> None:
         """One line instead of a skipped meeting's reminders."""
+
+    def send_direct_notice(self, user: User, notice: Reply) -> None:
+        """A direct message that is no reminder: the digest of a missed meeting."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +230,26 @@ class Reminders:
                     delivered.append(Delivery(series.id, occurrence.key.isoformat(), latest,
                                               scope.channel))
             self._tell_skipped(series, scope, now, settled)
+            self._send_digests(series, scope, now, settled)
         return delivered
+
+    def _send_digests(self, series: Series, scope: Scope, now: dt.datetime,
+                      settled: set[ReminderKey]) -> None:
+        """Once a meeting ended, each member who missed it gets its digest, once."""
+        record = recently_ended(self.bot.store, scope, series, now)
+        if record is None:
+            return
+        key = ReminderKey(self.target.platform, series.id, record.occurrence, DIGEST)
+        if key in settled or not self.claims.claim(
+                key, now.isoformat(), (now - CLAIM_LEASE).isoformat()):
+            return
+        for user in absentees(self.bot.store, scope, series, record.occurrence):
+            try:
+                self.target.send_direct_notice(user, digest(self.bot, scope, series, record,
+                                                            user, now))
+            except Exception:
+                log.exception("the digest for %s failed", user.id)
+        self.claims.mark_sent(key, now.isoformat())
 
     # -- skipped meetings ---------------------------------------------------
 
@@ -398,6 +421,7 @@ class ReminderScheduler:
 
 SKIP_NOTICE = -1  # the claim's offset for "no meeting that day", apart from every reminder
 ONE_DAY = dt.timedelta(days=1)
+DIGEST = -2  # the claim's offset for the digest after a meeting
 AUTO_SKIPPER = "auto_skip_empty"  # who skipped a meeting the bot skipped for its agenda
 
 

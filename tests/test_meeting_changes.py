@@ -104,6 +104,9 @@ class NoticeTarget(RecordingTarget):
     def post_notice(self, channel, notice):
         self.notices.append((channel, notice.text))
 
+    def send_direct_notice(self, user, notice):
+        self.directs.append((user.id, notice.text))
+
 
 def test_empty_agenda_a_day_before_says_how_to_skip_or_skips(tmp_path):
     chat = at_now(tmp_path)
@@ -148,3 +151,45 @@ def test_todos_open_across_three_meetings_are_listed_with_their_age(tmp_path):
                               chat.clock.now()).text()
     assert "(open since Friday 1 December 2017)" in week_before
     assert "owners: betatim" not in week_before
+
+
+def held(chat: Chat, day: str, attendees: list[str], during=()) -> None:
+    """Run the meeting of `day` (17:00 UTC) with `attendees`, saying `during` while on."""
+    chat.set_now(dt.datetime.fromisoformat(f"{day}T17:05+00:00"))
+    chat.ok("/meeting start", user="min")
+    for user in attendees:
+        chat.ok(f"/attend {user.title()} / Project", user=user)
+    for text, user in during:
+        chat.ok(text, user=user)
+    chat.set_now(dt.datetime.fromisoformat(f"{day}T17:55+00:00"))
+    chat.ok("/meeting end", user="min")
+
+
+def test_who_missed_the_meeting_gets_a_digest_once(tmp_path):
+    chat = Chat(tmp_path, now=dt.datetime(2018, 2, 1, 12, 0, tzinfo=dt.UTC))
+    held(chat, "2018-02-21", ["min", "betatim", "carol"])
+    chat.set_now(dt.datetime(2018, 3, 20, 12, 0, tzinfo=dt.UTC))
+    chat.ok("/agenda add Kubeflow presentation", user="betatim")
+    chat.ok("/agenda add release date", user="min")
+    chat.ok("/remind digest off", user="carol")
+    held(chat, "2018-03-21", ["min"], during=[
+        ("/decision Release on Friday", "min"),
+        ("/todo add @betatim write the release notes", "min"),
+        ("/agenda done 2", "min"),
+    ])
+    target = NoticeTarget()
+    reminders = Reminders(chat.bot, target)
+    reminders.tick(dt.datetime(2018, 3, 21, 18, 0, tzinfo=dt.UTC))
+    reminders.tick(dt.datetime(2018, 3, 21, 18, 5, tzinfo=dt.UTC))
+    [(user, text)] = target.directs
+    assert user == "betatim"
+    lines = text.splitlines()
+    assert lines[0] == ("You missed JupyterHub and BinderHub Team Meeting on Wednesday "
+                        "21 March. What happened:")
+    assert lines[1:8] == [
+        "Decisions:", "  - Release on Friday",
+        "Your open TODOs:", "  1. write the release notes",
+        "Your agenda items:", "  - Kubeflow presentation: carried over to the next meeting",
+        f"The minutes: {chat.archive}/binder-team/2018-03-21.md",
+    ]
+    assert lines[-1] == "(Stop these messages with /remind digest off.)"

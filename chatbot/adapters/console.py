@@ -147,10 +147,16 @@ class ConsoleReminders:
         self._show(f"[DM to {user.name}]", compose)
 
     def post_notice(self, channel: str, notice: Reply) -> None:
+        self._write(f"[#{channel}]", notice)
+
+    def send_direct_notice(self, user: User, notice: Reply) -> None:
+        self._write(f"[DM to {user.name}]", notice)
+
+    def _write(self, heading: str, notice: Reply) -> None:
         with self.console.turn:
             if self.console.closed:
-                raise ConsoleClosed(f"[#{channel}]")
-            self.console.write(f"\n[#{channel}] {render(notice)}")
+                raise ConsoleClosed(heading)
+            self.console.write(f"\n{heading} {render(notice)}")
 
 
 def serve(shell: Console, scheduler: ReminderScheduler) -> None:

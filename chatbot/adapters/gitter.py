@@ -425,11 +425,15 @@ class MatrixReminders:
         self._on_loop(self.adapter.send_direct(user.id, plain, html))
 
     def post_notice(self, channel: str, notice: Reply) -> None:
+        self._on_loop(self.adapter.send_notice(RoomID(channel), *self._rendered(notice)))
+
+    def send_direct_notice(self, user: User, notice: Reply) -> None:
+        self._on_loop(self.adapter.send_direct(user.id, *self._rendered(notice)))
+
+    def _rendered(self, notice: Reply) -> tuple[str, str]:
         names = self.adapter.names_of(user_ids(notice.lines))
         formatter = self.adapter.formatter
-        self._on_loop(self.adapter.send_notice(
-            RoomID(channel), formatter.plain(notice.lines, names),
-            formatter.html(notice.lines, names)))
+        return formatter.plain(notice.lines, names), formatter.html(notice.lines, names)
 
 
 async def serve(bot: Bot, settings: MatrixSettings, stop: asyncio.Event) -> None:

@@ -367,6 +367,11 @@ class SlackReminders:
         self.adapter.run_from_thread(
             self.adapter.poster.send(channel, text, [blocks.section(text)]))
 
+    def send_direct_notice(self, user: User, notice: Reply) -> None:
+        text = blocks.channel_line(notice, self.adapter.names(self.workspace))
+        self.adapter.run_from_thread(
+            self.adapter.send_direct(user.id, text, [blocks.section(text)]))
+
 
 # -- serving -------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from chatbot.store.attendance import AttendanceTable
 from chatbot.store.chat_accounts import ChatAccountTables
 from chatbot.store.chat_series import ChatSeriesTable
 from chatbot.store.database import SharedDatabase
+from chatbot.store.digests import DigestTable
 from chatbot.store.meetings import DecisionTable, ImportTable, MeetingTable
 from chatbot.store.occurrence_changes import OccurrenceChangeTable
 from chatbot.store.page_tokens import PageTokenTable
@@ -49,6 +50,7 @@ class Store:
         self.chat_series = ChatSeriesTable(self._shared)
         self.occurrence_changes = OccurrenceChangeTable(self._shared)
         self.roles = RoleTable(self._shared)
+        self.digests = DigestTable(self._shared)
         # Every write in the block commits together or not at all (see SharedDatabase).
         self.transaction = self._shared.transaction
         self._migrate()

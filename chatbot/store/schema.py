@@ -115,6 +115,9 @@ def _migration_meeting_setup(db: sqlite_utils.Database) -> None:
         "series": str, "occurrence": str, "role": str, "user_id": str, "swapped_by": str,
         "swapped_at": str,
     }, pk=("series", "occurrence", "role"))
+    # Who asked for no digest of the meetings they missed (/remind digest off).
+    db.create_table("digest_opt_outs", {"workspace": str, "user_id": str, "since": str},
+                    pk=("workspace", "user_id"))
 
 
 # Append-only: PRAGMA user_version records how many have run.
