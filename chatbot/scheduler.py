@@ -269,8 +269,9 @@ class Reminders:
     def _skipped(self, series: Series) -> Iterator[tuple[Occurrence, dt.datetime, str]]:
         """Each meeting of `series` skipped in chat, when its first reminder would have
         been due, and who skipped it."""
-        unchanged = self.bot.schedules.unchanged(series.id)
-        for change in self.bot.store.occurrence_changes.skipped(series.id):
+        skipped = self.bot.store.occurrence_changes.skipped(series.id)
+        unchanged = self.bot.schedules.unchanged(series.id) if skipped else None
+        for change in skipped:
             day = dt.date.fromisoformat(change["occurrence"])
             occurrence = unchanged.recurrence.occurrence_on(day) if unchanged else None
             if occurrence is not None:

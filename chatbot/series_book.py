@@ -44,6 +44,14 @@ class SeriesBook:
         return self.files.folder
 
     @property
+    def log_problems(self) -> bool:
+        return self.files.log_problems
+
+    @log_problems.setter
+    def log_problems(self, value: bool) -> None:
+        self.files.log_problems = value
+
+    @property
     def problems(self) -> list[ScheduleProblem]:
         return self.files.problems
 
