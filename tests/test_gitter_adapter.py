@@ -435,3 +435,34 @@ async def _said_the_moment_the_bot_joins(hs: Homeserver, tmp_path: Path) -> None
     finally:
         await adapter.stop()
         store.close()
+
+
+# -- a series made in a room -----------------------------------------------------------
+
+
+def test_a_series_made_from_a_matrix_room(homeserver: Homeserver, tmp_path: Path):
+    asyncio.run(_series_made_in_a_room(homeserver, tmp_path))
+
+
+async def _series_made_in_a_room(hs: Homeserver, tmp_path: Path) -> None:
+    bot_settings, bot_id = settings(hs, unique("meetbot"))
+    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
+    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
+    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
+    await call(bob.join, room)
+    bind(tmp_path / "schedules", "binder", room)  # so that the bot joins the room
+
+    async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
+        await run.until(lambda: bot_id in alice.joined_members(room))
+        await call(alice.ask, room, "!tz berlin")
+        made = await call(alice.ask, room, "!meeting new Room Sync")
+        assert "(id room-sync) for this channel, in Europe/Berlin" in body(made)
+        set_when = await call(alice.ask, room, "!meeting --meeting room-sync set when "
+                                               "every monday at 09:30")
+        assert "RRULE:FREQ=WEEKLY;BYDAY=MO" in body(set_when)
+        assert "Monday 14 January, 09:30 CET" in body(set_when)
+        refused = await call(bob.ask, room, "!meeting --meeting room-sync set name Mine")
+        assert body(refused) == "Only a channel admin (Alice Example) can change Room Sync."
+        shown = await call(bob.ask, room, "!meeting --meeting room-sync")
+        assert body(shown).startswith("Room Sync: Monday 14 January, 08:30 UTC")
+    assert Store(tmp_path / "chatbot.db").chat_series.scope_of("room-sync").channel == room
