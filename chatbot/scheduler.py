@@ -351,8 +351,10 @@ def compose_for(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
     view = gather(bot.store, scope, series, occurrence, bot.pages.url(series) or "")
     agenda = view.open_agenda()
     stale = stale_since(bot.store, scope, series, occurrence)
+    # In the channel only: a skip said in a direct message would name no channel.
     skip_hint = (f"With nothing on the agenda, an admin may skip it: /meeting skip "
-                 f"{occurrence.key}" if offset == ONE_DAY and not agenda else "")
+                 f"{occurrence.key}" if offset == ONE_DAY and not agenda
+                 and reader_zone is None else "")
     reminder = compose_reminder(
         series, occurrence, offset, now, view.zones, agenda, marked(view.todos, stale, now),
         reader_zone=reader_zone, page_url=view.page_url,

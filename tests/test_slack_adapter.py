@@ -536,3 +536,16 @@ def test_app_home_shows_no_meeting_of_a_channel_one_is_not_in(world: SlackWorld)
     text = all_text(published.params["view"]["blocks"])
     assert "a task for dev" in text  # their own TODO
     assert "JupyterHub and BinderHub Team Meeting" not in text
+
+
+def test_empty_agenda_a_day_before_has_a_skip_button_that_skips(world: SlackWorld) -> None:
+    [delivery] = world.tick(MEETING_START - dt.timedelta(days=1))
+    assert delivery.offset == dt.timedelta(days=1)
+    blocks = world.posted("Reminder:")["blocks"]
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    assert actions["elements"][0]["text"]["text"] == "Skip this meeting"
+    assert actions["elements"][0]["value"] == "binder-team 2018-03-21"
+    assert world.click("skip_meeting", "binder-team 2018-03-21") == 200
+    world.posted("Skipped JupyterHub and BinderHub Team Meeting on Wednesday 21 March.")
+    assert world.store.occurrence_changes.get("binder-team", "2018-03-21")["changed_by"] \
+        == "U0ALICE"

@@ -180,6 +180,7 @@ class SlackAdapter:
         )
         app.command(re.compile(r"^/"))(self._on_command)
         app.action(blocks.ATTEND_ACTION)(self._on_attend)
+        app.action(blocks.SKIP_ACTION)(self._on_skip)
         app.action(blocks.ITEM_ACTION)(self._on_item_action)
         app.event("app_home_opened")(self._on_home_opened)
         return app
@@ -199,6 +200,11 @@ class SlackAdapter:
     async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
         await self._act(body, f"/attend --meeting {action['value']}", "attend")
+
+    async def _on_skip(self, ack: Callable, body: dict, action: dict) -> None:
+        await ack()
+        series, _, day = action["value"].partition(" ")
+        await self._act(body, f"/meeting --meeting {series} skip {day}", "meeting")
 
     async def _on_item_action(self, ack: Callable, body: dict, action: dict) -> None:
         """A button beside a TODO or agenda item: `/KIND ACTION N` in its channel."""

@@ -60,6 +60,7 @@ class Reminder:
     page_url: str = ""  # the meeting's web page, where each reader sees their own time
     roles: str = ""  # "Facilitator: ana, notes: dan", when anyone holds either
     skip_hint: str = ""  # how admins skip a meeting with an empty agenda, a day before
+    occurrence_key: str = ""  # the meeting's date as the rule gives it (what skip names)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -191,4 +192,5 @@ def compose_reminder(
         page_url=page_url,
         roles=roles,
         skip_hint=skip_hint,
+        occurrence_key=occurrence.key.isoformat(),
     )
