@@ -462,20 +462,32 @@ def _conversations_open(state: _State, params: dict[str, Any]) -> dict[str, Any]
 
 
 def _views_publish(state: _State, params: dict[str, Any]) -> dict[str, Any]:
-    user_id = params.get("user_id")
-    view = params.get("view")
-    if not user_id or not view:
+    view = _view_of(params)
+    if not params.get("user_id") or view is None or view.get("type") != "home":
         return _error("invalid_arguments")
+    return {"ok": True, "view": {**view, "id": f"V{_next_ts(state).replace('.', '')}",
+                                 "team_id": TEAM_ID}}
+
+
+def _views_open(state: _State, params: dict[str, Any]) -> dict[str, Any]:
+    if not params.get("trigger_id"):
+        return _error("invalid_trigger_id")
+    view = _view_of(params)
+    if view is None or view.get("type") != "modal":
+        return _error("invalid_arguments")
+    return {"ok": True, "view": {**view, "id": f"V{_next_ts(state).replace('.', '')}",
+                                 "team_id": TEAM_ID}}
+
+
+def _view_of(params: dict[str, Any]) -> dict | None:
+    """The `view` argument, sent as JSON text or as an object; None if it is neither."""
+    view = params.get("view")
     if isinstance(view, str):
         try:
             view = json.loads(view)
         except ValueError:
-            return _error("invalid_arguments")
-    if not isinstance(view, dict) or view.get("type") != "home":
-        return _error("invalid_arguments")
-    published = dict(view)
-    published.update({"id": f"V{_next_ts(state).replace('.', '')}", "team_id": TEAM_ID})
-    return {"ok": True, "view": published}
+            return None
+    return view if isinstance(view, dict) else None
 
 
 def _conversations_members(state: _State, params: dict[str, Any]) -> dict[str, Any]:
@@ -509,6 +521,7 @@ _METHODS = {
     "chat.postEphemeral": _chat_post_ephemeral,
     "conversations.open": _conversations_open,
     "views.publish": _views_publish,
+    "views.open": _views_open,
     "conversations.members": _conversations_members,
     "apps.connections.open": _apps_connections_open,
 }

@@ -103,6 +103,18 @@ def settings(hs: Homeserver, localpart: str, **overrides) -> tuple[MatrixSetting
     return MatrixSettings(**{**values, **overrides}), user_id
 
 
+async def bound_room(hs: Homeserver, tmp_path: Path):
+    """A bot account, Alice and Bob in a room Alice made, bound to the "binder" series (so
+    the bot joins it): (settings, bot id, alice, bob, room)."""
+    bot_settings, bot_id = settings(hs, unique("meetbot"))
+    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
+    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
+    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
+    await call(bob.join, room)
+    bind(tmp_path / "schedules", "binder", room)
+    return bot_settings, bot_id, alice, bob, room
+
+
 def body(event: dict) -> str:
     return event["content"]["body"]
 
@@ -214,12 +226,7 @@ def test_a_command_failing_after_its_first_write_stores_nothing(
 
 async def _failing_command(hs: Homeserver, tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
-    bot_settings, bot_id = settings(hs, unique("meetbot"))
-    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
-    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
-    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
-    await call(bob.join, room)
-    bind(tmp_path / "schedules", "binder", room)
+    bot_settings, bot_id, alice, bob, room = await bound_room(hs, tmp_path)
 
     async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
         await run.until(lambda: bot_id in alice.joined_members(room))
@@ -445,12 +452,7 @@ def test_a_series_made_from_a_matrix_room(homeserver: Homeserver, tmp_path: Path
 
 
 async def _series_made_in_a_room(hs: Homeserver, tmp_path: Path) -> None:
-    bot_settings, bot_id = settings(hs, unique("meetbot"))
-    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
-    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
-    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
-    await call(bob.join, room)
-    bind(tmp_path / "schedules", "binder", room)  # so that the bot joins the room
+    bot_settings, bot_id, alice, bob, room = await bound_room(hs, tmp_path)
 
     async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
         await run.until(lambda: bot_id in alice.joined_members(room))

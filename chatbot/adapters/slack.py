@@ -37,6 +37,7 @@ from starlette.types import ASGIApp
 
 from chatbot import logs
 from chatbot.adapters import slack_blocks as blocks
+from chatbot.adapters import slack_modal
 from chatbot.adapters.slack_guard import guarded
 from chatbot.adapters.slack_outbox import Background, ChannelPoster, web_client
 from chatbot.adapters.slack_text import from_slack, handles, with_handles
@@ -181,6 +182,7 @@ class SlackAdapter:
         app.command(re.compile(r"^/"))(self._on_command)
         app.action(blocks.ATTEND_ACTION)(self._on_attend)
         app.action(blocks.SKIP_ACTION)(self._on_skip)
+        app.view(slack_modal.NEW_MEETING)(self._on_new_meeting)
         app.action(blocks.ITEM_ACTION)(self._on_item_action)
         app.event("app_home_opened")(self._on_home_opened)
         return app
@@ -191,6 +193,10 @@ class SlackAdapter:
         scope = Scope(PLATFORM, team, channel)
         user, is_admin = await self._speaker(team, command["user_id"],
                                              command.get("user_name", ""))
+        if name == "meeting" and command.get("text", "").strip().lower() == "new":
+            await ack()
+            await self._open_new_meeting_form(command["trigger_id"], scope, user)
+            return
         text, mentioned = await self._incoming(command.get("text", ""), channel,
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
         reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
@@ -200,6 +206,27 @@ class SlackAdapter:
     async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
         await self._act(body, f"/attend --meeting {action['value']}", "attend")
+
+    async def _open_new_meeting_form(self, trigger_id: str, scope: Scope, user: User) -> None:
+        stored = self.bot.store.users.get(scope.workspace, user.id)
+        zone = (stored.zone if stored else None) or user.tz or "UTC"
+        today = self.bot.clock.now().date()
+        await self.client.views_open(
+            trigger_id=trigger_id,
+            view=slack_modal.new_meeting_view(zone, scope.channel, today))
+
+    async def _on_new_meeting(self, ack: Callable, body: dict, view: dict) -> None:
+        """The form's answers, said as `/meeting new NAME` and `/meeting set ...`."""
+        await ack()
+        form = slack_modal.read_form(view)
+        channel = view.get("private_metadata", "")
+        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        scope = Scope(PLATFORM, team, channel)
+        before = set(self.bot.store.chat_series.in_channel(scope))
+        await self._act(body, f"/meeting new {form.name}", "meeting", channel)
+        made = set(self.bot.store.chat_series.in_channel(scope)) - before
+        for text in form.settings(made.pop()) if made else []:
+            await self._act(body, text, "meeting", channel)
 
     async def _on_skip(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
