@@ -20,6 +20,7 @@ from chatbot.config import Settings, SettingsError, default_adapter, load_env_fi
 from chatbot.core.ical import series_calendar
 from chatbot.core.model import Scope
 from chatbot.core.schedule import ScheduleBook, Series, parse_offset
+from chatbot.core.schedule_export import schedule_toml
 from chatbot.core.timefmt import in_zone, utc_stamp
 from chatbot.core.timezones import UnknownZone, local_zone_name, resolve_zone
 from chatbot.meeting_record import (
@@ -29,9 +30,11 @@ from chatbot.meeting_record import (
     load_notes_file,
     minutes_markdown,
 )
+from chatbot.meeting_roles import coming_roles
 from chatbot.page_links import base_url_of
 from chatbot.scheduler import Reminders, ReminderScheduler, compose_for
 from chatbot.selection import Chosen, NoMeeting
+from chatbot.series_book import SeriesBook
 from chatbot.store import Store
 
 log = logging.getLogger("chatbot")
@@ -125,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--count", type=int, default=5)
     listing.add_argument("--json", action="store_true")
     schedule_commands.add_parser("check", parents=[common], help="validate every schedule file")
+    export = schedule_commands.add_parser(
+        "export", parents=[common], help="print the schedule file of a series made in chat")
+    export.add_argument("meeting", help="series id")
 
     remind = commands.add_parser("remind", parents=[common], help="reminder tools")
     remind_commands = remind.add_subparsers(dest="remind_command", required=True)
@@ -329,12 +335,14 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 def cmd_schedules(args: argparse.Namespace) -> int:
     settings = Settings.from_env(getattr(args, "db", None), getattr(args, "schedules", None))
-    book = ScheduleBook(settings.schedules)
+    book = SeriesBook(ScheduleBook(settings.schedules), Store(settings.db))
+    if args.schedules_command == "export":
+        return export_series(book, args.meeting)
     if args.schedules_command == "check":
         for problem in book.problems:
             print(problem)
         if not book.problems:
-            print(f"{len(book.series)} schedule(s) OK in {settings.schedules}")
+            print(f"{len(book.files.series)} schedule(s) OK in {settings.schedules}")
         return 1 if book.problems else 0
     for problem in book.problems:
         print(f"warning: {problem}", file=sys.stderr)
@@ -345,13 +353,15 @@ def cmd_schedules(args: argparse.Namespace) -> int:
     now = Clock(getattr(args, "now", None)).now()
     rows = []
     for item in series:
+        held_by = roles_by_day(book, item, now, args.count)
         for occurrence in item.recurrence.upcoming(now, args.count):
             local = in_zone(occurrence.start_utc, args.tz or item.timezone)
             rows.append({
                 "meeting": item.id, "name": item.name,
                 "start_utc": utc_stamp(occurrence.start_utc),
                 "start_local": local.isoformat(timespec="minutes"),
-                "zone": args.tz or item.timezone,
+                "zone": args.tz or item.timezone, "source": book.source(item.id),
+                **held_by.get(occurrence.key, {"facilitator": None, "notetaker": None}),
             })
     rows.sort(key=lambda row: row["start_utc"])
     if args.json:
@@ -359,6 +369,35 @@ def cmd_schedules(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             print(f"{row['start_local']}  {row['start_utc']}  {row['meeting']}: {row['name']}")
+    return 0
+
+
+def roles_by_day(book: SeriesBook, series: Series, now: dt.datetime, count: int) -> dict:
+    """occurrence date -> facilitator and notetaker (display names, or None), read in
+    the channel a chat series was made in, else in the series' console channel."""
+    scope = book.store.chat_series.scope_of(series.id) or Scope(
+        console.PLATFORM, console.WORKSPACE, series.channels.get(console.PLATFORM, "console"))
+    coming = coming_roles(book.store, series, scope, now, count + 1)
+    users = book.store.users.by_id(
+        scope.workspace, [user for roles in coming for user in roles[1:] if user])
+
+    def name(user: str | None) -> str | None:
+        return (users[user].name if user in users else user) if user else None
+
+    return {roles.key: {"facilitator": name(roles.facilitator),
+                        "notetaker": name(roles.notetaker)} for roles in coming}
+
+
+def export_series(book: SeriesBook, series_id: str) -> int:
+    settings = book.store.chat_series.settings(series_id)
+    if settings is None:
+        where = (f"it is the file {book.folder / series_id}.toml already"
+                 if book.files.get(series_id) else "no series was made in chat with that id")
+        raise CliError(f"cannot export '{series_id}': {where}")
+    if book.get(series_id) is None:
+        print(f"warning: {series_id} does not say when it meets yet (/meeting set when ...); "
+              "the file needs a start", file=sys.stderr)
+    sys.stdout.write(schedule_toml(settings, series_id=series_id))
     return 0
 
 

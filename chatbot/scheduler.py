@@ -16,20 +16,24 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from chatbot.commands import Bot
+from chatbot.commands import Bot, Reply
 from chatbot.core.model import Scope, User
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import Reminder, compose_reminder
 from chatbot.core.schedule import Series
+from chatbot.core.timefmt import long_date, long_datetime
+from chatbot.digest import absentees, digest, recently_ended
+from chatbot.meeting_roles import roles_said
 from chatbot.meeting_view import gather
 from chatbot.store import ReminderKey, Store
+from chatbot.todo_age import marked, owners_note, stale_since
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,12 @@ class ReminderTarget(Protocol):
     def post_reminder(self, channel: str, compose: Compose) -> None: ...
 
     def send_direct(self, user: User, compose: Compose) -> None: ...
+
+    def post_notice(self, channel: str, notice: Reply) -> None:
+        """One line instead of a skipped meeting's reminders."""
+
+    def send_direct_notice(self, user: User, notice: Reply) -> None:
+        """A direct message that is no reminder: the digest of a missed meeting."""
 
 
 @dataclass(frozen=True)
@@ -217,10 +227,83 @@ class Reminders:
                         self.claims.drop(key, now.isoformat())
                 if self.key(series, occurrence, latest) in settled:
                     continue
+                if self._skipped_for_empty_agenda(series, scope, occurrence, latest, now):
+                    continue
                 if self._deliver(series, scope, occurrence, latest, now):
                     delivered.append(Delivery(series.id, occurrence.key.isoformat(), latest,
                                               scope.channel))
+            self._tell_skipped(series, scope, now, settled)
+            self._send_digests(series, scope, now, settled)
         return delivered
+
+    def _send_digests(self, series: Series, scope: Scope, now: dt.datetime,
+                      settled: set[ReminderKey]) -> None:
+        """Once a meeting ended, each member who missed it gets its digest, once."""
+        record = recently_ended(self.bot.store, scope, series, now)
+        if record is None:
+            return
+        key = ReminderKey(self.target.platform, series.id, record.occurrence, DIGEST)
+        if key in settled or not self.claims.claim(
+                key, now.isoformat(), (now - CLAIM_LEASE).isoformat()):
+            return
+        for user in absentees(self.bot.store, scope, series, record.occurrence):
+            try:
+                self.target.send_direct_notice(user, digest(self.bot, scope, series, record,
+                                                            user, now))
+            except Exception:
+                log.exception("the digest for %s failed", user.id)
+        self.claims.mark_sent(key, now.isoformat())
+
+    # -- skipped meetings ---------------------------------------------------
+
+    def _skipped_for_empty_agenda(self, series: Series, scope: Scope, occurrence: Occurrence,
+                                  offset: dt.timedelta, now: dt.datetime) -> bool:
+        """With `auto_skip_empty`, a meeting whose agenda is empty when its one-day
+        reminder is due is skipped; the channel gets the skip notice instead."""
+        if not series.auto_skip_empty or offset != ONE_DAY:
+            return False
+        key = occurrence.key.isoformat()
+        if self.bot.store.agenda.items(scope, series.id, key):
+            return False
+        self.bot.store.occurrence_changes.set(series.id, key, None, AUTO_SKIPPER,
+                                              now.isoformat())
+        return True
+
+    def _skipped(self, series: Series) -> Iterator[tuple[Occurrence, dt.datetime, str]]:
+        """Each meeting of `series` skipped in chat, when its first reminder would have
+        been due, and who skipped it."""
+        skipped = self.bot.store.occurrence_changes.skipped(series.id)
+        unchanged = self.bot.schedules.unchanged(series.id) if skipped else None
+        for change in skipped:
+            day = dt.date.fromisoformat(change["occurrence"])
+            occurrence = unchanged.recurrence.occurrence_on(day) if unchanged else None
+            if occurrence is not None:
+                yield occurrence, occurrence.start_utc - max(series.reminders), change[
+                    "changed_by"]
+
+    def _tell_skipped(self, series: Series, scope: Scope, now: dt.datetime,
+                      settled: set[ReminderKey]) -> None:
+        """When the first reminder of a skipped meeting would have been due, the channel is
+        told once, under its own claim (offset -1), that there is no meeting that day."""
+        for occurrence, due, skipped_by in self._skipped(series):
+            if due > now:
+                if self.next_due_at is None or due < self.next_due_at:
+                    self.next_due_at = due
+                continue
+            key = ReminderKey(self.target.platform, series.id, occurrence.key.isoformat(),
+                              SKIP_NOTICE)
+            if occurrence.start_utc <= now or key in settled or not self.claims.claim(
+                    key, now.isoformat(), (now - CLAIM_LEASE).isoformat()):
+                continue
+            try:
+                self.target.post_notice(scope.channel, skip_notice(
+                    self.bot, series, scope, occurrence, skipped_by, now))
+            except Exception:
+                log.exception("posting the skip notice %s failed; it will be retried", key)
+                self.claims.release(key)
+                self.failed = True
+                continue
+            self.claims.mark_sent(key, now.isoformat())
 
     def next_due(self, now: dt.datetime) -> dt.datetime | None:
         dues = [soonest for series, _ in self._reminded_series()
@@ -269,8 +352,19 @@ def compose_for(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
                 ) -> Reminder:
     """What the reminder of `occurrence` says at `now`, from the store as it is."""
     view = gather(bot.store, scope, series, occurrence, bot.pages.url(series) or "")
-    return compose_reminder(series, occurrence, offset, now, view.zones, view.open_agenda(),
-                            view.todos, reader_zone=reader_zone, page_url=view.page_url)
+    agenda = view.open_agenda()
+    stale = stale_since(bot.store, scope, series, occurrence)
+    # In the channel only: a skip said in a direct message would name no channel.
+    skip_hint = (f"With nothing on the agenda, an admin may skip it: /meeting skip "
+                 f"{occurrence.key}" if offset == ONE_DAY and not agenda
+                 and reader_zone is None else "")
+    reminder = compose_reminder(
+        series, occurrence, offset, now, view.zones, agenda, marked(view.todos, stale, now),
+        reader_zone=reader_zone, page_url=view.page_url,
+        roles=roles_said(bot.store, series, scope, occurrence, now), skip_hint=skip_hint)
+    if offset == ONE_DAY and stale:
+        reminder = replace(reminder, warnings=(*reminder.warnings, owners_note(stale)))
+    return reminder
 
 
 class ReminderScheduler:
@@ -329,3 +423,21 @@ class ReminderScheduler:
             pass
         self.scheduler.shutdown(wait=True)
         self.reminders.claims.release_all()
+
+
+SKIP_NOTICE = -1  # the claim's offset for "no meeting that day", apart from every reminder
+ONE_DAY = dt.timedelta(days=1)
+DIGEST = -2  # the claim's offset for the digest after a meeting
+AUTO_SKIPPER = "auto_skip_empty"  # who skipped a meeting the bot skipped for its agenda
+
+
+def skip_notice(bot: Bot, series: Series, scope: Scope, occurrence: Occurrence,
+                skipped_by: str, now: dt.datetime) -> Reply:
+    who = bot.store.users.by_id(scope.workspace, [skipped_by]).get(skipped_by)
+    why = ("its agenda was empty a day before, so it was skipped (auto_skip_empty)"
+           if skipped_by == AUTO_SKIPPER else f"{who.name if who else skipped_by} skipped it")
+    following = series.recurrence.next_after(occurrence.start_utc)
+    after = (f"The next one: {long_datetime(following.start_utc, series.timezone, now)} "
+             f"({series.timezone})." if following else "No meeting follows it.")
+    return Reply(f"No {series.name} on {long_date(occurrence.key, now)}: "
+                 f"{why}. {after}", public=True)

@@ -259,6 +259,33 @@ def message_shortcut(
     return signed(signing_secret, urlencode({"payload": json.dumps(payload)}), FORM, ts)
 
 
+def view_submission(
+    signing_secret: str,
+    *,
+    callback_id: str,
+    values: dict[str, dict[str, Any]],
+    private_metadata: str = "",
+    user_id: str = "U0ALICE",
+    user_name: str = "alice",
+    timestamp: int | None = None,
+) -> SlackRequest:
+    """A modal's submission: ``values`` as Slack nests them, block id -> action id -> value."""
+    ts = int(time.time()) if timestamp is None else timestamp
+    payload: dict[str, Any] = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": TEAM_ID},
+        "api_app_id": API_APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": new_trigger_id(),
+        "view": {
+            "id": "V0MODAL", "team_id": TEAM_ID, "type": "modal", "callback_id": callback_id,
+            "private_metadata": private_metadata, "state": {"values": values},
+        },
+    }
+    return signed(signing_secret, urlencode({"payload": json.dumps(payload)}), FORM, ts)
+
+
 def url_verification(
     signing_secret: str, challenge: str = "challenge-3eZbrw1aBm2r"
 ) -> SlackRequest:

@@ -710,7 +710,6 @@ def _views_open(state: _State, params: dict[str, Any]) -> dict[str, Any]:
 
 
 _METHODS = {
-    "views.open": _views_open,
     "chat.getPermalink": _chat_get_permalink,
     "auth.test": _auth_test,
     "users.info": _users_info,
@@ -719,6 +718,7 @@ _METHODS = {
     "chat.update": _chat_update,
     "conversations.open": _conversations_open,
     "views.publish": _views_publish,
+    "views.open": _views_open,
     "conversations.members": _conversations_members,
     "apps.connections.open": _apps_connections_open,
 }

@@ -104,6 +104,18 @@ def settings(hs: Homeserver, localpart: str, **overrides) -> tuple[MatrixSetting
     return MatrixSettings(**{**values, **overrides}), user_id
 
 
+async def bound_room(hs: Homeserver, tmp_path: Path):
+    """A bot account, Alice and Bob in a room Alice made, bound to the "binder" series (so
+    the bot joins it): (settings, bot id, alice, bob, room)."""
+    bot_settings, bot_id = settings(hs, unique("meetbot"))
+    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
+    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
+    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
+    await call(bob.join, room)
+    bind(tmp_path / "schedules", "binder", room)
+    return bot_settings, bot_id, alice, bob, room
+
+
 def body(event: dict) -> str:
     return event["content"]["body"]
 
@@ -212,20 +224,8 @@ def test_a_reply_with_note_captures_the_message_and_a_thumb_votes(
     asyncio.run(_capture_and_react(homeserver, tmp_path))
 
 
-async def alice_and_bob_in_a_bound_room(hs: Homeserver, tmp_path: Path
-                                        ) -> tuple[MatrixSettings, str, Person, Person, str]:
-    """A bot account, Alice and Bob in a room bound (by id) to the series `binder`."""
-    bot_settings, bot_id = settings(hs, unique("meetbot"))
-    alice = await call(Person.register, hs, unique("alice"), "Alice Example")
-    bob = await call(Person.register, hs, unique("bob"), "Bob Builder")
-    room = await call(alice.create_room, invite=[bob.user_id, bot_id])
-    await call(bob.join, room)
-    bind(tmp_path / "schedules", "binder", room)
-    return bot_settings, bot_id, alice, bob, room
-
-
 async def _capture_and_react(hs: Homeserver, tmp_path: Path) -> None:
-    bot_settings, bot_id, alice, bob, room = await alice_and_bob_in_a_bound_room(hs, tmp_path)
+    bot_settings, bot_id, alice, bob, room = await bound_room(hs, tmp_path)
     during = REMINDER_DUE + dt.timedelta(hours=1, minutes=5)
 
     async with BotRun(tmp_path, bot_settings, during) as run:
@@ -264,7 +264,7 @@ def test_a_command_failing_after_its_first_write_stores_nothing(
 
 async def _failing_command(hs: Homeserver, tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
-    bot_settings, bot_id, alice, bob, room = await alice_and_bob_in_a_bound_room(hs, tmp_path)
+    bot_settings, bot_id, alice, bob, room = await bound_room(hs, tmp_path)
 
     async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
         await run.until(lambda: bot_id in alice.joined_members(room))
@@ -480,3 +480,29 @@ async def _said_the_moment_the_bot_joins(hs: Homeserver, tmp_path: Path) -> None
     finally:
         await adapter.stop()
         store.close()
+
+
+# -- a series made in a room -----------------------------------------------------------
+
+
+def test_a_series_made_from_a_matrix_room(homeserver: Homeserver, tmp_path: Path):
+    asyncio.run(_series_made_in_a_room(homeserver, tmp_path))
+
+
+async def _series_made_in_a_room(hs: Homeserver, tmp_path: Path) -> None:
+    bot_settings, bot_id, alice, bob, room = await bound_room(hs, tmp_path)
+
+    async with BotRun(tmp_path, bot_settings, BEFORE_THE_MEETING) as run:
+        await run.until(lambda: bot_id in alice.joined_members(room))
+        await call(alice.ask, room, "!tz berlin")
+        made = await call(alice.ask, room, "!meeting new Room Sync")
+        assert "(id room-sync) for this channel, in Europe/Berlin" in body(made)
+        set_when = await call(alice.ask, room, "!meeting --meeting room-sync set when "
+                                               "every monday at 09:30")
+        assert "RRULE:FREQ=WEEKLY;BYDAY=MO" in body(set_when)
+        assert "Monday 14 January, 09:30 CET" in body(set_when)
+        refused = await call(bob.ask, room, "!meeting --meeting room-sync set name Mine")
+        assert body(refused) == "Only a channel admin (Alice Example) can change Room Sync."
+        shown = await call(bob.ask, room, "!meeting --meeting room-sync")
+        assert body(shown).startswith("Room Sync: Monday 14 January, 08:30 UTC")
+    assert Store(tmp_path / "chatbot.db").chat_series.scope_of("room-sync").channel == room

@@ -642,3 +642,47 @@ def test_a_mention_in_passing_is_not_a_command(world: SlackWorld) -> None:
     assert world.send(said)[0] == 200
     assert world.snapshot() == before
     assert [c for c in world.slack.calls("chat.postMessage") if "thread_ts" in c.params] == []
+
+
+def test_empty_agenda_a_day_before_has_a_skip_button_that_skips(world: SlackWorld) -> None:
+    [delivery] = world.tick(MEETING_START - dt.timedelta(days=1))
+    assert delivery.offset == dt.timedelta(days=1)
+    blocks = world.posted("Reminder:")["blocks"]
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    assert actions["elements"][0]["text"]["text"] == "Skip this meeting"
+    assert actions["elements"][0]["value"] == "binder-team 2018-03-21"
+    assert world.click("skip_meeting", "binder-team 2018-03-21") == 200
+    world.posted("Skipped JupyterHub and BinderHub Team Meeting on Wednesday 21 March.")
+    assert world.store.occurrence_changes.get("binder-team", "2018-03-21")["changed_by"] \
+        == "U0ALICE"
+
+
+def test_meeting_new_without_a_name_opens_a_form_that_makes_the_series(
+    world: SlackWorld,
+) -> None:
+    status, _ = world.command("/meeting", "new")
+    assert status == 200
+    [opened] = world.slack.wait_for_calls("views.open")
+    view = opened.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["callback_id"] == "meeting_new"
+    fields = {block["block_id"]: block["element"] for block in view["blocks"]}
+    assert fields["zone"]["initial_value"] == "Europe/Berlin"  # alice's profile
+    assert list(fields) == ["name", "zone", "day", "time", "repeat", "video"]
+
+    answers = {
+        "name": {"name": {"type": "plain_text_input", "value": "Team Sync"}},
+        "zone": {"zone": {"type": "plain_text_input", "value": "new york"}},
+        "day": {"day": {"type": "datepicker", "selected_date": "2018-04-18"}},
+        "time": {"time": {"type": "timepicker", "selected_time": "17:30"}},
+        "repeat": {"repeat": {"type": "static_select", "selected_option": {"value": "monthly"}}},
+        "video": {"video": {"type": "plain_text_input", "value": "https://meet.example.org/t"}},
+    }
+    status, _ = world.send(sr.view_submission(SECRET, callback_id="meeting_new",
+                                              values=answers, private_metadata=CHANNEL))
+    assert status == 200
+    world.posted("Made the meeting Team Sync (id team-sync)")
+    world.posted("RRULE:FREQ=MONTHLY;BYDAY=3WE")
+    settings = world.store.chat_series.settings("team-sync")
+    assert (settings["timezone"], settings["start"], settings["video"]) == (
+        "America/New_York", "2018-04-18T17:30", "https://meet.example.org/t")

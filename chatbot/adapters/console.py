@@ -146,6 +146,18 @@ class ConsoleReminders:
     def send_direct(self, user: User, compose: Callable[[], Reminder]) -> None:
         self._show(f"[DM to {user.name}]", compose)
 
+    def post_notice(self, channel: str, notice: Reply) -> None:
+        self._write(f"[#{channel}]", notice)
+
+    def send_direct_notice(self, user: User, notice: Reply) -> None:
+        self._write(f"[DM to {user.name}]", notice)
+
+    def _write(self, heading: str, notice: Reply) -> None:
+        with self.console.turn:
+            if self.console.closed:
+                raise ConsoleClosed(heading)
+            self.console.write(f"\n{heading} {render(notice)}")
+
 
 def serve(shell: Console, scheduler: ReminderScheduler) -> None:
     """Reads commands until end of input or a signal, with reminders alongside; the

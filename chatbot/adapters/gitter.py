@@ -55,7 +55,7 @@ from chatbot.adapters.matrix_text import (
     message_text,
     resolve_mentions,
 )
-from chatbot.commands import Bot, Message
+from chatbot.commands import Bot, Message, Reply
 from chatbot.commands.live import captured_command, vote_message_number
 from chatbot.config import MatrixSettings, SettingsError
 from chatbot.core.hidden_text import visible_name
@@ -493,6 +493,17 @@ class MatrixReminders:
     def send_direct(self, user: User, compose: Callable[[], Reminder]) -> None:
         plain, html = self.adapter.render_reminder(compose())
         self._on_loop(self.adapter.send_direct(user.id, plain, html))
+
+    def post_notice(self, channel: str, notice: Reply) -> None:
+        self._on_loop(self.adapter.send_notice(RoomID(channel), *self._rendered(notice)))
+
+    def send_direct_notice(self, user: User, notice: Reply) -> None:
+        self._on_loop(self.adapter.send_direct(user.id, *self._rendered(notice)))
+
+    def _rendered(self, notice: Reply) -> tuple[str, str]:
+        names = self.adapter.names_of(user_ids(notice.lines))
+        formatter = self.adapter.formatter
+        return formatter.plain(notice.lines, names), formatter.html(notice.lines, names)
 
 
 async def serve(bot: Bot, settings: MatrixSettings, stop: asyncio.Event) -> None:

@@ -38,6 +38,7 @@ from starlette.types import ASGIApp
 
 from chatbot import logs, workspace_data
 from chatbot.adapters import slack_blocks as blocks
+from chatbot.adapters import slack_modal
 from chatbot.adapters.slack_guard import guarded
 from chatbot.adapters.slack_install import INSTALL_PATH, REDIRECT_PATH, Installations
 from chatbot.adapters.slack_outbox import Background, web_client
@@ -211,6 +212,8 @@ class SlackAdapter:
         app.use(self._use_workspace_token)
         app.command(re.compile(r"^/"))(self._on_command)
         app.action(blocks.ATTEND_ACTION)(self._on_attend)
+        app.action(blocks.SKIP_ACTION)(self._on_skip)
+        app.view(slack_modal.NEW_MEETING)(self._on_new_meeting)
         app.action(blocks.ITEM_ACTION)(self._on_item_action)
         app.action(blocks.VOTE_ACTION)(self._on_vote_button)
         app.shortcut(blocks.ADD_TO_MINUTES)(self._on_add_to_minutes)
@@ -286,6 +289,10 @@ class SlackAdapter:
         scope = Scope(PLATFORM, team, channel)
         user, is_admin = await self._speaker(team, command["user_id"],
                                              command.get("user_name", ""))
+        if name == "meeting" and command.get("text", "").strip().lower() == "new":
+            await ack()
+            await self._open_new_meeting_form(command["trigger_id"], scope, user)
+            return
         text, mentioned = await self._incoming(team, command.get("text", ""), channel,
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
         reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
@@ -319,6 +326,32 @@ class SlackAdapter:
     async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
         await self._act(body, f"/attend --meeting {action['value']}", "attend")
+
+    async def _open_new_meeting_form(self, trigger_id: str, scope: Scope, user: User) -> None:
+        stored = self.bot.store.users.get(scope.workspace, user.id)
+        zone = (stored.zone if stored else None) or user.tz or "UTC"
+        today = self.bot.clock.now().date()
+        await self.workspaces.get(scope.workspace).client.views_open(
+            trigger_id=trigger_id,
+            view=slack_modal.new_meeting_view(zone, scope.channel, today))
+
+    async def _on_new_meeting(self, ack: Callable, body: dict, view: dict) -> None:
+        """The form's answers, said as `/meeting new NAME` and `/meeting set ...`."""
+        await ack()
+        form = slack_modal.read_form(view)
+        channel = view.get("private_metadata", "")
+        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        scope = Scope(PLATFORM, team, channel)
+        before = set(self.bot.store.chat_series.in_channel(scope))
+        await self._act(body, f"/meeting new {form.name}", "meeting", channel)
+        made = set(self.bot.store.chat_series.in_channel(scope)) - before
+        for text in form.settings(made.pop()) if made else []:
+            await self._act(body, text, "meeting", channel)
+
+    async def _on_skip(self, ack: Callable, body: dict, action: dict) -> None:
+        await ack()
+        series, _, day = action["value"].partition(" ")
+        await self._act(body, f"/meeting --meeting {series} skip {day}", "meeting")
 
     async def _on_item_action(self, ack: Callable, body: dict, action: dict) -> None:
         """A button beside a TODO or agenda item: `/KIND ACTION N` in its channel."""
@@ -541,6 +574,18 @@ class SlackReminders:
         team = self.workspace or self.adapter.bot.store.users.workspace_of(user.id)
         text, message = blocks.reminder_message(compose(), self.adapter.names(team or ""))
         self.adapter.run_from_thread(self.adapter.send_direct(team, user.id, text, message))
+
+    def post_notice(self, channel: str, notice: Reply) -> None:
+        team = self.adapter.bot.workspace_of_channel(PLATFORM, channel) or self.workspace
+        text = blocks.channel_line(notice, self.adapter.names(team))
+        self.adapter.run_from_thread(
+            self.adapter.send_to_channel(team, channel, text, [blocks.section(text)]))
+
+    def send_direct_notice(self, user: User, notice: Reply) -> None:
+        team = self.workspace or self.adapter.bot.store.users.workspace_of(user.id)
+        text = blocks.channel_line(notice, self.adapter.names(team or ""))
+        self.adapter.run_from_thread(
+            self.adapter.send_direct(team, user.id, text, [blocks.section(text)]))
 
 
 # -- serving -------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from chatbot.core.timefmt import long_datetime
 from chatbot.core.view import TodoEntry, agenda_lines, todo_lines
 
 ATTEND_ACTION = "attend"  # "I'm here" on the start-of-meeting reminder; value: series id
+SKIP_ACTION = "skip_meeting"  # on a one-day reminder with an empty agenda; "SERIES DATE"
 
 # Slack's limits (https://api.slack.com/reference/block-kit/blocks).
 SECTION_CHARS = 3000
@@ -205,6 +206,7 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
         labels = " · ".join(escape(z.label()) for z in reminder.zone_times)
         blocks.append(context(f"Around the team: {labels}"))
     blocks += [context(f":warning: {escape(w.capitalize())}") for w in reminder.warnings]
+    blocks += [context(escape(reminder.roles))] if reminder.roles else []
     links = [f"<{escape(url)}|{label}>" for label, url in reminder.links()]
     if links:
         blocks.append(section(" · ".join(links)))
@@ -215,12 +217,18 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
             "Anything to discuss? Add it with `/agenda add TEXT`; "
             "celebrations with `/agenda add thanks: TEXT`."
         ))
+    if reminder.skip_hint:
+        lists.append(context(escape(reminder.skip_hint)))
     if reminder.todos:
         lists += sections(["*Open TODOs*", *shown(todo_lines(reminder.todos), names)])
     buttons = []
     if reminder.offset == dt.timedelta(0):
         buttons.append(ActionsBlock(elements=[
             button("I'm here", ATTEND_ACTION, reminder.series_id, primary=True)]).to_dict())
+    if reminder.skip_hint:  # the command refuses whoever may not skip, naming who may
+        buttons.append(ActionsBlock(elements=[button(
+            "Skip this meeting", SKIP_ACTION,
+            f"{reminder.series_id} {reminder.occurrence_key}")]).to_dict())
     # Long agendas are cut, never the times above them nor the button below them.
     blocks += capped(lists, MESSAGE_BLOCKS - len(blocks) - len(buttons)) + buttons
     text = f"Reminder: {escape(reminder.headline)}, {escape(planned)}"

@@ -208,13 +208,16 @@ def request_problem(body: Any) -> str | None:
         return _click_problem(body)
     if kind == "message_action":
         return _shortcut_problem(body)
+    if kind == "view_submission":
+        return _submission_problem(body)
     if kind == "event_callback":
         return _event_problem(body)
     if body.get("ssl_check") == "1":  # Slack checking the certificate: Bolt says 200
         return None
     if kind == "url_verification":
         return None if isinstance(body.get("challenge"), str) else "challenge must be text"
-    return "not a request this app handles (slash commands, button clicks, shortcuts, events)"
+    return ("not a request this app handles (slash commands, button clicks, shortcuts, "
+            "forms, events)")
 
 
 def _fields_problem(body: Mapping, required: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -228,7 +231,39 @@ def _fields_problem(body: Mapping, required: tuple[str, ...], optional: tuple[st
     return None
 
 
+def _submission_problem(body: dict) -> str | None:
+    """A form sent (the `/meeting new` modal): who sent it, and its answers by block."""
+    view = body.get("view")
+    if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
+        return "view must be an object with a callback_id"
+    if not isinstance(view.get("private_metadata", ""), str):
+        return "view.private_metadata must be text"
+    state = view.get("state")
+    if not isinstance(state, dict) or not isinstance(state.get("values"), dict) or not all(
+            isinstance(block, dict) and all(isinstance(v, dict) for v in block.values())
+            for block in state["values"].values()):
+        return "view.state.values must map blocks to their answers"
+    return _sender_problem(body)
+
+
 def _click_problem(body: dict) -> str | None:
+    if (problem := _sender_problem(body)) is not None:
+        return problem
+    actions = body.get("actions")
+    if not isinstance(actions, list) or not actions:
+        return "actions must be a list"
+    for action in actions:
+        if not isinstance(action, dict):
+            return "each action must be an object"
+        if (problem := _fields_problem(action, ("action_id",))) is not None:
+            return problem
+        if not isinstance(action.get("value"), str):  # every button of ours carries one
+            return "each action must have a value, as text"
+    return None
+
+
+def _sender_problem(body: dict) -> str | None:
+    """Who clicked or sent a form, and where."""
     user, team, channel = body.get("user"), body.get("team", "missing"), body.get("channel")
     if not isinstance(user, dict) or not isinstance(user.get("id"), str):
         return "user must be an object with an id"
@@ -240,16 +275,6 @@ def _click_problem(body: dict) -> str | None:
     if channel is not None and not (isinstance(channel, dict)
                                     and isinstance(channel.get("id", ""), str)):
         return "channel must be an object with an id"
-    actions = body.get("actions")
-    if not isinstance(actions, list) or not actions:
-        return "actions must be a list"
-    for action in actions:
-        if not isinstance(action, dict):
-            return "each action must be an object"
-        if (problem := _fields_problem(action, ("action_id",))) is not None:
-            return problem
-        if not isinstance(action.get("value"), str):  # every button of ours carries one
-            return "each action must have a value, as text"
     return None
 
 

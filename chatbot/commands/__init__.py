@@ -9,6 +9,7 @@ from chatbot.commands.bot import Bot, Context, help_reply
 from chatbot.commands.context import Clock, CommandError, Message, Reply
 from chatbot.core.schedule import ScheduleBook
 from chatbot.page_links import PageLinks
+from chatbot.series_book import SeriesBook
 from chatbot.store import Store
 
 __all__ = ["Bot", "Clock", "CommandError", "Context", "Message", "Reply", "build_bot"]
@@ -19,6 +20,8 @@ def build_bot(
     archive: Path | None = None, page_base_url: str | None = None,
 ) -> Bot:
     """`page_base_url`: where the meeting pages are served (links in replies), if anywhere."""
+    if not isinstance(schedules, SeriesBook):  # every reader also sees series made in chat
+        schedules = SeriesBook(schedules, store)
     bot = Bot(store, schedules, clock, archive, PageLinks(store, page_base_url))
     bot.command("agenda")(agenda.agenda_command)
     bot.command("attend")(people.attend_command)

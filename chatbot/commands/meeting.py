@@ -3,7 +3,7 @@ reminders; starting and ending it is `meeting_run.py`."""
 
 from __future__ import annotations
 
-from chatbot.commands import meeting_run, remind
+from chatbot.commands import meeting_changes, meeting_run, meeting_setup, remind, roles
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import split_word
@@ -19,13 +19,33 @@ def meeting_command(context: Context) -> Reply:
         "": next_meeting, "next": next_meeting, "ics": calendar_file, "link": page_link,
         "start": meeting_run.start, "end": meeting_run.end,
         "remind": lambda context: remind.personal_reminders(context, rest),
+        **setup_actions(rest),
     }
     if action not in actions:
         raise CommandError(
             f"Unknown /meeting action '{action[:40]}'. Use /meeting, /meeting start, "
-            "/meeting end, /meeting link, /meeting ics or /meeting remind."
+            "/meeting end, /meeting link, /meeting ics or /meeting remind. Set one up with "
+            "/meeting new|set|show|admin|delete, change one meeting with /meeting "
+            "skip|unskip|move, and share its roles with /meeting volunteer|roles|swap."
         )
     return actions[action](context)
+
+
+def setup_actions(rest: str) -> dict:
+    """Making and changing a series in chat (`meeting_setup.py`)."""
+    return {
+        "new": lambda context: meeting_setup.new_series(context, rest),
+        "set": lambda context: meeting_setup.set_setting(context, rest),
+        "show": meeting_setup.show_series,
+        "admin": lambda context: meeting_setup.change_admins(context, rest),
+        "delete": lambda context: meeting_setup.delete_series(context, rest),
+        "skip": lambda context: meeting_changes.skip_meeting(context, rest),
+        "unskip": lambda context: meeting_changes.unskip_meeting(context, rest),
+        "move": lambda context: meeting_changes.move_meeting(context, rest),
+        "volunteer": lambda context: roles.volunteer(context, rest),
+        "roles": roles.show_roles,
+        "swap": lambda context: roles.swap(context, rest),
+    }
 
 
 def calendar_file(context: Context) -> Reply:
@@ -86,6 +106,9 @@ def next_meeting(context: Context) -> Reply:
     ]
     if series.video:
         lines.append(line(Link(series.video, "Video"), depth=1))
+    held_by = roles.roles_line(context, series, occurrence)
+    if held_by:
+        lines.append(line(held_by, depth=1))
     count = len(items)
     lines.append(line(f"Agenda: {count} item{'s' if count != 1 else ''} (see /agenda)", depth=1))
     page = context.bot.pages.url(series)

@@ -36,4 +36,11 @@ def personal_reminders(context: Context, request: str) -> Reply:
                 f"in your time ({context.zone}; change it with /tz)."
             )
         return Reply("You will no longer get personal reminders.")
+    if words[0] == "digest" and len(words) == 2 and words[1] in ("on", "off"):
+        wanted = words[1] == "on"
+        context.store.digests.set_wanted(context.scope.workspace, context.user.id, wanted,
+                                         context.now.isoformat())
+        return Reply("After a meeting you missed, you will get what happened as a direct "
+                     "message." if wanted else "You will no longer get a digest of the "
+                     "meetings you miss.")
     raise CommandError(f"Unknown reminder request '{' '.join(words)[:40]}'. {USAGE}.")

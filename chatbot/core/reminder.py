@@ -58,6 +58,9 @@ class Reminder:
     asks_for_items: bool = False
     reader_zone: str | None = None  # set for personal reminders
     page_url: str = ""  # the meeting's web page, where each reader sees their own time
+    roles: str = ""  # "Facilitator: ana, notes: dan", when anyone holds either
+    skip_hint: str = ""  # how admins skip a meeting with an empty agenda, a day before
+    occurrence_key: str = ""  # the meeting's date as the rule gives it (what skip names)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -86,12 +89,13 @@ class Reminder:
                           f" ({self.meeting_zone})", depth=1))
         lines += [line(zone_time.label(), depth=1) for zone_time in self.zone_times]
         lines += [line(f"Note: {warning}", depth=1) for warning in self.warnings]
+        lines += [line(self.roles, depth=1)] if self.roles else []
         lines += [line(Link(url, label), depth=1) for label, url in self.links()]
         return lines + self.agenda_lines() + self.todo_lines()
 
     def agenda_lines(self) -> list[Line]:
         if not self.agenda:
-            return [line(NO_AGENDA)]
+            return [line(NO_AGENDA)] + ([line(self.skip_hint)] if self.skip_hint else [])
         lines = [line("Agenda:"), *agenda_lines(self.agenda, depth=1, marks=False)]
         if self.asks_for_items:
             lines.append(line(ASK_FOR_ITEMS))
@@ -166,6 +170,7 @@ def compose_reminder(
     series: Series, occurrence: Occurrence, offset: dt.timedelta, now: dt.datetime,
     member_zones: Iterable[str], agenda: Iterable[AgendaEntry] = (),
     todos: Iterable[OwnerTodos] = (), reader_zone: str | None = None, page_url: str = "",
+    roles: str = "", skip_hint: str = "",
 ) -> Reminder:
     zones = {*shown_zones([*member_zones, *series.zones]), "UTC"}
     previous = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
@@ -185,4 +190,7 @@ def compose_reminder(
         asks_for_items=offset in ASKING_OFFSETS,
         reader_zone=reader_zone,
         page_url=page_url,
+        roles=roles,
+        skip_hint=skip_hint,
+        occurrence_key=occurrence.key.isoformat(),
     )

@@ -57,6 +57,7 @@ class Series:
     # "report" (a file per meeting), "cafe" (a file per year, newest meeting on top) or
     # the absolute path of the team's own Jinja2 template.
     minutes: str = "report"
+    auto_skip_empty: bool = False  # skip a meeting whose agenda is empty a day before
 
     @property
     def timezone(self) -> str:
@@ -150,6 +151,7 @@ def parse_series(path: Path, data: dict) -> tuple[Series | None, list[SchedulePr
         admins=tuple(fields.admins),
         public=fields.public,
         minutes=_minutes(path, fields.minutes),
+        auto_skip_empty=fields.auto_skip_empty,
     )
     if series.minutes not in MINUTES_STYLES and not Path(series.minutes).is_file():
         return None, [ScheduleProblem(path, "minutes", f"no template at {series.minutes}")]

@@ -20,7 +20,8 @@ __all__ = ["SCHEDULE_KEYS", "schedule_toml"]
 # In the order schedules/README.md lists them; tables ([moved], [channels]) come last.
 SCHEDULE_KEYS = (
     "name", "timezone", "start", "rrule", "duration", "video", "notes", "dates", "skip",
-    "moved", "rotate", "reminders", "zones", "admins", "public", "channels",
+    "moved", "rotate", "reminders", "zones", "admins", "public",
+    "auto_skip_empty", "channels",
 )
 # An empty list of reminders means "no reminders", not the default ones.
 _EMPTY_IS_MEANINGFUL = {"reminders"}

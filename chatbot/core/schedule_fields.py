@@ -283,6 +283,7 @@ class ScheduleFields(BaseModel):
     zones: Annotated[list[Annotated[str, PlainValidator(zone)]], Field(max_length=MAX_ZONES)] = ()
     admins: Annotated[list[Person], Field(max_length=MAX_ADMINS)] = ()
     public: bool = False
+    auto_skip_empty: bool = False
     channels: Annotated[dict, PlainValidator(channel_table)] = Field(default_factory=dict)
     minutes: Annotated[str, PlainValidator(minutes_style)] = "report"
 

@@ -16,12 +16,16 @@ from pathlib import Path
 from chatbot.store.agenda import AgendaTable
 from chatbot.store.attendance import AttendanceTable
 from chatbot.store.chat_accounts import ChatAccountTables
+from chatbot.store.chat_series import ChatSeriesTable
 from chatbot.store.database import SharedDatabase
+from chatbot.store.digests import DigestTable
 from chatbot.store.live_entries import LiveEntryTable
 from chatbot.store.meetings import DecisionTable, ImportTable, MeetingTable
+from chatbot.store.occurrence_changes import OccurrenceChangeTable
 from chatbot.store.page_tokens import PageTokenTable
 from chatbot.store.people import MemberTable, UserTable
 from chatbot.store.reminder_claims import ReminderClaimTable, ReminderKey
+from chatbot.store.roles import RoleTable
 from chatbot.store.schema import MIGRATIONS
 from chatbot.store.todos import TodoTable
 from chatbot.store.workspaces import WorkspaceTable
@@ -47,6 +51,10 @@ class Store:
         self.page_tokens = PageTokenTable(self._shared)
         self.chat_accounts = ChatAccountTables(self._shared)
         self.workspaces = WorkspaceTable(self._shared)
+        self.chat_series = ChatSeriesTable(self._shared)
+        self.occurrence_changes = OccurrenceChangeTable(self._shared)
+        self.roles = RoleTable(self._shared)
+        self.digests = DigestTable(self._shared)
         # Every write in the block commits together or not at all (see SharedDatabase).
         self.transaction = self._shared.transaction
         self._migrate()

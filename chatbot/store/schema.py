@@ -116,8 +116,37 @@ def _migration_live_entries(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE agenda_items ADD COLUMN timebox INTEGER")
 
 
+def _migration_meeting_setup(db: sqlite_utils.Database) -> None:
+    # Series made with /meeting new: the settings a schedule file would hold, as JSON,
+    # and the channel they were made in.
+    db.create_table("chat_series", {
+        "series": str, "platform": str, "workspace": str, "channel": str, "settings": str,
+        "created_by": str, "created_at": str, "updated_at": str,
+    }, pk="series", not_null={"platform", "workspace", "channel", "settings"})
+    db["chat_series"].create_index(["platform", "workspace", "channel"])
+    # One meeting skipped (moved_to NULL) or moved, for any series, by date as the rule
+    # gives it; who did it, for the line posted instead of its reminders.
+    db.create_table("occurrence_changes", {
+        "series": str, "occurrence": str, "moved_to": str, "changed_by": str,
+        "changed_at": str,
+    }, pk=("series", "occurrence"))
+    # Volunteers for a series' facilitator and note-taker ("notes") lines, in join order,
+    # and one meeting's role handed to someone.
+    db.create_table("role_volunteers", {
+        "series": str, "role": str, "user_id": str, "joined_at": str,
+    }, pk=("series", "role", "user_id"))
+    db.create_table("role_swaps", {
+        "series": str, "occurrence": str, "role": str, "user_id": str, "swapped_by": str,
+        "swapped_at": str,
+    }, pk=("series", "occurrence", "role"))
+    # Who asked for no digest of the meetings they missed (/remind digest off).
+    db.create_table("digest_opt_outs", {"workspace": str, "user_id": str, "since": str},
+                    pk=("workspace", "user_id"))
+
+
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
     _migration_page_tokens, _migration_workspaces, _migration_live_entries,
+    _migration_meeting_setup,
 ]

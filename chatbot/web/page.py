@@ -19,6 +19,7 @@ from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, long_date, long_datetime
 from chatbot.core.view import AgendaSection, MeetingView, OwnerTodos, shown_zones
 from chatbot.meeting_record import minutes_markdown
+from chatbot.meeting_roles import roles_said
 from chatbot.meeting_view import gather
 from chatbot.selection import NoMeeting
 
@@ -61,6 +62,7 @@ class MeetingPage:
     agenda: tuple[AgendaSection, ...]
     todos: tuple[OwnerTodos, ...]
     past: tuple[PastMeeting, ...]
+    roles: str = ""  # "Facilitator: ana, notes: dan", when anyone holds either
 
 
 def _the_meeting(bot: Bot, series: Series, scope: Scope | None,
@@ -113,6 +115,8 @@ def meeting_page(bot: Bot, series: Series, scope: Scope | None, now: dt.datetime
         agenda=view.sections(),
         todos=view.todos,
         past=() if scope is None else _past(bot, series, scope),
+        roles="" if scope is None or occurrence is None else roles_said(
+            bot.store, series, scope, occurrence, now),
     )
 
 

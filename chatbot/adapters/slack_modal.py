@@ -1,0 +1,97 @@
+"""Slack's form for `/meeting new` said without a name: name, zone (the asker's), first
+date and time, repeat and video link. What is submitted becomes the chat commands
+`/meeting new NAME` and `/meeting set ...`, so the form obeys the same rules and gives
+the same replies as typing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    DatePickerElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+NEW_MEETING = "meeting_new"
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NTH = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "last"}
+REPEATS = {
+    "monthly": "Every month on the same weekday (like the 3rd Wednesday)",
+    "weekly": "Every week",
+    "fortnightly": "Every other week",
+    "once": "Once",
+}
+
+
+def new_meeting_view(zone: str, channel: str, today: dt.date) -> dict:
+    repeats = [Option(value=key, text=label) for key, label in REPEATS.items()]
+    fields = [
+        InputBlock(block_id="name", label="Name",
+                   element=PlainTextInputElement(action_id="name", max_length=200)),
+        InputBlock(block_id="zone", label="Time zone",
+                   element=PlainTextInputElement(action_id="zone", initial_value=zone)),
+        InputBlock(block_id="day", label="First meeting",
+                   element=DatePickerElement(action_id="day", initial_date=today.isoformat())),
+        InputBlock(block_id="time", label="Time",
+                   element=TimePickerElement(action_id="time", initial_time="18:00")),
+        InputBlock(block_id="repeat", label="Repeat",
+                   element=StaticSelectElement(action_id="repeat", options=repeats,
+                                               initial_option=repeats[0])),
+        InputBlock(block_id="video", label="Video link", optional=True,
+                   element=PlainTextInputElement(action_id="video")),
+    ]
+    return View(type="modal", callback_id=NEW_MEETING, title="New meeting", submit="Create",
+                close="Cancel", private_metadata=channel, blocks=fields).to_dict()
+
+
+@dataclass(frozen=True)
+class NewMeetingForm:
+    name: str
+    zone: str
+    day: dt.date
+    time: str
+    repeat: str
+    video: str
+
+    def settings(self, series_id: str) -> list[str]:
+        """The commands that give the new series what the form says."""
+        when = when_text(self.day, self.time, self.repeat)
+        said = [f"set timezone {self.zone}", f"set when {when}"]
+        said += [f"set video {self.video}"] if self.video else []
+        return [f"/meeting --meeting {series_id} {words}" for words in said]
+
+
+def read_form(view: dict) -> NewMeetingForm:
+    values = view["state"]["values"]
+
+    def value(block: str) -> dict:
+        return values.get(block, {}).get(block) or {}
+
+    return NewMeetingForm(
+        name=" ".join((value("name").get("value") or "").split()),
+        zone=(value("zone").get("value") or "UTC").strip(),
+        day=dt.date.fromisoformat(value("day").get("selected_date") or ""),
+        time=value("time").get("selected_time") or "18:00",
+        repeat=(value("repeat").get("selected_option") or {}).get("value", "once"),
+        video=(value("video").get("value") or "").strip(),
+    )
+
+
+def when_text(day: dt.date, clock: str, repeat: str) -> str:
+    """What `/meeting set when` reads: `every 3rd wednesday at 18:00 starting 2026-12-16`."""
+    weekday = _WEEKDAYS[day.weekday()]
+    starting = f"at {clock} starting {day.isoformat()}"
+    if repeat == "weekly":
+        return f"every {weekday} {starting}"
+    if repeat == "fortnightly":
+        return f"every other {weekday} {starting}"
+    if repeat == "monthly":
+        nth = _NTH[(day.day - 1) // 7 + 1]
+        return f"every {nth} {weekday} {starting}"
+    return f"on {day.isoformat()} at {clock}"
