@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 
 from chatbot.core.live_meeting import Item, LiveMeeting
 from chatbot.core.live_view import filed_entries, live_agenda
-from chatbot.core.model import Scope, Todo
+from chatbot.core.model import AgendaItem, Scope, Todo
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.view import (
@@ -38,6 +38,23 @@ def agenda(store: Store, scope: Scope, series: Series, occurrence: Occurrence
     if live is None or not live.entries:
         return numbered_agenda(items)
     return live_agenda(live, items)
+
+
+def numbered_items(store: Store, scope: Scope, series: Series, occurrence: str
+                   ) -> list[AgendaItem | Item]:
+    """What each number the agenda shows stands for: a stored item, or a topic the
+    meeting took up (the live meeting's `Item`: only its entries hold it)."""
+    items = in_display_order(store.agenda.items(scope, series.id, occurrence))
+    live = live_meeting(store, scope, series, occurrence)
+    if live is None:
+        return items
+    stored = {str(item.id): item for item in items}
+    return [stored.get(view.item.key, view.item) for view in live.items]
+
+
+def topics_taken_up(store: Store, scope: Scope, series: Series, occurrence: str) -> int:
+    live = live_meeting(store, scope, series, occurrence)
+    return len(live.topics) if live else 0
 
 
 def live_meeting(store: Store, scope: Scope, series: Series, occurrence: str

@@ -101,6 +101,12 @@ def topic_key(take_number: int) -> str:
     return f"topic-{take_number}"
 
 
+def topic_entry(key: str) -> int | None:
+    """The number of the entry that took up the topic keyed `key` (None: not a topic)."""
+    prefix, _, number = key.partition("-")
+    return int(number) if prefix == "topic" and number.isdigit() else None
+
+
 @dataclass(frozen=True)
 class LiveMeeting:
     agenda: tuple[Item, ...]  # in the agenda's order (by section, then position)
@@ -124,6 +130,11 @@ class LiveMeeting:
         return derived
 
     # ------------------------------------------------------------------ items
+
+    @property
+    def topics(self) -> tuple[Item, ...]:
+        """The topics taken up that were not on the agenda, in the order taken up."""
+        return tuple(self._derived.topics)
 
     @cached_property
     def items(self) -> tuple[ItemView, ...]:
