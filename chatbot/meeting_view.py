@@ -59,18 +59,22 @@ def topics_taken_up(store: Store, scope: Scope, series: Series, occurrence: str)
 
 def live_meeting(store: Store, scope: Scope, series: Series, occurrence: str
                  ) -> LiveMeeting | None:
-    """The occurrence as run item by item (None unless the bot started it)."""
+    """The occurrence as run item by item: one the bot started, or imported notes with
+    something written under their items (None otherwise)."""
     record = store.meetings.get(scope, series.id, occurrence)
-    if record is None or not record.started_by:
+    if record is None:
+        return None
+    entries = store.live_entries.entries(scope, series.id, occurrence)
+    if not (record.started_by or entries):
         return None
     items = in_display_order(store.agenda.items(scope, series.id, occurrence))
     agenda = tuple(Item(str(item.id), item.section, item.text, item.author_id, item.timebox)
                    for item in items)
-    entries = store.live_entries.entries(scope, series.id, occurrence)
     people = sorted({record.started_by, *series.admins, *(e.author for e in entries),
-                     *(o for e in entries for o in e.owners)} - {""})
+                     *(o for e in entries for o in e.owners)} - {"", None})
     names = _UserNames(store, scope.workspace, people)
-    return LiveMeeting(agenda, record.started_by, frozenset(series.admins), names, entries)
+    return LiveMeeting(agenda, record.started_by or "", frozenset(series.admins), names,
+                       entries)
 
 
 class _UserNames(Mapping[str, str]):
@@ -152,5 +156,6 @@ def _run_by_chairs(store: Store, scope: Scope, series: Series, occurrence: str) 
     live = live_meeting(store, scope, series, occurrence)
     if live is None:
         return {}
-    return {"chairs": tuple(map(live.name, live.chairs)),
+    # Imported notes name no chairs (nobody started the meeting here).
+    return {"chairs": tuple(map(live.name, live.chairs)) if live.starter else (),
             "unfiled": filed_entries(live, live.unfiled)}
