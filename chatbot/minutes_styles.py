@@ -59,9 +59,13 @@ def cafe_meeting(store: Store, scope: Scope, series: Series, occurrence: Occurre
     if live is not None:
         discussed = tuple(item for item in live.agenda if item.section != CELEBRATIONS)
         agenda = cafe.live_agenda(dataclasses.replace(live, agenda=discussed))
+    question = live.icebreaker if live else None
     return cafe.CafeMeeting(
         date=occurrence.key,
         check_in=tuple(cafe.CheckIn(a.name, a.github, a.affiliation) for a in view.present),
+        icebreaker=question.text if question else "",
+        answers=tuple(cafe.Answer(live.name(e.author), e.text) for e in live.answers)
+        if live else (),
         celebrations=tuple(e.text for e in view.agenda if e.section == CELEBRATIONS),
         agenda=agenda,
     )
