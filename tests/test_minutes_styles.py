@@ -127,6 +127,20 @@ def test_the_icebreaker_question_and_answers_fill_the_cafe_section(chat):
                          "- **erik:** Rooibos\n- **min:** Coffee, sorry\n")  # nothing else
 
 
+def test_a_cafe_nobody_came_to_is_the_months_one_line_in_the_years_file(chat):
+    cafe_series(chat)
+    folder = chat.archive / "collab-cafe"
+    folder.mkdir(parents=True)
+    shutil.copy(CAFE_2024, folder / "2024.md")
+    chat.set_now(DECEMBER)
+    chat.ok("/meeting start", user="min", channel="collab-cafe")
+    chat.ok("/meeting end", user="min", channel="collab-cafe")
+    text = (folder / "2024.md").read_text()
+    assert text == CAFE_2024.read_text().replace(
+        "\n\n## 2024-11-19", "\n\n## 2024-12-17\n\nNo meeting due to lack of attendees.\n"
+        "\n## 2024-11-19", 1)
+
+
 def test_a_template_of_the_teams_own_gets_the_read_model(chat):
     cafe_series(chat, minutes="ours.md.j2")
     (chat.schedules_dir / "ours.md.j2").write_text(
