@@ -727,6 +727,7 @@ _METHODS = {
     "chat.postMessage": _chat_post_message,
     "chat.postEphemeral": _chat_post_ephemeral,
     "chat.update": _chat_update,
+    "chat.getPermalink": _chat_get_permalink,
     "conversations.open": _conversations_open,
     "views.publish": _views_publish,
     "conversations.members": _conversations_members,
