@@ -16,9 +16,16 @@ from pathlib import Path
 
 from chatbot import archive
 from chatbot.core.cafe import SKIPPED, split_year
+from chatbot.core.live_meeting import Entry
 from chatbot.core.minutes import MinutesInput, render_minutes
-from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, User
-from chatbot.core.notes_import import ImportedAttendee, ImportedNotes, parse_notes, split_owners
+from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, Todo, User
+from chatbot.core.notes_import import (
+    ImportedAttendee,
+    ImportedEntry,
+    ImportedNotes,
+    parse_notes,
+    split_owners,
+)
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.view import TodoEntry
@@ -285,8 +292,8 @@ def import_notes(
                                  key, now.isoformat())
             return Imported(loaded, key, stored=True)
         people = _import_attendance(store, scope, series, key, notes, now)
-        _import_agenda(store, scope, series, key, notes, start)
-        _import_todos(store, scope, series, key, notes, people, start)
+        todos = _import_todos(store, scope, series, key, notes, people, start)
+        _import_agenda(store, scope, series, key, notes, start, todos)
         store.imports.record(
             scope, series.id, loaded.content_hash, loaded.source.name, key, now.isoformat()
         )
@@ -336,11 +343,12 @@ def _import_attendance(
 
 def _import_agenda(
     store: Store, scope: Scope, series: Series, key: str, notes: ImportedNotes,
-    start: dt.datetime,
+    start: dt.datetime, todos: dict[str, Todo],
 ) -> None:
     # Items of past notes were discussed; the author is part of the text when written.
     nobody = User(id="", name="")
     known = {(item.section, item.text) for item in store.agenda.items(scope, series.id, key)}
+    filed = _Filing(store, scope, series.id, key, start)
     for entry in notes.agenda:
         if (entry.section, entry.text) in known:
             continue
@@ -349,6 +357,27 @@ def _import_agenda(
             scope, series.id, key, entry.section, entry.text, nobody, start.isoformat()
         )
         store.agenda.set_done(item.id)
+        for written in entry.entries:
+            filed.add(str(item.id), written, todos.get(written.text))
+
+
+class _Filing:
+    """What the notes wrote under each item, as entries of the meeting run item by item
+    (so every view shows them under it); a TODO's entry refers to its stored row."""
+
+    def __init__(self, store: Store, scope: Scope, series: str, key: str, at: dt.datetime):
+        self._where, self._store, self._at = (scope, series, key), store, at
+        entries = store.live_entries.entries(scope, series, key)
+        self._seq = max((e.seq for e in entries), default=0)
+        self._number = max((e.number or 0 for e in entries), default=0)
+
+    def add(self, item: str, written: ImportedEntry, todo: Todo | None) -> None:
+        self._seq, self._number = self._seq + 1, self._number + 1
+        text = f"{written.text} {written.title}".strip() if written.kind == "link" else written.text
+        entry = Entry(self._seq, written.kind, self._number, item, IMPORT_CREATOR, self._at,
+                      text, owners=todo.owners if todo and written.kind == "todo" else ())
+        ref = todo.id if todo and written.kind == "todo" else None
+        self._store.live_entries.save(*self._where, (entry,), ref)
 
 
 def _owner(
@@ -374,17 +403,18 @@ def _owner(
 def _import_todos(
     store: Store, scope: Scope, series: Series, key: str, notes: ImportedNotes,
     people: list[tuple[ImportedAttendee, User]], start: dt.datetime,
-) -> None:
+) -> dict[str, Todo]:
+    """The notes' TODOs stored (those the day has not yet): the day's TODOs by text."""
     known = {
-        t.text for t in store.todos.in_channel(scope, open_only=False)
+        t.text: t for t in store.todos.in_channel(scope, open_only=False)
         if t.series == series.id and t.occurrence == key
     }
     for todo in notes.todos:
         if todo.text in known:
             continue
-        known.add(todo.text)
         owners = [_owner(store, scope.workspace, n, people).id for n in split_owners(todo.owner)]
         # Dated at the meeting, so later minutes list it as "still open from earlier".
-        store.todos.add(
+        known[todo.text] = store.todos.add(
             scope, todo.text, IMPORT_CREATOR, owners, series.id, key, start.isoformat()
         )
+    return known

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 
 from chatbot.core.live_meeting import Item, LiveMeeting
 from chatbot.core.live_view import filed_entries, live_agenda
-from chatbot.core.model import Scope, Todo
+from chatbot.core.model import AgendaItem, Scope, Todo
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.view import (
@@ -40,20 +40,41 @@ def agenda(store: Store, scope: Scope, series: Series, occurrence: Occurrence
     return live_agenda(live, items)
 
 
+def numbered_items(store: Store, scope: Scope, series: Series, occurrence: str
+                   ) -> list[AgendaItem | Item]:
+    """What each number the agenda shows stands for: a stored item, or a topic the
+    meeting took up (the live meeting's `Item`: only its entries hold it)."""
+    items = in_display_order(store.agenda.items(scope, series.id, occurrence))
+    live = live_meeting(store, scope, series, occurrence)
+    if live is None:
+        return items
+    stored = {str(item.id): item for item in items}
+    return [stored.get(view.item.key, view.item) for view in live.items]
+
+
+def topics_taken_up(store: Store, scope: Scope, series: Series, occurrence: str) -> int:
+    live = live_meeting(store, scope, series, occurrence)
+    return len(live.topics) if live else 0
+
+
 def live_meeting(store: Store, scope: Scope, series: Series, occurrence: str
                  ) -> LiveMeeting | None:
-    """The occurrence as run item by item (None unless the bot started it)."""
+    """The occurrence as run item by item: one the bot started, or imported notes with
+    something written under their items (None otherwise)."""
     record = store.meetings.get(scope, series.id, occurrence)
-    if record is None or not record.started_by:
+    if record is None:
+        return None
+    entries = store.live_entries.entries(scope, series.id, occurrence)
+    if not (record.started_by or entries):
         return None
     items = in_display_order(store.agenda.items(scope, series.id, occurrence))
     agenda = tuple(Item(str(item.id), item.section, item.text, item.author_id, item.timebox)
                    for item in items)
-    entries = store.live_entries.entries(scope, series.id, occurrence)
     people = sorted({record.started_by, *series.admins, *(e.author for e in entries),
-                     *(o for e in entries for o in e.owners)} - {""})
+                     *(o for e in entries for o in e.owners)} - {"", None})
     names = _UserNames(store, scope.workspace, people)
-    return LiveMeeting(agenda, record.started_by, frozenset(series.admins), names, entries)
+    return LiveMeeting(agenda, record.started_by or "", frozenset(series.admins), names,
+                       entries)
 
 
 class _UserNames(Mapping[str, str]):
@@ -135,5 +156,6 @@ def _run_by_chairs(store: Store, scope: Scope, series: Series, occurrence: str) 
     live = live_meeting(store, scope, series, occurrence)
     if live is None:
         return {}
-    return {"chairs": tuple(map(live.name, live.chairs)),
+    # Imported notes name no chairs (nobody started the meeting here).
+    return {"chairs": tuple(map(live.name, live.chairs)) if live.starter else (),
             "unfiled": filed_entries(live, live.unfiled)}

@@ -53,15 +53,25 @@ def minutes_text(store: Store, root: Path, scope: Scope, series: Series,
 def cafe_meeting(store: Store, scope: Scope, series: Series, occurrence: Occurrence,
                  view: MeetingView) -> cafe.CafeMeeting:
     """The meeting as the Café archive shows it: check-in from the roll call, celebrations
-    from the thanks items, the agenda item by item with what was filed under each."""
+    from the thanks items, the agenda item by item with what was filed under each; one
+    nobody came to (no roll call, nothing recorded) is the month's one line."""
     live = live_meeting(store, scope, series, occurrence.key.isoformat())
     agenda: tuple[cafe.Topic, ...] = ()
     if live is not None:
         discussed = tuple(item for item in live.agenda if item.section != CELEBRATIONS)
         agenda = cafe.live_agenda(dataclasses.replace(live, agenda=discussed))
+    question = live.icebreaker if live else None
+    record = store.meetings.get(scope, series.id, occurrence.key.isoformat())
+    # Nobody signed in and nothing was said (or imported as such): the month's one line.
+    recorded = live is not None and bool(live.live_entries)
+    held = not (record and record.skipped) and bool(view.present or recorded)
     return cafe.CafeMeeting(
         date=occurrence.key,
+        held=held,
         check_in=tuple(cafe.CheckIn(a.name, a.github, a.affiliation) for a in view.present),
+        icebreaker=question.text if question else "",
+        answers=tuple(cafe.Answer(live.name(e.author), e.text) for e in live.answers)
+        if live else (),
         celebrations=tuple(e.text for e in view.agenda if e.section == CELEBRATIONS),
         agenda=agenda,
     )

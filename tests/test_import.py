@@ -85,6 +85,30 @@ def test_rendered_minutes_of_an_import_keep_every_attendee_and_todo(chat, name):
     )
 
 
+def test_minutes_of_an_import_keep_each_items_notes_under_it(chat):
+    result = do_import(chat, "binder-team-meeting-2018-03.md")
+    occurrence = series(chat).occurrence_on_day(dt.date.fromisoformat(result.occurrence))
+    lines = minutes_markdown(chat.store, SCOPE, series(chat), occurrence, NOW).splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("- z2jh - support"))
+    expected = [
+        "  - NOTES: two biggest differentiators deploy",
+        "  - [k8 incubator: kubespray](https://github.",
+        "  - TODO: create issue to discuss which parts",
+        "  - TODO: reach out to the Orsay people about",
+        "  - TODO: reach out to CERN about how install",
+        "- Kubeflow \\(JupyterHub and Machine Learning",
+    ]
+    shown = lines[start + 1:start + 1 + len(expected)]
+    assert [line[:len(e)] for line, e in zip(shown, expected, strict=True)] == expected
+    assert lines[start + 5].endswith("z2jh went (Tim)")
+    assert "Chairs:" not in "\n".join(lines)  # nobody chaired it here
+    # Read back, the z2jh item has its notes again.
+    again = parse_notes("\n".join(lines))
+    (z2jh,) = [item for item in again.agenda if item.text.startswith("z2jh")]
+    assert [(e.kind, e.owner) for e in z2jh.entries] == [
+        ("note", None), ("link", None), ("todo", None), ("todo", None), ("todo", "Tim")]
+
+
 def test_the_same_file_twice_stores_nothing_twice(chat):
     do_import(chat, "2018-12-20.md")
     before = chat.snapshot()

@@ -88,6 +88,26 @@ def test_a_topic_not_on_the_agenda_is_added_and_taken_up(meeting):
         "Item 2 is marked discussed.")
 
 
+def test_agenda_commands_number_items_as_agenda_shows_them_after_a_new_topic(meeting):
+    meeting.ok("/topic CI is red")  # item 2 now; the release schedule moves to 3
+    added = meeting.ok("/agenda add decision: Docs sprint", user="min")
+    assert added.splitlines()[0] == "min added agenda item 4 (Decisions needed): Docs sprint"
+    shown = meeting.ok("/agenda")
+    assert "3. BinderHub release schedule (min)" in shown
+    assert "4. Docs sprint (min)" in shown
+    assert meeting.ok("/agenda done 3") == "Agenda item 3 is done: BinderHub release schedule"
+    assert meeting.ok("/agenda move 4 3", user="min") == "Moved agenda item 4 to 3: Docs sprint"
+    assert "3. Docs sprint (min)" in meeting.ok("/agenda")
+    before = meeting.snapshot()
+    assert meeting.error("/agenda remove 2", user="min") == (
+        "Agenda item 2, “CI is red”, is a topic this meeting took up, not an item on the "
+        "agenda: /undo 1 takes it back.")
+    assert meeting.snapshot() == before
+    assert meeting.ok("/agenda remove 4", user="min") == (
+        "min removed agenda item 4: BinderHub release schedule")
+    assert meeting.ok("/agenda take 3").startswith("Entry 2: taking up item 3, “Docs sprint”")
+
+
 def test_a_link_must_be_http_and_bad_input_stores_nothing(meeting):
     meeting.ok("/agenda next")
     before = meeting.snapshot()

@@ -195,7 +195,7 @@ def test_import_prints_json_and_is_idempotent(workdir):
     assert {"text": "reach out to CERN about how installing z2jh went", "owner": "Tim"} in (
         found[0]["todos"]
     )
-    assert found[0]["agenda"][0] == {"section": "discuss", "text": "Open PRs"}
+    assert found[0]["agenda"][0] == {"section": "discuss", "text": "Open PRs", "entries": []}
     stored = Store(workdir / "chatbot.db").counts()
     again = chatbot(workdir, "--now", AFTER, "import", "--json", *files)
     assert [f["stored"] for f in json.loads(again.stdout)] == [False, False]

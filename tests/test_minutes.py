@@ -415,6 +415,8 @@ def test_round_trip_of_fixture(path):
     again = parse_notes(render_minutes(minutes_from(original)))
     assert again.attendees == original.attendees
     assert sorted(again.todos, key=repr) == sorted(original.todos, key=repr)
-    assert sorted(again.agenda, key=repr) == sorted(original.agenda, key=repr)
+    # (minutes_from files nothing under the items: test_import checks their notes)
+    assert sorted((i.section, i.text) for i in again.agenda) == sorted(
+        (i.section, i.text) for i in original.agenda)
     if original.date:
         assert again.date == original.date

@@ -95,6 +95,52 @@ def test_a_cafe_meeting_goes_on_top_of_the_years_file_and_nothing_else_changes(c
     ]
 
 
+def test_the_icebreaker_question_and_answers_fill_the_cafe_section(chat):
+    cafe_series(chat)
+
+    def say(text: str, user: str = "min", ok: bool = True) -> str:
+        return (chat.ok if ok else chat.error)(text, user=user, channel="collab-cafe")
+
+    chat.set_now(DECEMBER)
+    say("/meeting start")
+    assert say("/icebreaker", user="erik") == (
+        "No ice-breaker question yet: /icebreaker QUESTION (chairs), then /icebreaker "
+        "ANSWER (anyone).")
+    before = chat.snapshot()
+    assert say("/icebreaker What are you reading?", user="erik", ok=False) == (
+        "Only a chair can ask the ice-breaker question; the chairs are min.")
+    assert chat.snapshot() == before
+    assert say("/icebreaker What *tea* are you drinking?") == (
+        "Entry 1: ice-breaker question “What *tea* are you drinking?”; answer with "
+        "/icebreaker ANSWER.")
+    assert say("/icebreaker Rooibos", user="erik") == "Entry 2: erik's ice-breaker answer."
+    say("/icebreaker Coffee, sorry")
+    say("/icebreaker oops", user="erik")
+    assert say("/undo", user="erik") == "Removed entry 4, erik's answer “oops”."
+    assert say("/icebreaker", user="erik") == (
+        "Ice-breaker: “What *tea* are you drinking?” (2 answers); answer with "
+        "/icebreaker ANSWER.")
+    say("/meeting end")
+    text = (chat.archive / "collab-cafe" / "2024.md").read_text()
+    assert text.endswith("## 2024-12-17\n\n### Ice-breaker\n\n"
+                         "What \\*tea\\* are you drinking?\n\n"
+                         "- **erik:** Rooibos\n- **min:** Coffee, sorry\n")  # nothing else
+
+
+def test_a_cafe_nobody_came_to_is_the_months_one_line_in_the_years_file(chat):
+    cafe_series(chat)
+    folder = chat.archive / "collab-cafe"
+    folder.mkdir(parents=True)
+    shutil.copy(CAFE_2024, folder / "2024.md")
+    chat.set_now(DECEMBER)
+    chat.ok("/meeting start", user="min", channel="collab-cafe")
+    chat.ok("/meeting end", user="min", channel="collab-cafe")
+    text = (folder / "2024.md").read_text()
+    assert text == CAFE_2024.read_text().replace(
+        "\n\n## 2024-11-19", "\n\n## 2024-12-17\n\nNo meeting due to lack of attendees.\n"
+        "\n## 2024-11-19", 1)
+
+
 def test_a_template_of_the_teams_own_gets_the_read_model(chat):
     cafe_series(chat, minutes="ours.md.j2")
     (chat.schedules_dir / "ours.md.j2").write_text(

@@ -259,13 +259,27 @@ def _sections(notes):
 
 def test_agenda_of_2018_03_numbered_sections():
     notes = load("binder-team-meeting-2018-03.md")
-    assert _sections(notes) == {"discuss": 6, "decision": 1, "news": 11, "thanks": 1}
+    # "Open issues" is a label over two items (repo2docker's release, z2jh), not one.
+    assert _sections(notes) == {"discuss": 7, "decision": 1, "news": 11, "thanks": 1}
     assert notes.agenda[0] == ImportedAgendaItem("discuss", "Open PRs")
-    assert ImportedAgendaItem(
-        "decision", "do we want to commit to a BinderHub release schedule for 0.1?"
-    ) in notes.agenda
+    assert ("decision", "do we want to commit to a BinderHub release schedule for 0.1?") in [
+        (item.section, item.text) for item in notes.agenda]
     assert notes.agenda[-1].section == "thanks"
     assert notes.agenda[-1].text.startswith("Two big milestones")
+
+
+def test_the_bullets_under_an_item_are_its_notes_links_and_todos():
+    notes = load("binder-team-meeting-2018-03.md")
+    (z2jh,) = [item for item in notes.agenda if item.text.startswith("z2jh")]
+    assert [(e.kind, e.text[:40], e.title, e.owner) for e in z2jh.entries] == [
+        ("note", "NOTES: two biggest differentiators deplo", "", None),
+        ("todo", "create issue to discuss which parts of t", "", None),
+        ("todo", "reach out to the Orsay people about what", "", None),
+        ("todo", "reach out to CERN about how installing z", "", "Tim"),
+        ("link", "https://github.com/kubernetes-incubator/", "k8 incubator: kubespray", None),
+    ]
+    (decision,) = [item for item in notes.agenda if item.section == "decision"]
+    assert [e.text[:25] for e in decision.entries] == ["Potentially treat \"releas"]
 
 
 def test_agenda_of_2018_12_joins_continuation_lines():
@@ -291,9 +305,12 @@ def test_agenda_of_2020_05_and_2021_03():
     assert _sections(load("2020-05-21.md")) == {"update": 4, "news": 2, "discuss": 7}
     notes = load("2021-03-18.md")
     assert _sections(notes) == {"update": 3, "news": 2, "discuss": 6}
-    assert notes.agenda[-1] == ImportedAgendaItem(
-        "discuss", "**Adrien:** Tests with `microk8s` for development"
-    )
+    last = notes.agenda[-1]
+    assert (last.section, last.text) == (
+        "discuss", "**Adrien:** Tests with `microk8s` for development")
+    assert [e.text for e in last.entries] == [
+        "using `Ansible`", "felt easier to use than `minikube`, but still need further "
+        "testing to confirm", "Question: have k3s been compared also?"]
 
 
 def test_to_json():
@@ -304,7 +321,9 @@ def test_to_json():
         "name": "Tim", "affiliation": "Wild Tree Tech", "github": "betatim"
     }
     assert {"text": "Jessica will follow up", "owner": "Jessica"} in data["todos"]
-    assert data["agenda"][0] == {"section": "discuss", "text": "Open PRs"}
+    assert data["agenda"][0] == {"section": "discuss", "text": "Open PRs", "entries": []}
+    assert {"kind": "link", "text": "https://github.com/kubernetes-incubator/kubespray",
+            "title": "k8 incubator: kubespray", "owner": None} in data["agenda"][2]["entries"]
     assert load("monthly-meeting-template.md").to_json()["date"] is None
 
 

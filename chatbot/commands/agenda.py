@@ -7,11 +7,12 @@ from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import clean, parse_number, split_word
 from chatbot.commands.permissions import require_one_of
+from chatbot.core.live_meeting import Item, topic_entry
 from chatbot.core.live_words import LiveMeetingError, format_timebox, parse_agenda_add
 from chatbot.core.model import DEFAULT_SECTION, SECTION_ORDER, SECTIONS, AgendaItem
 from chatbot.core.reply import Instant, ItemRef, line
-from chatbot.core.view import agenda_lines, in_display_order
-from chatbot.meeting_view import agenda
+from chatbot.core.view import agenda_lines
+from chatbot.meeting_view import agenda, numbered_items, topics_taken_up
 
 # What people type before a colon to pick a section.
 SECTION_ALIASES = {
@@ -38,14 +39,14 @@ def agenda_command(context: Context) -> Reply:
     return actions[action](context, rest)
 
 
-def _items(context: Context) -> list[AgendaItem]:
-    """The stored items in display order: item N (as /agenda numbers it) is the Nth."""
+def _items(context: Context) -> list[AgendaItem | Item]:
+    """Item N as /agenda numbers it is the Nth: a stored item or a topic taken up."""
     series, occurrence = context.meeting()
-    return in_display_order(
-        context.store.agenda.items(context.scope, series.id, occurrence.key.isoformat()))
+    return numbered_items(context.store, context.scope, series, occurrence.key.isoformat())
 
 
-def _item(context: Context, text: str, usage: str) -> tuple[int, AgendaItem, list[AgendaItem]]:
+def _item(context: Context, text: str, usage: str
+          ) -> tuple[int, AgendaItem, list[AgendaItem | Item]]:
     if not text.strip():
         raise CommandError(f"Which item? {usage}")
     try:
@@ -56,7 +57,13 @@ def _item(context: Context, text: str, usage: str) -> tuple[int, AgendaItem, lis
     if not 1 <= number <= len(items):
         count = f"items 1–{len(items)}" if items else "no items yet"
         raise CommandError(f"There is no agenda item {number} (the agenda has {count}). {usage}")
-    return number, items[number - 1], items
+    item = items[number - 1]
+    if isinstance(item, Item):  # only the meeting's entries hold it
+        raise CommandError(
+            f"Agenda item {number}, “{item.text}”, is a topic this meeting took up, not an "
+            f"item on the agenda: /undo {topic_entry(item.key)} takes it back."
+        )
+    return number, item, items
 
 
 def show(context: Context, _rest: str) -> Reply:
@@ -82,10 +89,11 @@ def add(context: Context, rest: str) -> Reply:
     )
     # The new item is the last of its section: its number counts the items up to there
     # (a count, not a read of the whole agenda, so adding stays fast however long it is).
+    key = occurrence.key.isoformat()
     number = context.store.agenda.count(
-        context.scope, series.id, occurrence.key.isoformat(),
-        SECTION_ORDER[: SECTION_ORDER.index(section) + 1],
-    )
+        context.scope, series.id, key, SECTION_ORDER[: SECTION_ORDER.index(section) + 1])
+    if section != DEFAULT_SECTION:  # after the topics a meeting took up, shown at its end
+        number += topics_taken_up(context.store, context.scope, series, key)
     when = Instant(occurrence.start_utc, context.zone, context.now)
     return Reply([
         line(f"{context.user.name} added agenda item ", ItemRef("agenda", number),
@@ -123,11 +131,12 @@ def move(context: Context, rest: str) -> Reply:
     except ValueError as error:
         raise CommandError(f"{str(error).capitalize()}. {usage}") from None
     # Items stay in their section: the target is clamped to the section's numbers.
-    section_numbers = [n for n, i in enumerate(items, start=1) if i.section == item.section]
+    section_numbers = [n for n, i in enumerate(items, start=1)
+                       if isinstance(i, AgendaItem) and i.section == item.section]
     clamped = min(max(target, section_numbers[0]), section_numbers[-1])
-    reordered = [i for i in items if i.id != item.id]
+    reordered = [i for i in items if i is not item]
     reordered.insert(clamped - 1, item)
-    context.store.agenda.reorder([i.id for i in reordered])
+    context.store.agenda.reorder([i.id for i in reordered if isinstance(i, AgendaItem)])
     note = "" if clamped == target else f" (the nearest place within {SECTIONS[item.section]})"
     return Reply(
         f"Moved agenda item {number} to {clamped}{note}: {item.text}", public=True

@@ -81,6 +81,12 @@ COMMANDS: dict[str, CommandHelp] = {
         "Open a vote on the current item (chairs; choices +1, 0, -1 unless listed), "
         "vote or change your vote, show the count, or close it (chairs).",
     ),
+    "icebreaker": CommandHelp(
+        "/icebreaker [QUESTION | ANSWER]",
+        "Ask the meeting's ice-breaker question (chairs), then answer it (anyone); "
+        "alone, show it. The Café minutes list the answers.",
+        "A chair changes the question with /undo, then asks again.",
+    ),
     "help": CommandHelp("/help [COMMAND]", "List the commands, or explain one."),
 }
 

@@ -204,6 +204,14 @@ def vote_command(context: Context) -> Reply:
 
 
 
+def icebreaker_command(context: Context) -> Reply:
+    text = clean(context.command.args)
+    if not text:
+        return Reply(live_actions.show_icebreaker(_required(context).meeting))
+    return _act(context, lambda m: live_actions.icebreaker(m, context.user.id, text,
+                                                           context.now))
+
+
 def decision_command(context: Context) -> Reply:
     """/decision as `meeting_run` records it, also filed under the current item."""
     reply, decision = meeting_run.record_decision(context)
@@ -216,6 +224,7 @@ COMMANDS = {
     "decision": decision_command, "topic": topic_command,  # Slack keeps /topic: not in
     "note": note_command, "link": link_command, "undo": undo_command,  # manifest.yml
     "chair": chair_command, "unchair": unchair_command, "vote": vote_command,
+    "icebreaker": icebreaker_command,
 }
 
 

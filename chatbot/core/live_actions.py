@@ -136,6 +136,38 @@ def record(meeting: LiveMeeting, user: str, kind: str, text: str, now: datetime.
 
 
 # --------------------------------------------------------------------------
+# The ice-breaker
+
+
+ICEBREAKER_USAGE = "/icebreaker QUESTION (chairs), then /icebreaker ANSWER (anyone)"
+
+
+def icebreaker(meeting: LiveMeeting, user: str, text: str, now: datetime.datetime) -> Outcome:
+    """Until a question is asked, a chair's words are the question; after it, anyone's
+    are their answer (a chair changes the question with /undo, then asks again)."""
+    text = " ".join(text.split())
+    if not text:
+        raise LiveMeetingError(f"What should it say? Use {ICEBREAKER_USAGE}.")
+    if meeting.icebreaker is None:
+        require_chair(meeting, user, "ask the ice-breaker question")
+        meeting, entry = _add(meeting, "icebreaker", user, now, item=None, text=text)
+        return Outcome(meeting, f"Entry {entry.number}: ice-breaker question “{text}”; "
+                                "answer with /icebreaker ANSWER.", (entry,))
+    meeting, entry = _add(meeting, "answer", user, now, item=None, text=text)
+    return Outcome(meeting, f"Entry {entry.number}: {meeting.name(user)}'s ice-breaker "
+                            "answer.", (entry,))
+
+
+def show_icebreaker(meeting: LiveMeeting) -> str:
+    question = meeting.icebreaker
+    if question is None:
+        return f"No ice-breaker question yet: {ICEBREAKER_USAGE}."
+    count = len(meeting.answers)
+    return (f"Ice-breaker: “{question.text}” ({count} answer{'' if count == 1 else 's'}); "
+            "answer with /icebreaker ANSWER.")
+
+
+# --------------------------------------------------------------------------
 # Undo
 
 

@@ -19,7 +19,9 @@ from chatbot.core.live_words import format_timebox, parse_link, parse_vote_quest
 from chatbot.core.model import DEFAULT_SECTION
 
 # Entries people see in the minutes and name with /undo N, numbered 1, 2, 3 ...
-NUMBERED_KINDS = ("take", "note", "link", "todo", "decision", "vote")
+NUMBERED_KINDS = ("take", "note", "link", "todo", "decision", "vote", "icebreaker", "answer")
+# What is filed under the item being discussed (the ice-breaker belongs to no item).
+FILED_KINDS = ("note", "link", "todo", "decision", "vote")
 # Events kept as rows too, without a number: they change state but are no minutes.
 EVENT_KINDS = ("ballot", "close", "chair", "unchair", "overtime")
 
@@ -101,6 +103,12 @@ def topic_key(take_number: int) -> str:
     return f"topic-{take_number}"
 
 
+def topic_entry(key: str) -> int | None:
+    """The number of the entry that took up the topic keyed `key` (None: not a topic)."""
+    prefix, _, number = key.partition("-")
+    return int(number) if prefix == "topic" and number.isdigit() else None
+
+
 @dataclass(frozen=True)
 class LiveMeeting:
     agenda: tuple[Item, ...]  # in the agenda's order (by section, then position)
@@ -125,6 +133,11 @@ class LiveMeeting:
 
     # ------------------------------------------------------------------ items
 
+    @property
+    def topics(self) -> tuple[Item, ...]:
+        """The topics taken up that were not on the agenda, in the order taken up."""
+        return tuple(self._derived.topics)
+
     @cached_property
     def items(self) -> tuple[ItemView, ...]:
         """Every item, numbered as people see them: new topics at the end of
@@ -135,7 +148,7 @@ class LiveMeeting:
         agenda[at:at] = self._derived.topics
         filed: dict[str | None, list[Entry]] = {}
         for entry in self.live_entries:
-            if entry.kind != "take":
+            if entry.kind in FILED_KINDS:
                 filed.setdefault(entry.item, []).append(entry)
         current = self._derived.take.item if self._derived.take else None
         return tuple(
@@ -150,7 +163,16 @@ class LiveMeeting:
     @property
     def unfiled(self) -> tuple[Entry, ...]:
         """Entries recorded before any item was taken up."""
-        return tuple(e for e in self.live_entries if e.item is None and e.kind != "take")
+        return tuple(e for e in self.live_entries if e.item is None and e.kind in FILED_KINDS)
+
+    @property
+    def icebreaker(self) -> Entry | None:
+        """The ice-breaker question asked (a chair's `/icebreaker QUESTION`), if any."""
+        return next((e for e in reversed(self.live_entries) if e.kind == "icebreaker"), None)
+
+    @property
+    def answers(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.live_entries if e.kind == "answer")
 
     @property
     def current(self) -> Current | None:
@@ -231,6 +253,8 @@ class LiveMeeting:
             return f"{who}'s TODO “{entry.text}”{owners}"
         if entry.kind == "vote":
             return f"{who}'s vote “{parse_vote_question(entry.text).question}”"
+        if entry.kind == "icebreaker":
+            return f"{who}'s ice-breaker question “{entry.text}”"
         return f"{who}'s {entry.kind} “{entry.text}”"
 
     def describe_item(self, current: Current) -> str:

@@ -78,9 +78,20 @@ class ImportedTodo:
 
 
 @dataclass(frozen=True)
+class ImportedEntry:
+    """A note, link or TODO written under an agenda item (a bullet nested under it)."""
+
+    kind: str  # "note" | "link" | "todo"
+    text: str  # a note's or TODO's text; a link's URL
+    title: str = ""  # a link's: the bullet's words around it
+    owner: str | None = None  # a TODO's, as written
+
+
+@dataclass(frozen=True)
 class ImportedAgendaItem:
     section: str  # discuss | decision | update | news | thanks
     text: str
+    entries: tuple[ImportedEntry, ...] = ()  # in the order written
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,12 @@ class ImportedNotes:
                 for a in self.attendees
             ],
             "todos": [{"text": t.text, "owner": t.owner} for t in self.todos],
-            "agenda": [{"section": i.section, "text": i.text} for i in self.agenda],
+            "agenda": [
+                {"section": i.section, "text": i.text,
+                 "entries": [{"kind": e.kind, "text": e.text, "title": e.title,
+                              "owner": e.owner} for e in i.entries]}
+                for i in self.agenda
+            ],
         }
 
 
@@ -326,16 +342,66 @@ def _agenda_text(text: str) -> str:
     return unescape_markdown(_STATUS_SUFFIX_RE.sub("", text))
 
 
-def _top_level_items(candidates: list[tuple[int, str, Block]]) -> list[ImportedAgendaItem]:
-    """Keep only the least nested items of each section."""
+def _top_level_items(candidates: list[tuple[int, str, Block]], first_names: frozenset[str]
+                     ) -> list[ImportedAgendaItem]:
+    """The least nested items of each section (a group's sub-items instead of the
+    group), each with what is nested under it."""
     top: dict[int, int] = {}
     for section_id, _key, item in candidates:
         top[section_id] = min(item.depth, top.get(section_id, item.depth))
     return [
-        ImportedAgendaItem(key, _agenda_text(item.text))
-        for section_id, key, item in candidates
-        if item.depth == top[section_id]
+        ImportedAgendaItem(key, _agenda_text(item.text), _entries(item, first_names))
+        for section_id, key, block in candidates if block.depth == top[section_id]
+        for item in (_sub_items(block) if _is_group(block) else (block,))
     ]
+
+
+# The monthly template's labels for lists of things to discuss ("Open issues"): the
+# items under such a label are the agenda items. Only these words, because a short
+# item with sub-items ("mybinder.org at NeurIPS2018") is as often one topic.
+_GROUP_LABEL_RE = re.compile(r"^(?:open\s+)?(?:issues|prs|pull\s+requests):?$", re.I)
+
+
+def _is_group(item: Block) -> bool:
+    return _GROUP_LABEL_RE.match(item.text) is not None and any(
+        child.kind == "item" for child in item.children)
+
+
+def _sub_items(group: Block) -> list[Block]:
+    return [child for child in group.children if child.kind == "item"
+            and not (_CHECKBOX_RE.match(child.text) or _is_placeholder_item(child.text))]
+
+
+_MARKDOWN_LINK_RE = re.compile(r"\[(?P<label>[^\]]*)\]\((?P<url>https?://[^)\s]+)\)")
+_BARE_URL_RE = re.compile(r"<?(?P<url>https?://[^\s<>]+)>?")
+
+
+def _entries(item: Block, first_names: frozenset[str]) -> tuple[ImportedEntry, ...]:
+    """The bullets and lines nested under an item, at any depth: a TODO as the notes
+    mark one, a link where the bullet holds one, else a note."""
+    entries = []
+    for block in walk(item.children):
+        if block.kind not in ("item", "line") or not block.text:
+            continue
+        todo = _find_todo(block, False, first_names)
+        if todo:
+            entries.append(ImportedEntry("todo", todo.text, owner=todo.owner))
+        elif not _CHECKBOX_RE.match(block.text):
+            note = ImportedEntry("note", unescape_markdown(block.text))
+            entries.append(_link(block.text) or note)
+    return tuple(entries)
+
+
+def _link(text: str) -> ImportedEntry | None:
+    """'k8 incubator: [kubespray](https://…)' -> its URL, titled 'k8 incubator: kubespray'."""
+    found = _MARKDOWN_LINK_RE.search(text)
+    if found:
+        title = text[:found.start()] + found.group("label") + text[found.end():]
+    elif (found := _BARE_URL_RE.search(text)) is not None:
+        title = text[:found.start()] + text[found.end():]
+    else:
+        return None
+    return ImportedEntry("link", found.group("url"), title=unescape_markdown(_clean(title)))
 
 
 # --------------------------------------------------------------------------
@@ -421,5 +487,5 @@ def parse_notes(text: str, filename: str | None = None) -> ImportedNotes:
         title=title,
         attendees=tuple(collector.attendees),
         todos=tuple(collector.todos),
-        agenda=tuple(_top_level_items(collector.candidates)),
+        agenda=tuple(_top_level_items(collector.candidates, collector.first_names)),
     )
