@@ -66,3 +66,15 @@ def test_swap_and_leaving_the_line(tmp_path):
                                                 user="ana", channel="data")
     assert "already in the facilitator rotation" in chat.error(
         "/meeting volunteer facilitator", user="ben", channel="data")
+
+
+def test_the_facilitator_chairs_the_meeting_they_facilitate(tmp_path):
+    chat = team_chat(tmp_path)  # 21 March: ana facilitates; ana made the series (admin)
+    chat.ok("/meeting swap 2018-03-21 facilitator @ben", user="ana", channel="data")
+    chat.set_now(dt.datetime(2018, 3, 21, 17, 0, tzinfo=dt.UTC))
+    started = chat.ok("/meeting start", user="ana", channel="data")
+    assert "The facilitator chairs it too. The chairs are now ana, ben." in started
+    # A chair's powers: ben takes up an item, which only chairs may.
+    chat.ok("/agenda add Release plan", user="dan", channel="data")
+    assert "Release plan" in chat.ok("/agenda next", user="ben", channel="data")
+    assert "the chairs are ana, ben" in chat.error("/agenda next", user="dan", channel="data")

@@ -48,7 +48,13 @@ COMMANDS: dict[str, CommandHelp] = {
         "/meeting start: roll call, decisions and TODOs go to this meeting. /meeting end: "
         "agenda items not done carry over to the next meeting, the minutes are archived "
         "and a summary is posted. /meeting link rotate (admins): a new page address, "
-        "the old one stops working.",
+        "the old one stops working. "
+        "Set a meeting up here: /meeting new NAME, /meeting set when every 3rd wednesday "
+        "at 18:00 berlin (or set name|timezone|video|notes|duration|reminders|zones|"
+        "public|rotate|auto_skip_empty VALUE), /meeting show, /meeting admin add|remove "
+        "@user, /meeting delete. One meeting: /meeting skip [DATE], /meeting unskip DATE, "
+        "/meeting move DATE DATE-TIME. Roles: /meeting volunteer facilitator|notes|off, "
+        "/meeting roles, /meeting swap DATE facilitator|notes @user.",
     ),
     "remind": CommandHelp(
         "/meeting remind [me on | me off]",

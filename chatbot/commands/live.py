@@ -166,6 +166,18 @@ def _mentioned(context: Context, usage: str) -> tuple[str, ...]:
     return tuple(context.resolve(mention).id for mention in mentions)
 
 
+def chair_the_facilitator(context: Context, facilitator: str) -> str:
+    """At /meeting start: this meeting's facilitator chairs it beside whoever started it.
+    The line to add to the reply ('' when they chair it already)."""
+    live = _required(context)
+    if live.meeting.is_chair(facilitator):
+        return ""
+    outcome = live_actions.add_chairs(live.meeting, context.user.id, (facilitator,),
+                                      context.now)
+    save(context, live, outcome.changed)
+    return f"\nThe facilitator chairs it too. {outcome.message}"
+
+
 def chair_command(context: Context) -> Reply:
     users = _mentioned(context, "/chair @user …")
     return _act(context, lambda m: live_actions.add_chairs(m, context.user.id, users,

@@ -14,6 +14,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, in_zone, long_datetime
 from chatbot.meeting_record import Ended, NotInProgress, end_meeting
+from chatbot.meeting_roles import roles_at
 
 # /meeting start picks the occurrence scheduled nearest to now, within this much either
 # way: a meeting started hours late is still that day's meeting, and a mistaken start
@@ -77,9 +78,15 @@ def start(context: Context) -> Reply:
     context.store.meetings.start(
         context.scope, series.id, key, context.user.id, context.now.isoformat()
     )
+    roles = roles_at(context.store, series, context.scope, occurrence, context.now)
+    chaired = ""
+    if roles is not None and roles.facilitator:
+        from chatbot.commands import live  # live builds on this module: imported when used
+
+        chaired = live.chair_the_facilitator(context, roles.facilitator)
     items = len(context.store.agenda.items(context.scope, series.id, key))
     return Reply(
-        f"{context.user.name} started {series.name} of {when}.\n"
+        f"{context.user.name} started {series.name} of {when}.{chaired}\n"
         f"Agenda: {items} item{'s' if items != 1 else ''} (see /agenda). Sign the roll call "
         "with /attend, record decisions with /decision TEXT and TODOs with /todo add; "
         "/meeting end closes the meeting and archives the minutes."
