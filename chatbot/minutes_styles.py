@@ -27,10 +27,9 @@ CELEBRATIONS = "thanks"  # the agenda section whose items are the Café's celebr
 
 def minutes_path(series: Series, occurrence: Occurrence) -> str:
     """Where the meeting's minutes go inside the archive folder."""
-    report = archive.relative_path(series.id, occurrence.key)
     if series.minutes == "cafe":
-        return str(PurePosixPath(report).with_name(f"{occurrence.key.year}.md"))
-    return report
+        return cafe.yearly_path(PurePosixPath(), series.id, occurrence.key).as_posix()
+    return archive.relative_path(series.id, occurrence.key)
 
 
 def minutes_text(store: Store, root: Path, scope: Scope, series: Series,

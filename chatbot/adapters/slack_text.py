@@ -64,10 +64,6 @@ def _plain_token(inner: str, mentioned: dict[str, None]) -> str:
     return label or unescape(target)  # a link: what the person typed
 
 
-def mention_ids(text: str) -> list[str]:
-    return list(dict.fromkeys(_MENTION.findall(text)))
-
-
 def with_handles(text: str, lookup: Callable[[str], str | None]) -> str:
     """Plain `@name` (sent when a command is not escaped) -> `<@ID>` for known users."""
 

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from chatbot.core.recurrence import Occurrence, Recurrence, RecurrenceError
 from chatbot.core.schedule_fields import (
-    DEFAULT_REMINDERS,
     MINUTES_STYLES,
     parse_offset,
     series_id_problem,
@@ -87,7 +86,6 @@ class Series:
         return Occurrence(day, wall.replace(tzinfo=ZoneInfo(self.timezone)), -1)
 
 
-DEFAULT_REMINDER_OFFSETS = tuple(parse_offset(r) for r in DEFAULT_REMINDERS)
 MAX_FILE_BYTES = 64 * 1024
 MAX_NESTING = 16  # brackets and braces; a schedule needs 2
 MAX_DOTS = 100  # per line, outside strings; a schedule needs one (channels.slack = ...)
