@@ -35,12 +35,14 @@ from starlette.templating import Jinja2Templates
 from chatbot.commands import Bot
 from chatbot.core.ical import series_calendar
 from chatbot.core.schedule import Series
-from chatbot.core.timefmt import long_date
+from chatbot.core.timefmt import clock_time, long_date
 from chatbot.web.minutes_html import minutes_html
 from chatbot.web.page import ScopeFor, meeting_page, minutes_markdown_of
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+# The page shows times with the one formatter every other place uses.
+TEMPLATES.env.filters.update(clock_time=clock_time, long_date=long_date)
 
 # The pages hold a team's plans behind an unguessable address: nothing may carry that
 # address elsewhere (Referer), nothing outside the bot may run or load (CSP), and

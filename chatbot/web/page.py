@@ -14,9 +14,9 @@ from chatbot import archive
 from chatbot.commands import Bot
 from chatbot.core.model import Scope
 from chatbot.core.recurrence import Occurrence
-from chatbot.core.reminder import zone_times
+from chatbot.core.reminder import ZoneTime, zone_times
 from chatbot.core.schedule import Series
-from chatbot.core.timefmt import clock_time, how_far, long_date, long_datetime
+from chatbot.core.timefmt import how_far, long_date, long_datetime
 from chatbot.core.view import AgendaSection, MeetingView, OwnerTodos, shown_zones
 from chatbot.meeting_record import minutes_markdown
 from chatbot.meeting_roles import roles_said
@@ -29,15 +29,6 @@ ScopeFor = Callable[[Series], Scope | None]
 
 
 @dataclass(frozen=True)
-class ZoneRow:
-    zone: str
-    time: str  # "10:00 PDT"
-    day: str  # "Wednesday 21 March"
-    other_day: bool  # not the meeting's own date
-    night: bool
-
-
-@dataclass(frozen=True)
 class NextMeeting:
     start_utc: dt.datetime
     end_utc: dt.datetime
@@ -45,7 +36,7 @@ class NextMeeting:
     utc: str  # "Wednesday 21 March, 17:00 UTC"
     how_far: str  # "in a day", as of the page's rendering
     in_progress: bool
-    zones: tuple[ZoneRow, ...]
+    zones: tuple[ZoneTime, ...]  # the start in each member's zone, by UTC offset
 
 
 @dataclass(frozen=True)
@@ -78,10 +69,6 @@ def _next_meeting(view: MeetingView, occurrence: Occurrence, now: dt.datetime
                   ) -> NextMeeting:
     series, start = view.series, occurrence.start_utc
     zones = {series.timezone, "UTC", *view.zones}
-    rows = tuple(
-        ZoneRow(z.zone, clock_time(z.local), long_date(z.local, now), z.other_day, z.night)
-        for z in zone_times(start, series.timezone, zones)
-    )
     return NextMeeting(
         start_utc=start,
         end_utc=start + series.duration,
@@ -89,7 +76,7 @@ def _next_meeting(view: MeetingView, occurrence: Occurrence, now: dt.datetime
         utc=long_datetime(start, "UTC", now),
         how_far=how_far(start, now),
         in_progress=view.in_progress or series.in_progress(now) == occurrence,
-        zones=rows,
+        zones=tuple(zone_times(start, series.timezone, zones)),
     )
 
 
