@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from chatbot import logs, workspace_data
+from chatbot import archive, logs, workspace_data
 from chatbot.adapters import console
 from chatbot.commands import Bot, Clock, build_bot
 from chatbot.config import Settings, SettingsError, default_adapter, load_env_file
@@ -440,8 +440,13 @@ def cmd_minutes(args: argparse.Namespace) -> int:
     if isinstance(choice, NoMeeting):
         print(f"error: {choice.reason}", file=sys.stderr)
         return 1
-    print(minutes_markdown(bot.store, scope, choice.series, choice.occurrence, bot.clock.now()),
-          end="")
+    try:
+        text = minutes_markdown(bot.store, scope, choice.series, choice.occurrence,
+                                bot.clock.now())
+    except archive.ArchiveError as error:  # the team's own template failed
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(text, end="")
     return 0
 
 

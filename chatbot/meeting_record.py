@@ -17,7 +17,7 @@ from pathlib import Path
 from chatbot import archive
 from chatbot.core.cafe import SKIPPED, split_year
 from chatbot.core.live_meeting import Entry
-from chatbot.core.minutes import MinutesInput, render_minutes
+from chatbot.core.minutes import MinutesInput
 from chatbot.core.model import AgendaItem, Attendance, MeetingRecord, Scope, Todo, User
 from chatbot.core.notes_import import (
     ImportedAttendee,
@@ -30,7 +30,7 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.schedule import Series
 from chatbot.core.view import TodoEntry
 from chatbot.meeting_view import gather
-from chatbot.minutes_styles import minutes_path, minutes_text
+from chatbot.minutes_styles import meeting_minutes, minutes_path, minutes_text
 from chatbot.store import Store
 
 # Larger files are not meeting notes; reading them whole would only waste memory.
@@ -121,7 +121,11 @@ def build_minutes(
 def minutes_markdown(
     store: Store, scope: Scope, series: Series, occurrence: Occurrence, now: dt.datetime
 ) -> str:
-    return render_minutes(build_minutes(store, scope, series, occurrence, now))
+    """The meeting's minutes in its series' shape, as they stand now (ArchiveError when
+    the team's template fails)."""
+    return meeting_minutes(store, scope, series, occurrence,
+                           build_minutes(store, scope, series, occurrence, now),
+                           gather(store, scope, series, occurrence))
 
 
 # --------------------------------------------------------------------------

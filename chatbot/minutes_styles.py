@@ -35,8 +35,6 @@ def minutes_path(series: Series, occurrence: Occurrence) -> str:
 def minutes_text(store: Store, root: Path, scope: Scope, series: Series,
                  occurrence: Occurrence, minutes: MinutesInput, view: MeetingView) -> str:
     """The archived file's new text (ArchiveError when it cannot be made)."""
-    if series.minutes == "report":
-        return render_minutes(minutes)
     if series.minutes == "cafe":
         relative = minutes_path(series, occurrence)
         document = archive.read(root, relative)
@@ -46,6 +44,17 @@ def minutes_text(store: Store, root: Path, scope: Scope, series: Series,
                 "it is left as it was")
         meeting = cafe_meeting(store, scope, series, occurrence, view)
         return cafe.add_section(document, meeting, series.name)
+    return meeting_minutes(store, scope, series, occurrence, minutes, view)
+
+
+def meeting_minutes(store: Store, scope: Scope, series: Series, occurrence: Occurrence,
+                    minutes: MinutesInput, view: MeetingView) -> str:
+    """One meeting's minutes in its series' shape: the report, the Café section (as it
+    stands in the yearly file), or the team's template (`chatbot minutes`, the page)."""
+    if series.minutes == "report":
+        return render_minutes(minutes)
+    if series.minutes == "cafe":
+        return cafe.render_section(cafe_meeting(store, scope, series, occurrence, view))
     return _from_template(Path(series.minutes), minutes, view)
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from chatbot.core.model import Scope
 from chatbot.core.schedule import load_schedules
+from chatbot.web.page import minutes_markdown_of
+from tests.conftest import cli_env
 
 ROOT = Path(__file__).resolve().parent.parent
 # jupyterhub/team-compass, docs/meetings/collab-cafe/2024.md
@@ -168,3 +172,30 @@ def test_the_minutes_key_says_what_to_write_instead(tmp_path):
         "template (ending in .j2), like minutes = \"cafe\"",
         f"ours.toml: minutes: no template at {tmp_path.resolve() / 'missing.j2'}",
     ]
+
+
+def test_chatbot_minutes_prints_a_cafe_meeting_as_its_section_of_the_years_file(chat):
+    cafe_series(chat)
+    run_december(chat)
+    chat.store.db.conn.close()
+    printed = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "minutes", "--channel", "collab-cafe",
+         "--date", "2024-12-17", "--now", "2024-12-18T12:00Z"],
+        capture_output=True, text=True, env=cli_env(chat.db_path.parent), check=True).stdout
+    archived = (chat.archive / "collab-cafe" / "2024.md").read_text()
+    assert printed.startswith("## 2024-12-17\n\n### Check-in\n\n- Min / @minrk / Simula\n")
+    assert "\n" + printed in archived  # the section as the archive holds it, not a report
+    assert "Attendees" not in printed
+
+
+def test_the_page_of_a_cafe_meeting_shows_its_own_section_of_the_years_file(chat):
+    cafe_series(chat)
+    folder = chat.archive / "collab-cafe"
+    folder.mkdir(parents=True)
+    shutil.copy(CAFE_2024, folder / "2024.md")
+    run_december(chat)
+    series = chat.bot.schedules.get("collab-cafe")
+    scope = Scope("console", "console", "collab-cafe")
+    shown = minutes_markdown_of(chat.bot, series, scope, DECEMBER.date(), DECEMBER)
+    assert shown.startswith("## 2024-12-17\n\n### Check-in\n")
+    assert "## 2024-11-19" not in shown and "Notes Archive" not in shown

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from chatbot import archive
 from chatbot.commands import Bot
+from chatbot.core import cafe
 from chatbot.core.model import Scope
 from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import ZoneTime, zone_times
@@ -119,6 +120,8 @@ def minutes_markdown_of(bot: Bot, series: Series, scope: Scope | None, day: dt.d
         return None
     if record.archive_path:
         text = archive.read(bot.archive, record.archive_path)
+        if text is not None and series.minutes == "cafe":  # the year's file: that day's part
+            text = dict(cafe.split_year(text)).get(day.isoformat())
         if text is not None:
             return text
     return minutes_markdown(bot.store, scope, series, series.occurrence_on_day(day), now)
