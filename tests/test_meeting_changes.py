@@ -68,6 +68,12 @@ def test_bad_dates_and_refusals_store_nothing(chat):
         ("/meeting unskip 2018-03-26", "No meeting of Data Team Sync on 2018-03-26 was skipped"),
         ("/meeting move 2018-03-26", "Say which meeting and when"),
         ("/meeting move 2018-03-26 2018-04-02T09:30", "already meets on 2018-04-02"),
+        # Past the next meeting, or back before the one before: the two would swap.
+        ("/meeting move 2018-03-26 2018-04-03T09:30",
+         "That is not before the next meeting (Monday 2 April, 09:30 CEST): move 2018-03-26 "
+         "to an earlier time, or skip it (/meeting skip 2018-03-26)."),
+        ("/meeting move 2018-04-09 2018-04-01T09:00",
+         "That is not after the meeting before (Monday 2 April, 09:30 CEST)"),
     ]:
         assert says in chat.error(bad, user="ana", channel="data"), bad
     refused = chat.error("/meeting skip", user="bob", channel="data")

@@ -12,11 +12,12 @@ import datetime as dt
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.permissions import require_meeting_admin
-from chatbot.core.recurrence import RecurrenceError
+from chatbot.core.recurrence import Occurrence, RecurrenceError
 from chatbot.core.schedule import Series
 from chatbot.core.schedule_fields import day as read_day
 from chatbot.core.schedule_fields import local_time
 from chatbot.core.timefmt import long_date, long_datetime
+from chatbot.core.timezones import zone_info
 from chatbot.series_book import changed_series
 
 
@@ -64,11 +65,12 @@ def move_meeting(context: Context, rest: str) -> Reply:
         raise CommandError(f"{error}; write it like {usage}") from None
     if _stored(context, series, key) == "skipped":
         raise CommandError(f"{series.name} on {key} is skipped: /meeting unskip {key} first.")
-    _occurrence(series, key)
+    occurrence = _occurrence(series, key)
     landing = new_time.date()
     if landing != key and series.recurrence.occurrence_on(landing) is not None:
         raise CommandError(f"{series.name} already meets on {landing}: skip that meeting "
                            "instead, or move this one to another day.")
+    _between_neighbours(series, occurrence, new_time, context.now)
     _store_change(context, series, key, new_time.strftime("%Y-%m-%dT%H:%M"))
     moved = context.bot.schedules.get(series.id).recurrence.occurrence_on(key)
     return Reply(f"Moved {series.name} of {key} to "
@@ -109,6 +111,26 @@ def _occurrence(series: Series, key: dt.date):
         raise CommandError(f"{key} is not a meeting of {series.name} (the next after it: "
                            f"{dates}); give a date it meets on.")
     return occurrence
+
+
+def _between_neighbours(series: Series, occurrence: Occurrence, new_time: dt.datetime,
+                        now: dt.datetime) -> None:
+    """A moved meeting stays between the meetings before and after it: moved past one,
+    the two would swap, and the agenda gathered for one would be held at the other."""
+    def wall(neighbour: Occurrence) -> dt.datetime:  # in the zone `new_time` is given in
+        return neighbour.start_utc.astimezone(zone_info(series.timezone)).replace(tzinfo=None)
+
+    key, zone = occurrence.key, series.timezone
+    following = series.recurrence.next_after(occurrence.start_utc)
+    if following is not None and new_time >= wall(following):
+        raise CommandError(
+            f"That is not before the next meeting ({long_datetime(following.start_utc, zone, now)})"
+            f": move {key} to an earlier time, or skip it (/meeting skip {key}).")
+    before = series.recurrence.previous_before(occurrence.start_utc - dt.timedelta(seconds=1))
+    if before is not None and new_time <= wall(before):
+        raise CommandError(
+            f"That is not after the meeting before ({long_datetime(before.start_utc, zone, now)})"
+            f": move {key} to a later time, or skip it (/meeting skip {key}).")
 
 
 def _store_change(context: Context, series: Series, key: dt.date, moved_to: str | None
