@@ -199,3 +199,17 @@ def test_who_missed_the_meeting_gets_a_digest_once(tmp_path):
         f"The minutes: {chat.archive}/binder-team/2018-03-21.md",
     ]
     assert lines[-1] == "(Stop these messages with /remind digest off.)"
+
+
+def test_the_chairs_of_the_meeting_in_progress_may_skip_and_move(chat):
+    chat.ok("/meeting new Data Team Sync", user="ana", channel="data", tz="Europe/Berlin")
+    chat.ok("/meeting set when every monday at 09:30", user="ana", channel="data")
+    chat.set_now(dt.datetime(2018, 3, 26, 7, 35, tzinfo=dt.UTC))  # 09:35 in Berlin
+    chat.ok("/meeting start", user="ana", channel="data")
+    assert chat.error("/meeting skip 2018-04-02", user="bob", channel="data") == (
+        "Only a channel admin (ana) can skip a meeting of Data Team Sync.")
+    chat.ok("/chair <@bob>", user="ana", channel="data")
+    assert "Skipped" in chat.ok("/meeting skip 2018-04-02", user="bob", channel="data")
+    chat.ok("/meeting move 2018-04-09 2018-04-10T09:30", user="bob", channel="data")
+    assert chat.error("/meeting unskip 2018-04-02", user="carol", channel="data").startswith(
+        "Only a channel admin (ana)")

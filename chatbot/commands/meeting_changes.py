@@ -2,7 +2,7 @@
 
 Stored in `store.occurrence_changes` and applied by `SeriesBook`, so the schedule list,
 the calendar feed, the page and the reminders all follow. Admins may change a meeting,
-and so may whoever started the meeting in progress (its chair).
+and so may the chairs of its meeting in progress.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from chatbot.core.schedule_fields import day as read_day
 from chatbot.core.schedule_fields import local_time
 from chatbot.core.timefmt import long_date, long_datetime
 from chatbot.core.timezones import zone_info
+from chatbot.meeting_view import live_meeting
 from chatbot.series_book import changed_series
 
 
@@ -81,11 +82,18 @@ def move_meeting(context: Context, rest: str) -> Reply:
 
 def _changeable(context: Context, action: str) -> Series:
     series, _ = context.meeting()
-    chair = {m.started_by for m in context.store.meetings.in_progress(context.scope)
-             if m.series == series.id}
-    if context.user.id not in chair:
+    if not any(_is_chair(context, series, meeting.occurrence)
+               for meeting in context.store.meetings.in_progress(context.scope)
+               if meeting.series == series.id):
         require_meeting_admin(context, series.admins, f"{action} {series.name}")
     return series
+
+
+def _is_chair(context: Context, series: Series, occurrence: str) -> bool:
+    """Whether the speaker chairs this series' meeting in progress (who started it, the
+    facilitator, whoever /chair made one)."""
+    live = live_meeting(context.store, context.scope, series, occurrence)
+    return live is not None and live.is_chair(context.user.id)
 
 
 def _date(text: str, usage: str) -> dt.date:
