@@ -6,7 +6,9 @@ the same agenda numbers, the same TODO groups and the same zones.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from chatbot.core.live_meeting import Item, LiveMeeting
 from chatbot.core.live_view import filed_entries, live_agenda
@@ -25,6 +27,7 @@ from chatbot.core.view import (
     shown_zones,
     todo_entry,
 )
+from chatbot.selection import Chosen, MeetingSelection
 from chatbot.store import Store
 
 
@@ -124,6 +127,36 @@ def todos_of_person(store: Store, scope: Scope, user_id: str) -> tuple[TodoEntry
     todos = store.todos.in_channel(scope, owner=user_id)
     names = owner_names(store, scope.workspace, todos)
     return tuple(todo_entry(t, names, scope.channel) for t in todos)
+
+
+@dataclass(frozen=True)
+class HomeMeeting:
+    """A meeting on one person's home (Slack's App Home): the next of a series of theirs."""
+
+    name: str
+    start_utc: dt.datetime
+    video: str = ""
+
+
+def person_home(meetings: MeetingSelection, store: Store, platform: str, workspace: str,
+                user_id: str, now: dt.datetime
+                ) -> tuple[tuple[HomeMeeting, ...], tuple[TodoEntry, ...]]:
+    """The meetings of the channels `user_id` takes part in (the one `/meeting` there
+    would name), soonest first, and their open TODOs in every channel of the workspace.
+
+    Asked per channel of theirs, never over every series the bot holds: a hosted bot may
+    hold a hundred thousand."""
+    shown = []
+    for channel in store.members.channels_of(workspace, user_id):
+        scope = Scope(platform, workspace, channel)
+        for series in meetings.series_in(scope):
+            choice = meetings.choose(scope, series.id, now)
+            if isinstance(choice, Chosen):
+                shown.append(HomeMeeting(series.name, choice.occurrence.start_utc,
+                                         series.video))
+    todos = [todo for channel in store.todos.channels_owing(workspace, user_id)
+             for todo in todos_of_person(store, Scope(platform, workspace, channel), user_id)]
+    return tuple(sorted(shown, key=lambda m: m.start_utc)), tuple(todos)
 
 
 def member_zones(store: Store, scope: Scope, series: Series) -> tuple[str, ...]:

@@ -686,3 +686,14 @@ def test_meeting_new_without_a_name_opens_a_form_that_makes_the_series(
     settings = world.store.chat_series.settings("team-sync")
     assert (settings["timezone"], settings["start"], settings["video"]) == (
         "America/New_York", "2018-04-18T17:30", "https://meet.example.org/t")
+
+
+def test_app_home_names_the_meeting_slash_meeting_names(meeting_world: SlackWorld) -> None:
+    """Once the meeting has ended early, the Home shows the next one, as /meeting does."""
+    meeting_world.answer("/meeting", "end")
+    assert "Wednesday 18 April" in meeting_world.answer("/meeting", "")
+    assert meeting_world.send(sr.app_home_opened(SECRET, user_id="U0ALICE"))[0] == 200
+    [published] = meeting_world.slack.wait_for_calls("views.publish")
+    text = all_text(published.params["view"]["blocks"])
+    assert "In Europe/Berlin: Wednesday 18 April, 18:00 CEST" in text
+    assert "21 March" not in text

@@ -50,8 +50,7 @@ from chatbot.commands import Bot, Message, Reply
 from chatbot.config import SettingsError, SlackSettings
 from chatbot.core.model import Scope, User
 from chatbot.core.reminder import Reminder
-from chatbot.core.timefmt import how_far
-from chatbot.meeting_view import todos_of_person
+from chatbot.meeting_view import person_home
 from chatbot.scheduler import Reminders, ReminderScheduler
 from chatbot.web.headers import SecurityHeaders
 
@@ -508,25 +507,7 @@ class SlackAdapter:
         zone = (stored and stored.tz) or (profile and profile.tz) or (
             stored and stored.profile_tz) or "UTC"
         now = self.bot.clock.now()
-        meetings, todos, channels = [], [], []
-        for series in self.bot.schedules.series:
-            channel = self.bot.channel_of(series, PLATFORM)
-            if channel is None or self.bot.workspace_named(series, PLATFORM) not in (None, team):
-                continue
-            channels.append(channel)  # their own TODOs, wherever they were given them
-            # Only the meetings of channels this person takes part in: the Home tab must
-            # not show one channel's meetings to people outside it.
-            if not store.members.includes(Scope(PLATFORM, team, channel), user_id):
-                continue
-            occurrence = series.current_or_next(now)
-            if occurrence is not None:
-                meetings.append(blocks.HomeMeeting(
-                    series.name, occurrence.start_utc, how_far(occurrence.start_utc, now),
-                    series.video,
-                ))
-        for channel in dict.fromkeys(channels):
-            todos += todos_of_person(store, Scope(PLATFORM, team, channel), user_id)
-        meetings.sort(key=lambda m: m.start_utc)
+        meetings, todos = person_home(self.bot.meetings, store, PLATFORM, team, user_id, now)
         view = blocks.home_view(zone, meetings, todos, self.names(team), now)
         await workspace.client.views_publish(user_id=user_id, view=view)
 

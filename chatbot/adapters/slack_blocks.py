@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -26,8 +25,9 @@ from chatbot.adapters.slack_text import escape, to_mrkdwn
 from chatbot.commands import Reply
 from chatbot.core.reminder import Reminder
 from chatbot.core.reply import Instant, ItemRef, Line, Link, UserRef
-from chatbot.core.timefmt import long_datetime
+from chatbot.core.timefmt import how_far, long_datetime
 from chatbot.core.view import TodoEntry, agenda_lines, todo_lines
+from chatbot.meeting_view import HomeMeeting
 
 ATTEND_ACTION = "attend"  # "I'm here" on the start-of-meeting reminder; value: series id
 SKIP_ACTION = "skip_meeting"  # on a one-day reminder with an empty agenda; "SERIES DATE"
@@ -238,29 +238,21 @@ def reminder_message(reminder: Reminder, names: Names) -> tuple[str, list[dict]]
 # -- App Home --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HomeMeeting:
-    name: str
-    start_utc: dt.datetime
-    when: str  # "in 3 days"
-    video: str = ""
-
-
-def home_view(zone: str, meetings: list[HomeMeeting], todos: list[TodoEntry],
+def home_view(zone: str, meetings: Iterable[HomeMeeting], todos: Iterable[TodoEntry],
               names: Names, now: dt.datetime) -> dict:
     blocks: list[dict] = [header("Next meeting")]
-    if not meetings:
-        blocks.append(section("No meeting is scheduled in the channels I know."))
     for meeting in meetings:
         local = long_datetime(meeting.start_utc, zone, now)
         lines = [
             f"*{escape(meeting.name)}*",
-            f"{date_token(meeting.start_utc, local)} ({escape(meeting.when)})",
+            f"{date_token(meeting.start_utc, local)} ({how_far(meeting.start_utc, now)})",
             f"In {escape(zone)}: {escape(local)}",
         ]
         if meeting.video:
             lines.append(f"<{escape(meeting.video)}|Video call>")
         blocks.append(section("\n".join(lines)))
+    if len(blocks) == 1:
+        blocks.append(section("No meeting is scheduled in the channels I know."))
     blocks += [DividerBlock().to_dict(), header("Your open TODOs")]
     if not todos:
         blocks.append(section("Nothing open. Add one with `/todo add TEXT` in a meeting channel."))

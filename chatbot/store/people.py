@@ -53,6 +53,12 @@ class MemberTable(TableGroup):
         return self._db.first_where("members", f"{SCOPE_MATCH} AND user_id = ?",
                                     (*scope_args(scope), user_id)) is not None
 
+    def channels_of(self, workspace: str, user_id: str) -> list[str]:
+        """The channels of `workspace` that `user_id` has spoken in."""
+        rows = self._db.query("SELECT channel FROM members WHERE workspace = ? AND user_id = ?"
+                              " ORDER BY channel", (workspace, user_id))
+        return [row["channel"] for row in rows]
+
     def of_channel(self, scope: Scope, wanting_reminders: bool = False) -> list[User]:
         rows = self._db.query(
             "SELECT u.* FROM members m JOIN users u ON u.workspace = m.workspace"

@@ -38,6 +38,14 @@ class TodoTable(TableGroup):
             params.append(owner)
         return self._todos(" AND ".join(conditions) or "1", tuple(params), scope)
 
+    def channels_owing(self, workspace: str, owner: str) -> list[str]:
+        """The channels of `workspace` where `owner` has an open TODO."""
+        rows = self._db.query(
+            "SELECT DISTINCT t.channel FROM todo_owners o JOIN todos t ON t.id = o.todo_id"
+            " WHERE o.user_id = ? AND t.workspace = ? AND t.done_at IS NULL ORDER BY t.channel",
+            (owner, workspace))
+        return [row["channel"] for row in rows]
+
     def remove(self, todo_id: int) -> None:
         with self._db.transaction():
             self._db.write("DELETE FROM todo_owners WHERE todo_id = ?", (todo_id,))
