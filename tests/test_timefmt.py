@@ -9,6 +9,7 @@ import pytest
 from chatbot.core.timefmt import (
     abbreviation,
     clock_time,
+    how_far,
     in_zone,
     long_date,
     long_datetime,
@@ -54,3 +55,16 @@ def test_the_year_is_left_out_only_within_the_same_year():
 
 def test_utc_stamp():
     assert utc_stamp(in_zone(INSTANT, "Asia/Kathmandu")) == "2018-03-21T17:00:00Z"
+
+
+@pytest.mark.parametrize("ahead, said", [
+    (dt.timedelta(minutes=28), "in 28 minutes"),
+    (dt.timedelta(hours=12), "in 12 hours"),
+    (dt.timedelta(days=1), "in a day"),
+    (dt.timedelta(days=13), "in 13 days"),  # not "in a week"
+    (dt.timedelta(days=17), "in 17 days"),  # not "in a month": the meeting is this month
+    (-dt.timedelta(days=20), "20 days ago"),
+    (dt.timedelta(days=60), "in 2 months"),
+])
+def test_how_far_counts_days_up_to_six_weeks(ahead, said):
+    assert how_far(INSTANT + ahead, INSTANT) == said

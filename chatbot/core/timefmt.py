@@ -83,5 +83,9 @@ def utc_stamp(instant: dt.datetime) -> str:
 
 
 def how_far(instant: dt.datetime, now: dt.datetime) -> str:
-    """'in 3 days', 'in an hour', '2 hours ago' (arrow's humanize)."""
-    return arrow.get(instant).humanize(arrow.get(now))
+    """'in 3 days', 'in an hour', '2 hours ago' (arrow's humanize), counted in days from
+    a day to six weeks: arrow alone calls 15 days "in a month" and 13 "in a week"."""
+    then, since = arrow.get(instant), arrow.get(now)
+    if dt.timedelta(days=1) <= abs(instant - now) < dt.timedelta(weeks=6):
+        return then.humanize(since, granularity="day")
+    return then.humanize(since)
