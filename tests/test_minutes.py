@@ -15,6 +15,7 @@ from chatbot.core.minutes import (
 from chatbot.core.model import Attendance
 from chatbot.core.notes_import import parse_notes, split_owners, unescape_markdown
 from chatbot.core.view import AgendaEntry
+from chatbot.web.minutes_html import minutes_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -189,6 +190,23 @@ def test_no_zone_list_video_or_previous_link_when_empty():
     assert "Video" not in text and "Previous" not in text
 
 
+PERMALINK = ("https://team.slack.com/archives/C0MEETING/p1521655200000100"
+             "?thread_ts=1521655200.000100&cid=C0MEETING")
+
+
+def test_an_address_in_an_item_or_todo_links_to_itself_and_reads_back() -> None:
+    # What the Slack shortcuts record: the message's text, then its permalink.
+    said = f"Kubeflow demo ({PERMALINK})"
+    todo = TodoEntry(4, said, ("Bob",), is_new=True)
+    text = render_minutes(meeting(agenda=(item("discuss", said, "Bob"),), todos=(todo,)))
+    assert f"- **Bob:** Kubeflow demo \\(<{PERMALINK}>\\) _(discussed)_" in text
+    assert f"- [ ] TODO #4: Kubeflow demo \\(<{PERMALINK}>\\) (Bob)" in text
+    page = str(minutes_html(text, lambda _target: None))
+    assert page.count(f'href="{PERMALINK.replace("&", "&amp;")}"') == 2
+    [read] = parse_notes(text).agenda
+    assert read.text == f"**Bob:** {said}"
+
+
 def test_odd_links_are_escaped():
     text = render_minutes(meeting(
         video="zoom <id> 123", previous_notes="../2018/Feb notes (draft).md"
@@ -344,7 +362,9 @@ def test_hostile_text_keeps_the_structure():
     assert lines_of(text).count("---") == 2
     for hostile in HOSTILE:
         assert escape_markdown(hostile) in text
-    assert re.search(r"(?<!\\)<", text) is None  # no raw HTML, no autolink
+    # No raw HTML; the only autolinks are http(s) addresses people wrote, whole.
+    assert re.search(r"(?<!\\)<(?!https?://[^\s<>]*>)", text) is None
+    assert r"\[link\]\(<https://evil.example>\)" in text
     assert "- **Video conference link:** javascript:alert\\(1\\)" in text
     assert "- **Meeting notes:** https://ok.example/a b" in text
 

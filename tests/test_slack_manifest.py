@@ -8,6 +8,7 @@ import yaml
 
 from chatbot.adapters.slack import EVENTS_PATH
 from chatbot.adapters.slack_blocks import ADD_TO_MINUTES
+from chatbot.adapters.slack_modal import ADD_AS_TODO, ADD_TO_AGENDA
 from chatbot.commands.help import COMMANDS
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yml").read_text())
@@ -66,7 +67,9 @@ def test_the_install_link_asks_for_the_manifests_scopes_and_returns_to_its_redir
             ] == [True]
 
 
-def test_the_add_to_minutes_shortcut_is_declared_on_messages() -> None:
-    [shortcut] = MANIFEST["features"]["shortcuts"]
-    assert (shortcut["type"], shortcut["callback_id"]) == ("message", ADD_TO_MINUTES)
-    assert len(shortcut["name"]) <= 25 and len(shortcut["description"]) <= 80
+def test_the_message_shortcuts_are_declared_on_messages() -> None:
+    shortcuts = MANIFEST["features"]["shortcuts"]
+    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [
+        ("message", ADD_TO_MINUTES), ("message", ADD_TO_AGENDA), ("message", ADD_AS_TODO)]
+    for shortcut in shortcuts:
+        assert len(shortcut["name"]) <= 25 and len(shortcut["description"]) <= 80

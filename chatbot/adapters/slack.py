@@ -42,6 +42,7 @@ from chatbot.adapters import slack_modal
 from chatbot.adapters.slack_guard import guarded
 from chatbot.adapters.slack_install import INSTALL_PATH, REDIRECT_PATH, Installations
 from chatbot.adapters.slack_outbox import Background, web_client
+from chatbot.adapters.slack_shortcuts import MessageShortcuts, permalink, team_of
 from chatbot.adapters.slack_text import from_slack, handles, mention_command, with_handles
 from chatbot.adapters.slack_users import SlackProfile, UserDirectory
 from chatbot.adapters.slack_votes import VoteMessages
@@ -216,6 +217,7 @@ class SlackAdapter:
         app.action(blocks.ITEM_ACTION)(self._on_item_action)
         app.action(blocks.VOTE_ACTION)(self._on_vote_button)
         app.shortcut(blocks.ADD_TO_MINUTES)(self._on_add_to_minutes)
+        MessageShortcuts(self).register(app)  # Add to agenda, Add as TODO
         app.event("app_home_opened")(self._on_home_opened)
         app.event("app_mention")(self._on_mention)
         return app
@@ -339,7 +341,7 @@ class SlackAdapter:
         await ack()
         form = slack_modal.read_form(view)
         channel = view.get("private_metadata", "")
-        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        team = team_of(body)
         scope = Scope(PLATFORM, team, channel)
         before = set(self.bot.store.chat_series.in_channel(scope))
         await self._act(body, f"/meeting new {form.name}", "meeting", channel)
@@ -374,19 +376,13 @@ class SlackAdapter:
         under the current item as its author's."""
         await ack()
         message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
-        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        team = team_of(body)
         text, _ = await self._incoming(team, message.get("text", ""), channel or "",
                                        resolve_handles=False)
         if not channel or not text:
             return
-        permalink = ""
-        try:
-            answer = await self.workspaces.get(team).client.chat_getPermalink(
-                channel=channel, message_ts=message.get("ts", ""))
-            permalink = answer.get("permalink") or ""
-        except SlackApiError as error:
-            log.warning("chat.getPermalink failed: %s", error.response.get("error"))
-        said = f"/link {permalink} {text}" if permalink else f"/note {text}"
+        link = await permalink(self.workspaces.get(team).client, channel, message.get("ts", ""))
+        said = f"/link {link} {text}" if link else f"/note {text}"
         author = message.get("user") or body["user"]["id"]
         await self._act({**body, "user": {"id": author}}, said, "note", channel,
                         tell=body["user"]["id"])
@@ -394,7 +390,7 @@ class SlackAdapter:
     async def _act(self, body: dict, text: str, name: str, channel: str | None = None,
                    tell: str | None = None) -> None:
         """A button click, said as the command it stands for."""
-        team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        team = team_of(body)
         channel = channel or (body.get("channel") or {}).get("id")
         if not channel:
             log.warning("%s clicked outside a channel; ignored", text)

@@ -232,7 +232,8 @@ def _fields_problem(body: Mapping, required: tuple[str, ...], optional: tuple[st
 
 
 def _submission_problem(body: dict) -> str | None:
-    """A form sent (the `/meeting new` modal): who sent it, and its answers by block."""
+    """A form sent (`/meeting new`, the message shortcuts'): who sent it, and its answers
+    by block, each in the shape its kind of input gives."""
     view = body.get("view")
     if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
         return "view must be an object with a callback_id"
@@ -243,7 +244,31 @@ def _submission_problem(body: dict) -> str | None:
             isinstance(block, dict) and all(isinstance(v, dict) for v in block.values())
             for block in state["values"].values()):
         return "view.state.values must map blocks to their answers"
+    for block in state["values"].values():
+        for answer in block.values():
+            if (problem := _answer_problem(answer)) is not None:
+                return problem
     return _sender_problem(body)
+
+
+# What the forms' inputs answer: text (a text input, a date, a time), a chosen option,
+# chosen users.
+_ANSWER_TEXT = ("value", "selected_date", "selected_time")
+
+
+def _answer_problem(answer: dict) -> str | None:
+    for name in _ANSWER_TEXT:
+        if answer.get(name) is not None and not isinstance(answer[name], str):
+            return f"an answer's {name} must be text"
+    option = answer.get("selected_option")
+    if option is not None and not (isinstance(option, dict)
+                                   and isinstance(option.get("value"), str)):
+        return "an answer's selected_option must be an object with a value"
+    users = answer.get("selected_users")
+    if users is not None and not (isinstance(users, list)
+                                  and all(isinstance(u, str) for u in users)):
+        return "an answer's selected_users must be a list of user ids"
+    return None
 
 
 def _click_problem(body: dict) -> str | None:
@@ -280,8 +305,8 @@ def _sender_problem(body: dict) -> str | None:
 
 def _shortcut_problem(body: dict) -> str | None:
     """A message shortcut: who chose it, where, and the message it was chosen on."""
-    if (problem := _fields_problem(body, ("callback_id",))) is not None:
-        return problem
+    if (problem := _fields_problem(body, ("callback_id", "trigger_id"))) is not None:
+        return problem  # the trigger opens the shortcut's form
     for name in ("user", "team", "channel"):
         part = body.get(name)
         if not isinstance(part, dict) or not isinstance(part.get("id"), str):

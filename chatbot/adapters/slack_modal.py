@@ -1,7 +1,12 @@
-"""Slack's form for `/meeting new` said without a name: name, zone (the asker's), first
-date and time, repeat and video link. What is submitted becomes the chat commands
-`/meeting new NAME` and `/meeting set ...`, so the form obeys the same rules and gives
-the same replies as typing them."""
+"""Slack's forms. Each one's answers become chat commands, so a form obeys the same rules
+and gives the same replies as typing them.
+
+- `/meeting new` said without a name: name, zone (the asker's), first date and time,
+  repeat and video link -> `/meeting new NAME` and `/meeting set ...`.
+- The message shortcuts *Add to agenda* (the message's text and a section) and *Add as
+  TODO* (the text and its owners, the author first) -> `/agenda add` and `/todo add`
+  (`slack_shortcuts.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,21 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import (
     DatePickerElement,
     InputBlock,
+    MarkdownTextObject,
     Option,
     PlainTextInputElement,
+    SectionBlock,
     StaticSelectElement,
     TimePickerElement,
+    UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 NEW_MEETING = "meeting_new"
+ADD_TO_AGENDA = "add_to_agenda"  # the shortcut's callback id, and its form's
+ADD_AS_TODO = "add_as_todo"
+# Slack's longest plain_text_input; the command's own limit (2,000) refuses what is longer.
+INPUT_CHARS = 3000
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NTH = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "last"}
 REPEATS = {
@@ -95,3 +107,63 @@ def when_text(day: dt.date, clock: str, repeat: str) -> str:
         nth = _NTH[(day.day - 1) // 7 + 1]
         return f"every {nth} {weekday} {starting}"
     return f"on {day.isoformat()} at {clock}"
+
+
+# -- the message shortcuts' forms ------------------------------------------------------------
+
+
+def _message_text(text: str) -> InputBlock:
+    return InputBlock(block_id="text", label="Text", element=PlainTextInputElement(
+        action_id="text", multiline=True, max_length=INPUT_CHARS,
+        initial_value=text[:INPUT_CHARS]))
+
+
+def agenda_item_view(text: str, sections: dict[str, str], default: str, metadata: str
+                     ) -> dict:
+    """`sections`: key -> title, in the agenda's order; `default` is /agenda add's."""
+    options = [Option(value=key, text=title) for key, title in sections.items()]
+    fields = [
+        _message_text(text),
+        InputBlock(block_id="section", label="Section", element=StaticSelectElement(
+            action_id="section", options=options,
+            initial_option=next(o for o in options if o.value == default))),
+    ]
+    return View(type="modal", callback_id=ADD_TO_AGENDA, title="Add to agenda", submit="Add",
+                close="Cancel", private_metadata=metadata, blocks=fields).to_dict()
+
+
+def todo_view(text: str, author: str, metadata: str) -> dict:
+    fields = [
+        _message_text(text),
+        InputBlock(block_id="owners", label="Owners", element=UserMultiSelectElement(
+            action_id="owners", initial_users=[author])),
+    ]
+    return View(type="modal", callback_id=ADD_AS_TODO, title="Add as TODO", submit="Add",
+                close="Cancel", private_metadata=metadata, blocks=fields).to_dict()
+
+
+def notice_view(title: str, text: str) -> dict:
+    """A form with nothing to fill in: why a shortcut cannot be used here."""
+    return View(type="modal", title=title, close="Close",
+                blocks=[SectionBlock(text=MarkdownTextObject(text=text))]).to_dict()
+
+
+@dataclass(frozen=True)
+class MessageForm:
+    text: str
+    section: str  # "" on the TODO form
+    owners: tuple[str, ...]  # user ids; () on the agenda form
+
+
+def read_message_form(view: dict) -> MessageForm:
+    """What a shortcut's form holds (the guard has checked each answer's type)."""
+    values = view["state"]["values"]
+
+    def answer(block: str) -> dict:
+        return values.get(block, {}).get(block) or {}
+
+    return MessageForm(
+        text=(answer("text").get("value") or "").strip(),
+        section=(answer("section").get("selected_option") or {}).get("value") or "",
+        owners=tuple(answer("owners").get("selected_users") or ()),
+    )

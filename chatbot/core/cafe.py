@@ -25,6 +25,7 @@ from chatbot.core.minutes import (
     collapse_whitespace,
     escape_field,
     escape_markdown,
+    escape_with_links,
     markdown_link,
 )
 
@@ -101,7 +102,7 @@ def _check_in_line(person: CheckIn) -> str | None:
 def _note_line(note: Note) -> str:
     if note.kind == "link":
         return f"  - {markdown_link(note.url, note.text)}"
-    text = escape_markdown(note.text)
+    text = escape_with_links(note.text)
     if note.kind == "todo":
         owners = ", ".join(escape_markdown(o) for o in note.owners if o.strip())
         return f"  - TODO: {text}" + (f" ({owners})" if owners else "")
@@ -115,7 +116,7 @@ def _topic_lines(topic: Topic) -> list[str]:
     timebox = f"({format_timebox(topic.timebox)})" if topic.timebox else ""
     label = " ".join(part for part in (who, timebox) if part)
     head = f"**{label}:** " if label else ""
-    return [f"- {head}{escape_markdown(topic.text)}", *map(_note_line, topic.notes)]
+    return [f"- {head}{escape_with_links(topic.text)}", *map(_note_line, topic.notes)]
 
 
 def _part(heading: str, lines: list[str]) -> list[str]:

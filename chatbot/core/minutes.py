@@ -70,13 +70,41 @@ def collapse_whitespace(text: str) -> str:
 def escape_markdown(text: str) -> str:
     """Make ``text`` safe to place inside one markdown line (list item,
     heading, table cell): it renders literally, as a single line."""
+    return _line_start_safe(_escape_chars(collapse_whitespace(text)))
+
+
+def escape_with_links(text: str) -> str:
+    """``escape_markdown``, with each http(s) address in the text an autolink, ``<url>``:
+    an address escaped like the rest would keep the backslashes in its link (the
+    permalinks of the Slack shortcuts, ``…?thread_ts=…``, inside parentheses)."""
     flat = collapse_whitespace(text)
+    parts, position = [], 0
+    for match in _URL_RE.finditer(flat):
+        url = _trimmed_url(match.group())
+        parts += [_escape_chars(flat[position:match.start()]), f"<{url}>"]
+        position = match.start() + len(url)
+    parts.append(_escape_chars(flat[position:]))
+    return _line_start_safe("".join(parts))
+
+
+def _escape_chars(flat: str) -> str:
     escaped = "".join("\\" + char if char in _SPECIAL_CHARS else char for char in flat)
-    # Line-start markers: lists ("-", "+", "1."), setext underline ("=").
-    escaped = re.sub(r"^([-+=])", r"\\\1", escaped)
-    escaped = re.sub(r"^(\d{1,9})\.", r"\1\\.", escaped)
     # A "TODO:" in user text must not read as an action item when re-imported.
     return re.sub(r"\b(TODO|Todo)(\s*):", r"\1\2\\:", escaped)
+
+
+def _line_start_safe(escaped: str) -> str:
+    # Line-start markers: lists ("-", "+", "1."), setext underline ("=").
+    escaped = re.sub(r"^([-+=])", r"\\\1", escaped)
+    return re.sub(r"^(\d{1,9})\.", r"\1\\.", escaped)
+
+
+def _trimmed_url(url: str) -> str:
+    """The address without what ends the sentence around it: `(see https://x/a).`"""
+    while url and (url[-1] in ".,;:!?'\"*_~" or (
+            url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
 
 
 def escape_field(text: str) -> str:
@@ -236,7 +264,7 @@ def _agenda_line(entry: AgendaEntry, ended: bool) -> str:
     author = collapse_whitespace(entry.author)
     prefix = f"**{escape_markdown(author)}:** " if author else ""
     status = "discussed" if entry.done else "carried over" if ended else "open"
-    return f"- {prefix}{escape_markdown(entry.text)} _({status})_"
+    return f"- {prefix}{escape_with_links(entry.text)} _({status})_"
 
 
 def _agenda_section(key: str, meeting: MinutesInput) -> list[str]:
@@ -264,7 +292,7 @@ def _owners(todo: TodoEntry) -> tuple[str, ...]:
 
 def _todo_line(todo: TodoEntry) -> str:
     box = "x" if todo.done else " "
-    text = escape_markdown(todo.text) or "\\(no description\\)"
+    text = escape_with_links(todo.text) or "\\(no description\\)"
     owners = ", ".join(escape_markdown(name) for name in _owners(todo))
     suffix = f" ({owners})" if owners else ""
     return f"- [{box}] TODO #{todo.number}: {text}{suffix}"

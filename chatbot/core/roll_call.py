@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 _ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPED_OR_AUTOLINK_RE = re.compile(_ESCAPED_RE.pattern + r"|<(https?://[^\s<>]*)>")
 _SEPARATOR_RE = re.compile(r"(?<!\\)[/|]")
 _ROLL_CALL = r"(?:roll[ -]?call|attendees|participants|check[ -]?in)"  # Café: check-in
 _EMPHASIS = r"(?:\*\*|__|\*|_)?"
@@ -59,8 +60,9 @@ class ImportedAttendee:
 
 
 def unescape_markdown(text: str) -> str:
-    """Undo backslash escapes of ASCII punctuation (the inverse of escaping)."""
-    return _ESCAPED_RE.sub(r"\1", text)
+    """Undo backslash escapes of ASCII punctuation and `<url>` autolinks (the inverse of
+    escaping): one pass, so an escaped `\\<` is never read as an autolink's start."""
+    return _ESCAPED_OR_AUTOLINK_RE.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 def is_roll_call_heading(text: str) -> bool:
