@@ -107,6 +107,15 @@ def test_without_a_web_address_there_is_no_link(tmp_path):
     error = chat.error("/meeting link")
     assert "CHATBOT_PUBLIC_URL" in error
     assert "See it in your time" not in chat.ok("/meeting")
+    assert "BEGIN:VCALENDAR" in chat.ok("/meeting ics")  # the file itself, with no address
+
+
+def test_meeting_ics_gives_the_feed_to_subscribe_to(chat, client):
+    path = page_path(chat)
+    reply = chat.say("/meeting ics", user="carol", tz=None)
+    assert reply.ok and not reply.public
+    assert reply.text.endswith(f"\n{BASE}{path}.ics") and "BEGIN:VCALENDAR" not in reply.text
+    assert client.get(f"{path}.ics").text.startswith("BEGIN:VCALENDAR")
 
 
 def test_meeting_replies_and_reminders_link_to_the_page(chat):

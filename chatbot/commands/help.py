@@ -44,7 +44,7 @@ COMMANDS: dict[str, CommandHelp] = {
         "/meeting [next | start | end | link | ics | remind me on|off]",
         "When the next meeting is, in your time and UTC, with its video link; "
         "start it, or end it and archive the minutes; link: the meeting's web page "
-        "(for channel members); ics: a calendar file of the series.",
+        "(for channel members); ics: the series' calendar, to subscribe to.",
         "/meeting start: roll call, decisions and TODOs go to this meeting. /meeting end: "
         "agenda items not done carry over to the next meeting, the minutes are archived "
         "and a summary is posted. /meeting link rotate (admins): a new page address, "

@@ -49,7 +49,15 @@ def setup_actions(rest: str) -> dict:
 
 
 def calendar_file(context: Context) -> Reply:
+    """The series' calendar feed: its address where the pages are served (a calendar
+    program subscribed to it follows every skip and move), else the file itself."""
     series, _ = context.meeting()
+    url = context.bot.pages.private_url(series)
+    if url is not None:
+        return Reply((line(f"Calendar of {series.name}: subscribe to it in your "
+                                 "calendar program, and it follows every skip and move "
+                                 "(this address is for the channel's members):"),
+                            line(Link(f"{url}.ics"))))
     ics = series_calendar(series, context.now).decode()
     return Reply(f"Calendar of {series.name} (save as {series.id}.ics and import it):\n{ics}")
 
