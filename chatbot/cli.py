@@ -537,6 +537,9 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, SettingsError) as error:
         print(f"chatbot: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `chatbot ics | head`: the reader has all it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more reaches the pipe
+        return 0
 
 
 if __name__ == "__main__":

@@ -95,3 +95,18 @@ def test_ics_feed_has_rule_exceptions_and_zone(workdir):  # noqa: F811
     assert moved["RECURRENCE-ID"].dt.isoformat() == "2018-12-19T18:00:00+01:00"
     assert moved["DTSTART"].dt.isoformat() == "2018-12-12T18:00:00+01:00"
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+
+
+def test_ics_timezone_covers_the_series_and_ten_years_ahead(workdir):  # noqa: F811
+    result = chatbot(workdir, "--now", NOW, "ics")
+    assert result.returncode == 0, result.stderr
+    calendar = icalendar.Calendar.from_ical(result.stdout)
+    [zone] = calendar.walk("VTIMEZONE")
+    summer = [component for component in zone.walk("DAYLIGHT")]
+    starts = [c["DTSTART"].dt for c in summer] + [
+        when.dt for c in summer for rdate in ([c["RDATE"]] if "RDATE" in c else [])
+        for listed in (rdate if isinstance(rdate, list) else [rdate]) for when in listed.dts]
+    # From the first meeting (2018) to ten years on, not icalendar's 1970 to 2038.
+    assert {s.year for s in starts} == set(range(2018, 2029))
+    [event] = calendar.walk("VEVENT")
+    assert event["DTSTAMP"].dt.isoformat() == "2018-03-20T12:00:00+00:00"  # written now
