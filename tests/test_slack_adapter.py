@@ -697,3 +697,24 @@ def test_app_home_names_the_meeting_slash_meeting_names(meeting_world: SlackWorl
     text = all_text(published.params["view"]["blocks"])
     assert "In Europe/Berlin: Wednesday 18 April, 18:00 CEST" in text
     assert "21 March" not in text
+
+
+def test_a_refused_new_meeting_form_stores_nothing_and_says_why_under_the_field(
+    world: SlackWorld,
+) -> None:
+    answers = {
+        "name": {"name": {"type": "plain_text_input", "value": "Team Sync"}},
+        "zone": {"zone": {"type": "plain_text_input", "value": "Mars/Olympus"}},
+        "day": {"day": {"type": "datepicker", "selected_date": "2018-04-18"}},
+        "time": {"time": {"type": "timepicker", "selected_time": "17:30"}},
+        "repeat": {"repeat": {"type": "static_select", "selected_option": {"value": "weekly"}}},
+    }
+    before = world.store.chat_series.in_channel(Scope("slack", sr.TEAM_ID, CHANNEL))
+    status, body = world.send(sr.view_submission(SECRET, callback_id="meeting_new",
+                                                 values=answers, private_metadata=CHANNEL))
+    assert status == 200 and body["response_action"] == "errors"
+    assert "unknown timezone 'Mars/Olympus'" in body["errors"]["zone"]
+    # Not a half-made series without its zone: nothing at all, and nothing posted.
+    assert world.store.chat_series.in_channel(Scope("slack", sr.TEAM_ID, CHANNEL)) == before
+    assert world.store.chat_series.settings("team-sync") is None
+    assert not [m for m in world.slack.messages(CHANNEL) if "Team Sync" in m["text"]]

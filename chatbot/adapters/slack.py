@@ -337,17 +337,33 @@ class SlackAdapter:
             view=slack_modal.new_meeting_view(zone, scope.channel, today))
 
     async def _on_new_meeting(self, ack: Callable, body: dict, view: dict) -> None:
-        """The form's answers, said as `/meeting new NAME` and `/meeting set ...`."""
-        await ack()
+        """The form's answers, said as `/meeting new NAME` and `/meeting set ...`: all of
+        them or none (one transaction); a refusal is shown under its field, the form open."""
         form = slack_modal.read_form(view)
-        channel = view.get("private_metadata", "")
-        team = team_of(body)
-        scope = Scope(PLATFORM, team, channel)
-        before = set(self.bot.store.chat_series.in_channel(scope))
-        await self._act(body, f"/meeting new {form.name}", "meeting", channel)
-        made = set(self.bot.store.chat_series.in_channel(scope)) - before
-        for text in form.settings(made.pop()) if made else []:
-            await self._act(body, text, "meeting", channel)
+        scope = Scope(PLATFORM, team_of(body), view.get("private_metadata", ""))
+        said = body["user"]
+        user, is_admin = await self._speaker(scope.workspace, said["id"],
+                                             said.get("username") or said.get("name", ""))
+        store, replies = self.bot.store, []
+        try:
+            with store.transaction():
+                before = set(store.chat_series.in_channel(scope))
+                commands = [("name", f"/meeting new {form.name}")]
+                while commands:
+                    field, text = commands.pop(0)
+                    reply = self.handle(Message(text, scope, user, is_admin), {})
+                    if not reply.ok:
+                        raise _Refused(field, reply.text)  # rolls every one of them back
+                    replies.append(reply)
+                    if field == "name":  # the series made: now its settings
+                        made = set(store.chat_series.in_channel(scope)) - before
+                        commands += form.settings(made.pop()) if made else []
+        except _Refused as refused:
+            await ack(response_action="errors", errors={refused.field: refused.text})
+            return
+        await ack()
+        for reply in replies:
+            self._after(reply, scope, "meeting", user.id)
 
     async def _on_skip(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
@@ -665,3 +681,11 @@ def run(bot: Bot, host: str = "0.0.0.0", port: int = 3000,
             log.info("Slack: the install link is %s on that address", INSTALL_PATH)
         serve_http(adapter, host, port, extra_routes)
     return 0
+
+
+class _Refused(Exception):
+    """A command said for a form was refused: shown under `field`."""
+
+    def __init__(self, field: str, text: str):
+        super().__init__(text)
+        self.field, self.text = field, text

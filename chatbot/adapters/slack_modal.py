@@ -71,12 +71,13 @@ class NewMeetingForm:
     repeat: str
     video: str
 
-    def settings(self, series_id: str) -> list[str]:
-        """The commands that give the new series what the form says."""
+    def settings(self, series_id: str) -> list[tuple[str, str]]:
+        """The commands that give the new series what the form says, each with the field
+        a refusal of it is shown under."""
         when = when_text(self.day, self.time, self.repeat)
-        said = [f"set timezone {self.zone}", f"set when {when}"]
-        said += [f"set video {self.video}"] if self.video else []
-        return [f"/meeting --meeting {series_id} {words}" for words in said]
+        said = [("zone", f"set timezone {self.zone}"), ("day", f"set when {when}")]
+        said += [("video", f"set video {self.video}")] if self.video else []
+        return [(field, f"/meeting --meeting {series_id} {words}") for field, words in said]
 
 
 def read_form(view: dict) -> NewMeetingForm:
