@@ -39,7 +39,7 @@ def with_warning(reply: Reply, secrets_found: tuple[str, ...]) -> Reply:
         return reply
     advice = Text(warning(secrets_found))
     if reply.ok:
-        return Reply((*reply.lines, Line((advice,))), reply.ok, reply.public)
+        return Reply((*reply.lines, Line((advice,))), reply.ok, reply.public, reply.vote)
     *before, last = reply.lines or (Line(()),)
     error = replace(last, parts=(*last.parts, Text(" "), advice))
     return Reply((*before, error), reply.ok, reply.public)
