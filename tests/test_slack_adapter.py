@@ -550,9 +550,11 @@ def meeting_world(tmp_path: Path, slack: SlackStandIn) -> Iterator[SlackWorld]:
 
 
 def vote_message(world: SlackWorld, containing: str, timeout: float = 5.0) -> dict:
+    """The first message whose text contains `containing` or whose ts it is."""
     deadline = time.monotonic() + timeout
     while True:
-        found = [m for m in world.slack.messages(CHANNEL) if containing in m["text"]]
+        found = [m for m in world.slack.messages(CHANNEL)
+                 if containing in m["text"] or m["ts"] == containing]
         if found or time.monotonic() > deadline:
             assert found, f"no message containing {containing!r}"
             return found[0]
@@ -585,6 +587,44 @@ def test_the_vote_message_has_a_button_per_choice_and_is_updated_in_place(
     assert world.click("vote-0", f"{CHANNEL} 2 yes", user="U0BOB") == 200
     [told] = world.slack.wait_for_calls("chat.postEphemeral")
     assert told.params["text"] == ":warning: Vote 2 is closed; /vote shows the open one."
+
+
+def test_a_question_that_reads_like_a_closed_vote_keeps_its_buttons(
+        meeting_world: SlackWorld) -> None:
+    world = meeting_world
+    world.answer("/vote", "Is “Entry 3: vote “x”” closed: for good? [yes, no]")
+    opened = vote_message(world, "Entry 2: vote “Is “Entry 3: vote")
+    # /vote answers "Vote “Is “…” closed: for good?” so far: …": it is not the result.
+    assert "so far: yes: 0, no: 0" in world.answer("/vote")
+    assert world.click("vote-0", f"{CHANNEL} 2 yes", user="U0BOB") == 200
+    counted = vote_message(world, "so far: yes: 1, no: 0")
+    assert counted["ts"] == opened["ts"]
+    assert buttons(counted) == [("yes", "vote-0", f"{CHANNEL} 2 yes"),
+                                ("no", "vote-1", f"{CHANNEL} 2 no")]
+
+
+def test_the_vote_message_is_still_updated_after_a_restart(
+        tmp_path: Path, slack: SlackStandIn) -> None:
+    during = MEETING_START + dt.timedelta(minutes=5)
+    with SlackWorld(tmp_path, slack, now=during) as world:
+        world.answer("/meeting", "start")
+        world.answer("/vote", "Monthly releases? [yes, no]")
+        opened = vote_message(world, "Entry 1: vote “Monthly releases?”")
+        until(lambda: world.store.live_entries.shown_in(
+            world.scope, "binder-team", "2018-03-21", 1) == opened["ts"])
+    with SlackWorld(tmp_path, slack, now=during) as world:
+        assert world.click("vote-0", f"{CHANNEL} 1 yes", user="U0BOB") == 200
+        counted = vote_message(world, "so far: yes: 1, no: 0")
+        assert counted["ts"] == opened["ts"]
+        assert counted["text"] == ("Entry 1: vote “Monthly releases?”: /vote yes or /vote no."
+                                   "\nVote “Monthly releases?” so far: yes: 1, no: 0.")
+        world.answer("/vote", "close")
+        until(lambda: "closed: yes: 1 (bob)" in vote_message(world, opened["ts"])["text"])
+        assert buttons(vote_message(world, opened["ts"])) == []
+    # One message for the vote, and the result posted once beside it; no ballot line.
+    texts = [m["text"] for m in slack.messages(CHANNEL)]
+    assert sum("Monthly releases?" in text for text in texts) == 2
+    assert not any("bob votes" in text for text in texts)
 
 
 def test_add_to_minutes_files_the_message_with_its_permalink_as_its_authors(
