@@ -490,7 +490,7 @@ def test_chatbot_run_serves_slack_when_it_is_configured(
         # The meeting's page is served on the same port, and every reply links to it.
         request = sr.slash_command(SECRET, command="/meeting", text="link")
         status, body, _ = sr.send(request, f"http://127.0.0.1:{port}")
-        [page] = re.findall(rf"http://127\.0\.0\.1:{port}/m/[\w-]+(?=\s|$)",
+        [page] = re.findall(rf"http://127\.0\.0\.1:{port}/m/[\w-]+(?=[\s>]|$)",
                             json.loads(body)["text"])
         with urllib.request.urlopen(page, timeout=10) as response:
             assert "JupyterHub and BinderHub Team Meeting" in response.read().decode()
@@ -625,6 +625,20 @@ def test_the_vote_message_is_still_updated_after_a_restart(
     texts = [m["text"] for m in slack.messages(CHANNEL)]
     assert sum("Monthly releases?" in text for text in texts) == 2
     assert not any("bob votes" in text for text in texts)
+
+
+def test_times_in_posted_changes_are_shown_in_each_readers_zone(
+        meeting_world: SlackWorld) -> None:
+    world = meeting_world
+    token = f"<!date^{int(MEETING_START.timestamp())}^{{date_short_pretty}} at {{time}}|"
+    assert token in world.posted(" started JupyterHub")["text"]
+    world.answer("/decision", "Release monthly")  # filed under the item taken up, too
+    decided = world.posted("Decision 1 of")["text"]
+    assert token in decided and decided.endswith(
+        "Release monthly Entry 2: Decision filed under item 1, “Release schedule”.")
+    world.answer("/meeting", "skip 2018-04-18")
+    world.answer("/meeting", "unskip 2018-04-18")
+    assert "meets again on <!date^" in world.posted("meets again on")["text"]
 
 
 def test_add_to_minutes_files_the_message_with_its_permalink_as_its_authors(

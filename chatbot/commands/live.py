@@ -20,7 +20,7 @@ from chatbot.core import live_actions
 from chatbot.core.live_actions import Outcome
 from chatbot.core.live_meeting import Entry, LiveMeeting
 from chatbot.core.live_words import LiveMeetingError, parse_take, parse_undo, parse_vote
-from chatbot.core.reply import VoteShown
+from chatbot.core.reply import Text, VoteShown, extended
 from chatbot.core.schedule import Series
 from chatbot.meeting_view import live_meeting
 
@@ -241,7 +241,7 @@ def decision_command(context: Context) -> Reply:
     """/decision as `meeting_run` records it, also filed under the current item."""
     reply, decision = meeting_run.record_decision(context)
     filed = file_under_current_item(context, "decision", decision.text, decision.id)
-    return Reply(reply.text + filed, public=True)
+    return Reply(extended(reply.lines, Text(filed)), public=True)
 
 
 # The commands of a meeting run item by item (with /agenda next and /agenda take).

@@ -141,6 +141,12 @@ def lines_of(text: str) -> tuple[Line, ...]:
     return tuple(result)
 
 
+def extended(lines: Iterable[Line], *parts: Part) -> tuple[Line, ...]:
+    """The lines with `parts` added at the end of the last one."""
+    *before, last = tuple(lines) or (Line(()),)
+    return (*before, Line((*last.parts, *parts), last.depth, last.heading))
+
+
 def plain_lines(lines: Iterable[Line]) -> list[str]:
     return [one.plain() for one in lines]
 
