@@ -639,6 +639,12 @@ def test_times_in_posted_changes_are_shown_in_each_readers_zone(
     world.answer("/meeting", "skip 2018-04-18")
     world.answer("/meeting", "unskip 2018-04-18")
     assert "meets again on <!date^" in world.posted("meets again on")["text"]
+    world.answer("/meeting", "new Release sync")
+    world.answer("/meeting", "--meeting release-sync set when every monday at 10:00 berlin")
+    said = world.posted("The next meetings")["text"].split("\n")
+    upcoming = [row for row in said if row.startswith("  ")]  # one line per meeting
+    assert upcoming and all(re.fullmatch(r"  <!date\^\d+\^[^|]+\|[^>]+>  \|  .+ CES?T", row)
+                            for row in upcoming)
 
 
 def test_add_to_minutes_files_the_message_with_its_permalink_as_its_authors(
