@@ -253,6 +253,38 @@ async def _capture_and_react(hs: Homeserver, tmp_path: Path) -> None:
             "note", bob.user_id, "LoadBalancer and PersistentVolume are the hard parts")
 
 
+def test_a_thumb_on_the_vote_message_counts_after_a_restart_and_nowhere_else(
+        homeserver: Homeserver, tmp_path: Path):
+    asyncio.run(_thumbs_across_a_restart(homeserver, tmp_path))
+
+
+async def _thumbs_across_a_restart(hs: Homeserver, tmp_path: Path) -> None:
+    bot_settings, bot_id, alice, bob, room = await bound_room(hs, tmp_path)
+    # Her ballot's reply starts as a vote's opening does: "Entry 1: vote “Guide votes +1".
+    carol = await call(Person.register, hs, unique("carol"), "Entry 1: vote “Guide")
+    await call(alice.invite, room, carol.user_id)
+    await call(carol.join, room)
+    during = REMINDER_DUE + dt.timedelta(hours=1, minutes=5)
+    async with BotRun(tmp_path, bot_settings, during) as run:
+        await run.until(lambda: bot_id in alice.joined_members(room))
+        await call(alice.ask, room, "!meeting start")
+        opened = await call(alice.ask, room, "!vote Write a guide?")
+        assert body(opened).startswith("Entry 1: vote “Write a guide?”")
+        assert opened["content"]["org.chatbot.vote"] == 1
+        await call(carol.ask, room, "!attend")  # the bot knows her name from now on
+
+    async with BotRun(tmp_path, bot_settings, during):
+        await call(carol.react, room, opened["event_id"], "👍")
+        ballot = await call(alice.wait_for, room, lambda e: is_notice(e) and body(e).startswith(
+            "Entry 1: vote “Guide votes +1"))
+        assert "org.chatbot.vote" not in ballot["content"]
+        await call(bob.react, room, opened["event_id"], "👎")
+        await call(alice.wait_for, room, lambda e: is_notice(e) and " votes -1" in body(e))
+        await call(bob.react, room, ballot["event_id"], "👍")  # not the vote message
+        shown = await call(alice.ask, room, "!vote")
+        assert body(shown) == "Vote “Write a guide?” so far: +1: 1, 0: 0, -1: 1."
+
+
 # -- what people type ----------------------------------------------------------------
 
 

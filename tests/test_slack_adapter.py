@@ -490,7 +490,7 @@ def test_chatbot_run_serves_slack_when_it_is_configured(
         # The meeting's page is served on the same port, and every reply links to it.
         request = sr.slash_command(SECRET, command="/meeting", text="link")
         status, body, _ = sr.send(request, f"http://127.0.0.1:{port}")
-        [page] = re.findall(rf"http://127\.0\.0\.1:{port}/m/[\w-]+(?=\s|$)",
+        [page] = re.findall(rf"http://127\.0\.0\.1:{port}/m/[\w-]+(?=[\s>]|$)",
                             json.loads(body)["text"])
         with urllib.request.urlopen(page, timeout=10) as response:
             assert "JupyterHub and BinderHub Team Meeting" in response.read().decode()
@@ -550,9 +550,11 @@ def meeting_world(tmp_path: Path, slack: SlackStandIn) -> Iterator[SlackWorld]:
 
 
 def vote_message(world: SlackWorld, containing: str, timeout: float = 5.0) -> dict:
+    """The first message whose text contains `containing` or whose ts it is."""
     deadline = time.monotonic() + timeout
     while True:
-        found = [m for m in world.slack.messages(CHANNEL) if containing in m["text"]]
+        found = [m for m in world.slack.messages(CHANNEL)
+                 if containing in m["text"] or m["ts"] == containing]
         if found or time.monotonic() > deadline:
             assert found, f"no message containing {containing!r}"
             return found[0]
@@ -575,9 +577,9 @@ def test_the_vote_message_has_a_button_per_choice_and_is_updated_in_place(
     assert world.click("vote-1", f"{CHANNEL} 2 no", user="U0BOB") == 200  # changed
     world.answer("/vote", "yes", user="U0DEV", user_name="dev")
     vote_message(world, "so far: yes: 1, no: 1")
-    world.answer("/vote", "close")
-    closed = vote_message(world, "closed: yes: 1 (dev), no: 1 (bob)")
-    assert closed["ts"] == opened["ts"] and buttons(closed) == []
+    world.answer("/vote", "close")  # the result is posted too: wait for the vote's message
+    until(lambda: "closed: yes: 1 (dev), no: 1 (bob)" in vote_message(world, opened["ts"])["text"])
+    assert buttons(vote_message(world, opened["ts"])) == []
     assert len(world.slack.messages(CHANNEL)) == len({m["ts"] for m in world.slack.messages(
         CHANNEL)})
     # A button of the closed vote counts for no other vote.
@@ -585,6 +587,64 @@ def test_the_vote_message_has_a_button_per_choice_and_is_updated_in_place(
     assert world.click("vote-0", f"{CHANNEL} 2 yes", user="U0BOB") == 200
     [told] = world.slack.wait_for_calls("chat.postEphemeral")
     assert told.params["text"] == ":warning: Vote 2 is closed; /vote shows the open one."
+
+
+def test_a_question_that_reads_like_a_closed_vote_keeps_its_buttons(
+        meeting_world: SlackWorld) -> None:
+    world = meeting_world
+    world.answer("/vote", "Is “Entry 3: vote “x”” closed: for good? [yes, no]")
+    opened = vote_message(world, "Entry 2: vote “Is “Entry 3: vote")
+    # /vote answers "Vote “Is “…” closed: for good?” so far: …": it is not the result.
+    assert "so far: yes: 0, no: 0" in world.answer("/vote")
+    assert world.click("vote-0", f"{CHANNEL} 2 yes", user="U0BOB") == 200
+    counted = vote_message(world, "so far: yes: 1, no: 0")
+    assert counted["ts"] == opened["ts"]
+    assert buttons(counted) == [("yes", "vote-0", f"{CHANNEL} 2 yes"),
+                                ("no", "vote-1", f"{CHANNEL} 2 no")]
+
+
+def test_the_vote_message_is_still_updated_after_a_restart(
+        tmp_path: Path, slack: SlackStandIn) -> None:
+    during = MEETING_START + dt.timedelta(minutes=5)
+    with SlackWorld(tmp_path, slack, now=during) as world:
+        world.answer("/meeting", "start")
+        world.answer("/vote", "Monthly releases? [yes, no]")
+        opened = vote_message(world, "Entry 1: vote “Monthly releases?”")
+        until(lambda: world.store.live_entries.shown_in(
+            world.scope, "binder-team", "2018-03-21", 1) == opened["ts"])
+    with SlackWorld(tmp_path, slack, now=during) as world:
+        assert world.click("vote-0", f"{CHANNEL} 1 yes", user="U0BOB") == 200
+        counted = vote_message(world, "so far: yes: 1, no: 0")
+        assert counted["ts"] == opened["ts"]
+        assert counted["text"] == ("Entry 1: vote “Monthly releases?”: /vote yes or /vote no."
+                                   "\nVote “Monthly releases?” so far: yes: 1, no: 0.")
+        world.answer("/vote", "close")
+        until(lambda: "closed: yes: 1 (bob)" in vote_message(world, opened["ts"])["text"])
+        assert buttons(vote_message(world, opened["ts"])) == []
+    # One message for the vote, and the result posted once beside it; no ballot line.
+    texts = [m["text"] for m in slack.messages(CHANNEL)]
+    assert sum("Monthly releases?" in text for text in texts) == 2
+    assert not any("bob votes" in text for text in texts)
+
+
+def test_times_in_posted_changes_are_shown_in_each_readers_zone(
+        meeting_world: SlackWorld) -> None:
+    world = meeting_world
+    token = f"<!date^{int(MEETING_START.timestamp())}^{{date_short_pretty}} at {{time}}|"
+    assert token in world.posted(" started JupyterHub")["text"]
+    world.answer("/decision", "Release monthly")  # filed under the item taken up, too
+    decided = world.posted("Decision 1 of")["text"]
+    assert token in decided and decided.endswith(
+        "Release monthly Entry 2: Decision filed under item 1, “Release schedule”.")
+    world.answer("/meeting", "skip 2018-04-18")
+    world.answer("/meeting", "unskip 2018-04-18")
+    assert "meets again on <!date^" in world.posted("meets again on")["text"]
+    world.answer("/meeting", "new Release sync")
+    world.answer("/meeting", "--meeting release-sync set when every monday at 10:00 berlin")
+    said = world.posted("The next meetings")["text"].split("\n")
+    upcoming = [row for row in said if row.startswith("  ")]  # one line per meeting
+    assert upcoming and all(re.fullmatch(r"  <!date\^\d+\^[^|]+\|[^>]+>  \|  .+ CES?T", row)
+                            for row in upcoming)
 
 
 def test_add_to_minutes_files_the_message_with_its_permalink_as_its_authors(

@@ -56,7 +56,7 @@ from chatbot.adapters.matrix_text import (
     resolve_mentions,
 )
 from chatbot.commands import Bot, Message, Reply
-from chatbot.commands.live import captured_command, vote_message_number
+from chatbot.commands.live import captured_command
 from chatbot.config import MatrixSettings, SettingsError
 from chatbot.core.hidden_text import visible_name
 from chatbot.core.model import Scope, User
@@ -82,6 +82,10 @@ REBIND_SECONDS = 30
 # How long the reminder thread waits for a post before counting it failed (and retrying).
 SEND_TIMEOUT_SECONDS = 30
 DEVICE_NAME = "chatbot"
+# A custom key of the message that opened a vote (the spec allows namespaced keys in
+# event content): the vote's number, so a reaction on it is a ballot in that vote, read
+# from the event itself after any restart, never from its text.
+VOTE_KEY = "org.chatbot.vote"
 
 
 class StoredSyncPosition(SyncStore):
@@ -346,8 +350,8 @@ class GitterAdapter:
         sender = User(id=author, name=members.get(author) or localpart(author))
         message = Message(text, Scope(PLATFORM, WORKSPACE, event.room_id), sender)
         in_room = {uid: members[uid] for uid in mentioned if uid in members}
-        plain, html = await asyncio.to_thread(self._answer, message, in_room, strangers)
-        await self.send_notice(event.room_id, plain, html, reply_to=event)
+        plain, html, marks = await asyncio.to_thread(self._answer, message, in_room, strangers)
+        await self.send_notice(event.room_id, plain, html, reply_to=event, marks=marks)
 
     async def _replied_to(self, event: MessageEvent) -> MessageEvent | None:
         """The message `event` answers, when it is a reply to a text message."""
@@ -377,7 +381,7 @@ class GitterAdapter:
                           name=members.get(event.sender) or localpart(event.sender))
             message = Message(f"/vote #{voted[1]} {choice}",
                               Scope(PLATFORM, WORKSPACE, event.room_id), sender)
-            plain, html = await asyncio.to_thread(self._answer, message, {}, {})
+            plain, html, _ = await asyncio.to_thread(self._answer, message, {}, {})
             await self.send_notice(event.room_id, plain, html, reply_to=voted[0])
 
     async def _replied_to_by_reaction(self, event: ReactionEvent
@@ -390,17 +394,19 @@ class GitterAdapter:
             return None
         if not isinstance(target, MessageEvent) or target.sender != self.user_id:
             return None
-        target.content.trim_reply_fallback()
-        number = vote_message_number(target.content.body)
-        return (target, number) if number is not None else None
+        number = target.content.get(VOTE_KEY)
+        opened_a_vote = isinstance(number, int) and not isinstance(number, bool) and number > 0
+        return (target, number) if opened_a_vote else None
 
     def _answer(self, message: Message, in_room: dict[str, str],
-                strangers: dict[str, str]) -> tuple[str, str]:
-        """In a worker thread: the shared dispatcher's reply, rendered for Matrix."""
+                strangers: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
+        """In a worker thread: the shared dispatcher's reply, rendered for Matrix, and the
+        custom keys its event carries (the vote it opened)."""
         reply = self.bot.handle(message, lambda: self._introduce(in_room, strangers))
         names = self.names_of(user_ids(reply.lines))
         formatter = self.formatter.answering(message.text)
-        return formatter.plain(reply.lines, names), formatter.html(reply.lines, names)
+        marks = {VOTE_KEY: reply.vote.number} if reply.vote and reply.vote.opened else {}
+        return formatter.plain(reply.lines, names), formatter.html(reply.lines, names), marks
 
     def _introduce(self, in_room: dict[str, str], strangers: dict[str, str]) -> None:
         """Store mentioned people's names so replies and reminders name them: the
@@ -419,10 +425,13 @@ class GitterAdapter:
         return {uid: users[uid].name for uid in user_ids if uid in users}
 
     async def send_notice(self, room_id: RoomID, plain: str, html: str,
-                          reply_to: MessageEvent | None = None) -> EventID:
+                          reply_to: MessageEvent | None = None,
+                          marks: dict[str, Any] | None = None) -> EventID:
         content = TextMessageEventContent(
             msgtype=MessageType.NOTICE, body=plain, format=Format.HTML, formatted_body=html
         )
+        for key, value in (marks or {}).items():
+            content[key] = value
         if reply_to is not None:
             content.set_reply(reply_to)
             content["m.mentions"] = {"user_ids": [reply_to.sender]}

@@ -91,7 +91,7 @@ class SlackAdapter:
         self.retention_days = workspace_data.DEFAULT_RETENTION_DAYS  # after an uninstall
         self._purging: asyncio.Task | None = None
         self.background = Background()
-        self.votes = VoteMessages(self.workspaces, self.background)
+        self.votes = VoteMessages(self.workspaces, self.background, bot.store)
         self.team_id = ""
         self.shutdown_grace = 5.0  # seconds queued posts may still take when stopping
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -298,7 +298,7 @@ class SlackAdapter:
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
         reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
         await ack(**blocks.command_reply(reply, self.names(team), channel))
-        self._after(reply, scope, name, user.id, said=text)
+        self._after(reply, scope, name, user.id)
 
     async def _on_mention(self, event: dict, context: dict) -> None:
         """`@chatbot agenda add …`: the command after the mention, in a channel or in a
@@ -322,7 +322,7 @@ class SlackAdapter:
                 text=answer["text"], blocks=answer.get("blocks")),
             "chat.postMessage in a thread",
         )
-        self._after(reply, scope, name, user.id, said=text, seen_by_all=True)
+        self._after(reply, scope, name, user.id, seen_by_all=True)
 
     async def _on_attend(self, ack: Callable, body: dict, action: dict) -> None:
         await ack()
@@ -475,13 +475,13 @@ class SlackAdapter:
         if updated != stored:
             self.bot.store.users.save(workspace, updated)
 
-    def _after(self, reply: Reply, scope: Scope, name: str, user_id: str, said: str = "",
+    def _after(self, reply: Reply, scope: Scope, name: str, user_id: str,
                seen_by_all: bool = False) -> None:
         """What follows a command: the change posted to the channel (unless the answer was
         already posted where all can see it, in a thread), the vote message, App Homes."""
         if not reply.ok:
             return
-        in_vote_message = name == "vote" and self.votes.show(scope, reply.text, said)
+        in_vote_message = reply.public and self.votes.show(scope, reply)
         if reply.public and not (in_vote_message or seen_by_all):
             self.workspaces.get(scope.workspace).poster.post(
                 scope.channel, blocks.channel_line(reply, self.names(scope.workspace)))

@@ -2,82 +2,91 @@
 (chat.update) as ballots come in, its buttons gone once the vote is closed.
 
 The ballots themselves are `/vote #N CHOICE` commands like any other: this module only
-keeps the channel's vote message in step with what the bot answered, in the order it
-answered. Which message shows which vote is kept in memory: after a restart the buttons
-still vote (their value names the vote), only the message stops being updated.
+keeps the channel's vote message in step with the vote each reply says it changed
+(`Reply.vote`), in the order the bot answered. The message's ts is kept with the vote's
+entry (`store.live_entries.show_in`), so the message is still updated after a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass, field
 
 from chatbot.adapters import slack_blocks as blocks
 from chatbot.adapters.slack_outbox import Background
 from chatbot.adapters.slack_workspaces import Workspaces
-from chatbot.commands.live import vote_message_number
-from chatbot.core.live_words import LiveMeetingError, parse_vote_question
+from chatbot.commands import Reply
 from chatbot.core.model import Scope
+from chatbot.core.reply import VoteShown, plain
+from chatbot.store import Store
 
 log = logging.getLogger(__name__)
-
-_CLOSED = re.compile(r"Vote “.*” closed: ")
-_TALLY = "Vote “"  # where a ballot's reply says the count so far
 
 
 @dataclass
 class _VoteMessage:
-    number: int
-    choices: tuple[str, ...]
-    opening: str  # the reply that opened the vote: the message's first line
-    posted: asyncio.Task  # chat.postMessage's answer, with the message's ts
+    posted: asyncio.Future  # chat.postMessage's answer, with the message's ts
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # updates in reply order
 
 
 class VoteMessages:
-    def __init__(self, workspaces: Workspaces, background: Background):
+    def __init__(self, workspaces: Workspaces, background: Background, store: Store):
         self.workspaces = workspaces  # each workspace's own client and poster
         self.background = background
-        self._open: dict[tuple[str, str], _VoteMessage] = {}
+        self.store = store
+        self._shown: dict[tuple[str, str, tuple[str, str], int], _VoteMessage] = {}
 
-    def show(self, scope: Scope, reply_text: str, said: str) -> bool:
-        """Show a public /vote reply through the vote message; False when it should be
-        posted as a line of its own too (a vote's result)."""
-        key = (scope.workspace, scope.channel)
-        number = vote_message_number(reply_text)
-        if number is not None:
-            try:
-                choices = parse_vote_question(said).choices
-            except LiveMeetingError:  # cannot be: the vote was just opened from it
-                return False
-            message = blocks.vote_message(reply_text, scope.channel, number, choices)
-            poster = self.workspaces.get(scope.workspace).poster
-            posted = asyncio.ensure_future(poster.send(scope.channel, reply_text, message))
-            self._open[key] = _VoteMessage(number, choices, reply_text, posted)
-            return True
-        vote = self._open.get(key)
+    def show(self, scope: Scope, reply: Reply) -> bool:
+        """Show a public reply about a vote through the vote's own message; False when it
+        should be posted as a line of its own too (a vote's result, or a ballot's reply
+        that says more than the ballot: the timebox note)."""
+        vote = reply.vote
         if vote is None:
             return False
-        if _CLOSED.match(reply_text):
-            del self._open[key]
-            self._update(scope, vote, f"{vote.opening}\n{reply_text}", closed=True)
-            return False
-        if _TALLY in reply_text:
-            tally = reply_text[reply_text.index(_TALLY):]
-            self._update(scope, vote, f"{vote.opening}\n{tally}", closed=False)
+        key = (scope.workspace, scope.channel, vote.meeting, vote.number)
+        if vote.opened:
+            self._shown[key] = self._post(scope, reply, vote)
             return True
-        return False
+        shown = self._shown.pop(key, None) or _posted_before(vote)
+        if shown is None:  # its message was never posted: the reply goes out as a line
+            return False
+        if not vote.closed:
+            self._shown[key] = shown
+        self._update(scope, vote, shown)
+        return not vote.closed and len(reply.lines) == 1
 
-    def _update(self, scope: Scope, vote: _VoteMessage, text: str, closed: bool) -> None:
+    def _post(self, scope: Scope, reply: Reply, vote: VoteShown) -> _VoteMessage:
+        text = reply.text
+        message = blocks.vote_message(text, scope.channel, vote.number, vote.choices)
+        poster = self.workspaces.get(scope.workspace).poster
+
+        async def post() -> dict:
+            answer = await poster.send(scope.channel, text, message)
+            self.store.live_entries.show_in(scope, *vote.meeting, vote.number, answer["ts"])
+            return answer
+
+        return _VoteMessage(asyncio.ensure_future(post()))
+
+    def _update(self, scope: Scope, vote: VoteShown, shown: _VoteMessage) -> None:
         channel, client = scope.channel, self.workspaces.get(scope.workspace).client
-        message = blocks.vote_message(text, channel, vote.number, () if closed else vote.choices)
+        text = plain(vote.lines())
+        message = blocks.vote_message(text, channel, vote.number,
+                                      () if vote.closed else vote.choices)
 
         async def update() -> None:
-            async with vote.turn:
-                posted = await vote.posted
+            async with shown.turn:
+                posted = await shown.posted
                 await client.chat_update(channel=channel, ts=posted["ts"], text=text,
                                          blocks=message)
 
         self.background.spawn(update(), f"chat.update of vote {vote.number}")
+
+
+def _posted_before(vote: VoteShown) -> _VoteMessage | None:
+    """The vote's message as stored when it was posted (by an earlier run of the bot)."""
+    if not vote.message:
+        return None
+    posted = asyncio.get_running_loop().create_future()
+    posted.set_result({"ts": vote.message})
+    return _VoteMessage(posted)

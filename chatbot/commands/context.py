@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from chatbot.core.model import Scope, User
-from chatbot.core.reply import Line, lines_of, map_text, plain
+from chatbot.core.reply import Line, VoteShown, lines_of, map_text, plain
 
 
 @dataclass(frozen=True)
@@ -28,17 +28,21 @@ class Reply:
 
     `public` replies are changes the team should see (posted in the channel);
     the others are answers for the asker alone (ephemeral where the platform can).
+    `vote`: the vote the command opened, voted in or closed, as it stands now.
     """
 
     lines: tuple[Line, ...]
     ok: bool
     public: bool
+    vote: VoteShown | None
 
-    def __init__(self, body: str | Iterable[Line], ok: bool = True, public: bool = False):
+    def __init__(self, body: str | Iterable[Line], ok: bool = True, public: bool = False,
+                 vote: VoteShown | None = None):
         lines = lines_of(body) if isinstance(body, str) else tuple(body)
         object.__setattr__(self, "lines", lines)
         object.__setattr__(self, "ok", ok)
         object.__setattr__(self, "public", public)
+        object.__setattr__(self, "vote", vote)
 
     @property
     def text(self) -> str:
@@ -51,7 +55,7 @@ class Reply:
         text = self.text
         if change(text) == text:
             return self
-        return Reply(map_text(self.lines, change), self.ok, self.public)
+        return Reply(map_text(self.lines, change), self.ok, self.public, self.vote)
 
 
 class CommandError(Exception):

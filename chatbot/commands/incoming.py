@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from chatbot.commands.context import Message, Reply
 from chatbot.core.hidden_text import visible_name, visible_text
-from chatbot.core.reply import Line, Text
+from chatbot.core.reply import Line, Text, extended
 from chatbot.core.timezones import canonical_name
 from chatbot.redaction import SecretFinder, warning
 
@@ -39,7 +39,5 @@ def with_warning(reply: Reply, secrets_found: tuple[str, ...]) -> Reply:
         return reply
     advice = Text(warning(secrets_found))
     if reply.ok:
-        return Reply((*reply.lines, Line((advice,))), reply.ok, reply.public)
-    *before, last = reply.lines or (Line(()),)
-    error = replace(last, parts=(*last.parts, Text(" "), advice))
-    return Reply((*before, error), reply.ok, reply.public)
+        return Reply((*reply.lines, Line((advice,))), reply.ok, reply.public, reply.vote)
+    return Reply(extended(reply.lines, Text(" "), advice), reply.ok, reply.public)

@@ -7,6 +7,7 @@ progress from the store, applies one action, and writes the rows it changed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from chatbot.core import live_actions
 from chatbot.core.live_actions import Outcome
 from chatbot.core.live_meeting import Entry, LiveMeeting
 from chatbot.core.live_words import LiveMeetingError, parse_take, parse_undo, parse_vote
+from chatbot.core.reply import Text, VoteShown, extended
 from chatbot.core.schedule import Series
 from chatbot.meeting_view import live_meeting
 
@@ -67,7 +69,18 @@ def _act(context: Context, action: Callable[[LiveMeeting], Outcome]) -> Reply:
     if overtime is not None:
         save(context, live, overtime.changed)
         message += "\n" + overtime.message
-    return Reply(message, public=True)
+    return Reply(message, public=True, vote=_where_shown(context, live, outcome))
+
+
+def _where_shown(context: Context, live: Running, outcome: Outcome) -> VoteShown | None:
+    """The vote the action changed, with where its own message is kept, for adapters
+    that show a vote in a message of its own."""
+    vote = outcome.vote
+    if vote is None:
+        return None
+    where = (live.series.id, live.occurrence)
+    message = context.store.live_entries.shown_in(context.scope, *where, vote.number)
+    return dataclasses.replace(vote, meeting=where, message=message or "")
 
 
 def save(context: Context, live: Running, changed: tuple[Entry, ...],
@@ -228,7 +241,7 @@ def decision_command(context: Context) -> Reply:
     """/decision as `meeting_run` records it, also filed under the current item."""
     reply, decision = meeting_run.record_decision(context)
     filed = file_under_current_item(context, "decision", decision.text, decision.id)
-    return Reply(reply.text + filed, public=True)
+    return Reply(extended(reply.lines, Text(filed)), public=True)
 
 
 # The commands of a meeting run item by item (with /agenda next and /agenda take).
@@ -262,9 +275,3 @@ def captured_command(command: str, said: str) -> str | None:
                 return None
             return f"/{words} {said}"
     return None
-
-
-def vote_message_number(text: str) -> int | None:
-    """The entry number of the vote a message opened ('Entry 7: vote “…”'), if it did."""
-    match = re.match(r"Entry (\d{1,9}): vote “", text)
-    return int(match.group(1)) if match else None

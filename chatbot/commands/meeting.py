@@ -77,23 +77,25 @@ def page_link(context: Context) -> Reply:
     if rotating:
         require_meeting_admin(context, series.admins, "rotate the page link")
         context.bot.pages.rotate(series)
-    rotated = [ROTATED.format(name=series.name)] if rotating else []
+    rotated = [line(ROTATED.format(name=series.name))] if rotating else []
     url = context.bot.pages.private_url(series)
     if url is None:
         if rotating:
-            return Reply(rotated[0])
+            return Reply(rotated)
         raise CommandError(
             "This bot serves no meeting pages: run it with its web server "
             "(chatbot run) or set CHATBOT_PUBLIC_URL to the address it is reached at."
         )
     lines = rotated + [
-        f"The page of {series.name}, for this channel's members (share it only with them):",
-        f"  {url}",
-        f"  Calendar to subscribe to: {url}.ics",
+        line(f"The page of {series.name}, for this channel's members (share it only with "
+             "them):"),
+        line(Link(url), depth=1),
+        line(Link(f"{url}.ics", "Calendar to subscribe to"), depth=1),
     ]
     if series.public:
-        lines.append(f"  It is also public at {context.bot.pages.url(series)}")
-    return Reply("\n".join(lines))
+        lines.append(line("It is also public at ", Link(context.bot.pages.url(series)),
+                          depth=1))
+    return Reply(lines)
 
 
 def next_meeting(context: Context) -> Reply:

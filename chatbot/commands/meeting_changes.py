@@ -13,6 +13,7 @@ from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.permissions import require_meeting_admin
 from chatbot.core.recurrence import Occurrence, RecurrenceError
+from chatbot.core.reply import Instant, line
 from chatbot.core.schedule import Series
 from chatbot.core.schedule_fields import day as read_day
 from chatbot.core.schedule_fields import local_time
@@ -49,8 +50,9 @@ def unskip_meeting(context: Context, rest: str) -> Reply:
         raise CommandError(f"No meeting of {series.name} on {key} was skipped in chat{where}.")
     context.store.occurrence_changes.remove(series.id, key.isoformat())
     back = context.bot.schedules.get(series.id).recurrence.occurrence_on(key)
-    when = long_datetime(back.start_utc, context.zone, context.now) if back else str(key)
-    return Reply(f"{series.name} meets again on {when} (your time).", public=True)
+    # The asker's time; on Slack, every reader's own.
+    when = Instant(back.start_utc, context.zone, context.now) if back else str(key)
+    return Reply([line(f"{series.name} meets again on ", when, " (your time).")], public=True)
 
 
 def move_meeting(context: Context, rest: str) -> Reply:
@@ -74,9 +76,9 @@ def move_meeting(context: Context, rest: str) -> Reply:
     _between_neighbours(series, occurrence, new_time, context.now)
     _store_change(context, series, key, new_time.strftime("%Y-%m-%dT%H:%M"))
     moved = context.bot.schedules.get(series.id).recurrence.occurrence_on(key)
-    return Reply(f"Moved {series.name} of {key} to "
-                 f"{long_datetime(moved.start_utc, series.timezone, context.now)} "
-                 f"({long_datetime(moved.start_utc, context.zone, context.now)} your time).",
+    planned = long_datetime(moved.start_utc, series.timezone, context.now)
+    yours = Instant(moved.start_utc, context.zone, context.now)
+    return Reply([line(f"Moved {series.name} of {key} to {planned} (", yours, " your time).")],
                  public=True)
 
 

@@ -11,6 +11,7 @@ from chatbot.commands.parse import clean
 from chatbot.commands.permissions import require_meeting_admin
 from chatbot.core.model import Decision, MeetingRecord
 from chatbot.core.recurrence import Occurrence
+from chatbot.core.reply import Instant, Line, Link, line, lines_of
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import clock_time, how_far, in_zone, long_datetime
 from chatbot.meeting_record import Ended, NotInProgress, end_meeting
@@ -74,7 +75,7 @@ def start(context: Context) -> Reply:
     series, occurrence = _to_start(context)
     require_meeting_admin(context, series.admins, f"start {series.name}")
     key = occurrence.key.isoformat()
-    when = long_datetime(occurrence.start_utc, context.zone, context.now)
+    when = Instant(occurrence.start_utc, context.zone, context.now)
     context.store.meetings.start(
         context.scope, series.id, key, context.user.id, context.now.isoformat()
     )
@@ -85,19 +86,17 @@ def start(context: Context) -> Reply:
 
         chaired = live.chair_the_facilitator(context, roles.facilitator)
     items = len(context.store.agenda.items(context.scope, series.id, key))
-    return Reply(
-        f"{context.user.name} started {series.name} of {when}.{chaired}\n"
-        f"Agenda: {items} item{'s' if items != 1 else ''} (see /agenda). Sign the roll call "
-        "with /attend, record decisions with /decision TEXT and TODOs with /todo add; "
-        "/meeting end closes the meeting and archives the minutes."
-        + _page_line(context, series),
-        public=True,
-    )
+    said = (f"{chaired}\n"
+            f"Agenda: {items} item{'s' if items != 1 else ''} (see /agenda). Sign the roll call "
+            "with /attend, record decisions with /decision TEXT and TODOs with /todo add; "
+            "/meeting end closes the meeting and archives the minutes.")
+    return Reply([line(f"{context.user.name} started {series.name} of ", when, "."),
+                  *lines_of(said.lstrip("\n")), *_page_line(context, series)], public=True)
 
 
-def _page_line(context: Context, series: Series) -> str:
+def _page_line(context: Context, series: Series) -> list[Line]:
     page = context.bot.pages.url(series)
-    return f"\nSee it in your time: {page}" if page else ""
+    return [line(Link(page, "See it in your time"))] if page else []
 
 
 def end(context: Context) -> Reply:
@@ -176,8 +175,9 @@ def record_decision(context: Context) -> tuple[Reply, Decision]:
         context.scope, series.id, key, text, context.user.id, context.now.isoformat()
     )
     count = len(context.store.decisions.in_meeting(context.scope, series.id, key))
-    when = long_datetime(occurrence.start_utc, context.zone, context.now)
-    return Reply(f"Decision {count} of {series.name} on {when}: {text}", public=True), decision
+    when = Instant(occurrence.start_utc, context.zone, context.now)
+    shown = line(f"Decision {count} of {series.name} on ", when, f": {text}")
+    return Reply([shown], public=True), decision
 
 
 def started_at(context: Context, series: Series, occurrence: Occurrence) -> str | None:

@@ -13,6 +13,7 @@ from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
 from chatbot.commands.parse import leading_mentions, split_word
 from chatbot.commands.permissions import require_meeting_admin
+from chatbot.core.reply import Instant, line
 from chatbot.core.schedule import Series
 from chatbot.core.schedule_fields import MAX_NAME, line_of
 from chatbot.core.series_id import SeriesNameError, series_id
@@ -74,14 +75,15 @@ def _set_when(context: Context, _key: str, text: str) -> Reply:
         changed["rrule"] = when.rrule
     series = _saved(context, target, changed, "start")
     rule = f"RRULE:{series.recurrence.rrule}" if series.recurrence.rrule else "once (no RRULE)"
-    lines = [f"{series.name} now meets {rule}, from {changed['start']} {series.timezone}.",
-             f"The next meetings, in your time ({context.zone}) and the meeting's "
-             f"({series.timezone}):"]
+    # Posted for all: "your time" is each reader's where the platform shows instants so
+    # (Slack), the asker's elsewhere.
+    lines = [line(f"{series.name} now meets {rule}, from {changed['start']} {series.timezone}."),
+             line(f"The next meetings, in your time and the meeting's ({series.timezone}):")]
     for occurrence in series.recurrence.upcoming(context.now, SHOWN_OCCURRENCES):
         start = occurrence.start_utc
-        lines.append(f"  {long_datetime(start, context.zone, context.now)}"
-                     f"  |  {long_datetime(start, series.timezone, context.now)}")
-    return Reply("\n".join(lines), public=True)
+        lines.append(line(Instant(start, context.zone, context.now),
+                          f"  |  {long_datetime(start, series.timezone, context.now)}", depth=1))
+    return Reply(lines, public=True)
 
 
 def _set_value(read):

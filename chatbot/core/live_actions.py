@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from chatbot.core.live_meeting import Entry, LiveMeeting, topic_key
+from chatbot.core.live_meeting import Entry, LiveMeeting, VoteView, topic_key
 from chatbot.core.live_words import (
     DEFAULT_CHOICES,
     LiveMeetingError,
@@ -24,6 +24,7 @@ from chatbot.core.live_words import (
     parse_link,
     parse_vote_question,
 )
+from chatbot.core.reply import VoteShown
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Outcome:
     meeting: LiveMeeting
     message: str
     changed: tuple[Entry, ...]  # rows to insert, or to update by `seq`
+    vote: VoteShown | None = None  # the vote it opened, voted in or closed
 
 
 def require_chair(meeting: LiveMeeting, user: str, doing: str) -> None:
@@ -305,18 +307,24 @@ def vote(meeting: LiveMeeting, user: str, text: str, now: datetime.datetime) -> 
     meeting, entry = _add(meeting, "ballot", user, now, numbered=False,
                           item=open_vote.entry.item, text=choice)
     changed = f" (was {before})" if before and before != choice else ""
-    message = f"{meeting.name(user)} votes {choice}{changed}. {show_vote(meeting)}"
-    return Outcome(meeting, message, (entry,))
+    shown = _shown(meeting, meeting.open_vote)
+    message = f"{meeting.name(user)} votes {choice}{changed}. {shown.standing()}"
+    return Outcome(meeting, message, (entry,), shown)
 
 
 def _open_vote(meeting: LiveMeeting, user: str, text: str,
                now: datetime.datetime) -> Outcome:
     require_chair(meeting, user, "open a vote")
-    question = parse_vote_question(text)
+    parse_vote_question(text)  # a mistake in it is refused before anything is added
     meeting, entry = _add(meeting, "vote", user, now, item=_current_key(meeting), text=text)
-    message = (f"Entry {entry.number}: vote “{question.question}”: "
-               f"/vote {' or /vote '.join(question.choices)}.")
-    return Outcome(meeting, message, (entry,))
+    shown = _shown(meeting, meeting.vote_of(entry), opened=True)
+    return Outcome(meeting, shown.opening(), (entry,), shown)
+
+
+def _shown(meeting: LiveMeeting, view: VoteView | None, opened: bool = False) -> VoteShown:
+    assert view is not None and view.entry.number is not None  # a vote just changed
+    return VoteShown(view.entry.number, view.question, view.choices,
+                     meeting.tally(view, with_names=view.closed), view.closed, opened)
 
 
 def show_vote(meeting: LiveMeeting) -> str:
@@ -324,7 +332,7 @@ def show_vote(meeting: LiveMeeting) -> str:
     view = meeting.open_vote
     if view is None:
         return "No vote is open; a chair opens one with /vote QUESTION [choice, choice, ...]."
-    return f"Vote “{view.question}” so far: {meeting.tally(view, with_names=False)}."
+    return _shown(meeting, view).standing()
 
 
 def close_vote(meeting: LiveMeeting, user: str, now: datetime.datetime) -> Outcome:
@@ -333,6 +341,5 @@ def close_vote(meeting: LiveMeeting, user: str, now: datetime.datetime) -> Outco
     if view is None:
         raise LiveMeetingError("No vote is open; open one with /vote QUESTION.")
     meeting, entry = _add(meeting, "close", user, now, numbered=False, item=view.entry.item)
-    closed = meeting.vote_of(view.entry)
-    message = f"Vote “{view.question}” closed: {meeting.tally(closed, with_names=True)}."
-    return Outcome(meeting, message, (entry,))
+    shown = _shown(meeting, meeting.vote_of(view.entry))
+    return Outcome(meeting, shown.standing(), (entry,), shown)

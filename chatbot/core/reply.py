@@ -85,6 +85,34 @@ class Line:
         return [part for part in self.parts if isinstance(part, ItemRef)]
 
 
+@dataclass(frozen=True)
+class VoteShown:
+    """The vote a reply is about, as it stands after the command. An adapter that shows a
+    vote as a message of its own (Slack's, a button per choice) keeps that message in step
+    from this, never from the reply's text."""
+
+    number: int  # the entry that opened it: `/vote #N CHOICE` is a ballot in it only
+    question: str
+    choices: tuple[str, ...]
+    tally: str  # "yes: 1, no: 0"; who chose what too, once closed
+    closed: bool = False
+    opened: bool = False  # this reply opened it: its message is still to be posted
+    meeting: tuple[str, str] = ("", "")  # (series, occurrence): where its message is kept
+    message: str = ""  # that message, as its platform named it when it was posted
+
+    def opening(self) -> str:
+        return (f"Entry {self.number}: vote “{self.question}”: "
+                f"/vote {' or /vote '.join(self.choices)}.")
+
+    def standing(self) -> str:
+        state = "closed" if self.closed else "so far"
+        return f"Vote “{self.question}” {state}: {self.tally}."
+
+    def lines(self) -> tuple[Line, ...]:
+        """The vote's own message: how to vote, and the count."""
+        return (Line((Text(self.opening()),)), Line((Text(self.standing()),)))
+
+
 def said(text: str) -> tuple[Part, ...]:
     """Text as stored (what people wrote, mentions as `<@ID>`) split into parts."""
     parts: list[Part] = []
@@ -111,6 +139,12 @@ def lines_of(text: str) -> tuple[Line, ...]:
         depth = (len(row) - len(row.lstrip(" "))) // 2
         result.append(line(row[2 * depth:], depth=depth))
     return tuple(result)
+
+
+def extended(lines: Iterable[Line], *parts: Part) -> tuple[Line, ...]:
+    """The lines with `parts` added at the end of the last one."""
+    *before, last = tuple(lines) or (Line(()),)
+    return (*before, Line((*last.parts, *parts), last.depth, last.heading))
 
 
 def plain_lines(lines: Iterable[Line]) -> list[str]:

@@ -39,6 +39,19 @@ class LiveEntryTable(TableGroup):
                     tuple(row.values()),
                 )
 
+    def show_in(self, scope: Scope, series: str, occurrence: str, number: int,
+                message: str) -> None:
+        """Entry `number` is shown by the chat message `message` (its platform's id)."""
+        self._db.write(f"UPDATE live_entries SET shown_in = ? WHERE {MEETING_MATCH}"
+                       " AND number = ?",
+                       (message, *meeting_args(scope, series, occurrence), number))
+
+    def shown_in(self, scope: Scope, series: str, occurrence: str, number: int) -> str | None:
+        row = self._db.first_where("live_entries", f"{MEETING_MATCH} AND number = ?",
+                                   (*meeting_args(scope, series, occurrence), number),
+                                   select="shown_in")
+        return row["shown_in"] if row else None
+
     def ref(self, scope: Scope, series: str, occurrence: str, seq: int) -> int | None:
         row = self._db.first_where("live_entries", f"{MEETING_MATCH} AND seq = ?",
                                    (*meeting_args(scope, series, occurrence), seq),

@@ -144,9 +144,15 @@ def _migration_meeting_setup(db: sqlite_utils.Database) -> None:
                     pk=("workspace", "user_id"))
 
 
+def _migration_shown_in(db: sqlite_utils.Database) -> None:
+    # The chat message that shows an entry and is updated as it changes (a vote's own
+    # message on Slack: its ts), so it is still updated after a restart.
+    db.execute("ALTER TABLE live_entries ADD COLUMN shown_in TEXT")
+
+
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
     _migration_page_tokens, _migration_workspaces, _migration_live_entries,
-    _migration_meeting_setup,
+    _migration_meeting_setup, _migration_shown_in,
 ]
