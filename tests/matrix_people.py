@@ -102,6 +102,12 @@ class Person:
             "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key},
         })
 
+    def redact(self, room_id: str, event_id: str) -> str:
+        """Take an event back (a reaction taken back is its redaction)."""
+        path = (f"/_matrix/client/v3/rooms/{quote(room_id)}/redact/{quote(event_id)}/"
+                f"{uuid.uuid4().hex}")
+        return self.call("PUT", path, {})["event_id"]
+
     def _send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         path = f"/_matrix/client/v3/rooms/{quote(room_id)}/send/{event_type}/{uuid.uuid4().hex}"
         return self.call("PUT", path, content)["event_id"]

@@ -238,13 +238,26 @@ async def _capture_and_react(hs: Homeserver, tmp_path: Path) -> None:
 
         opened = await call(alice.ask, room, "!vote Write a bare-metal guide?")
         assert body(opened).startswith("Entry 3: vote “Write a bare-metal guide?”")
-        await call(bob.react, room, opened["event_id"], "👍️")
+        thumb_up = await call(bob.react, room, opened["event_id"], "👍️")
         counted = await call(alice.wait_for, room, lambda e: is_notice(e) and body(e).startswith(
             "Bob Builder votes +1"))
         assert in_reply_to(counted) == opened["event_id"]
         await call(alice.react, room, said, "👍")  # not the vote message: no vote
         shown = await call(alice.ask, room, "!vote")
         assert body(shown) == "Vote “Write a bare-metal guide?” so far: +1: 1, 0: 0, -1: 0."
+
+        # Taking a thumb back: the other thumb counts, and with none left the vote is his no more.
+        thumb_down = await call(bob.react, room, opened["event_id"], "👎")
+        await call(alice.wait_for, room, lambda e: is_notice(e) and body(e).startswith(
+            "Bob Builder votes -1 (was +1)"))
+        await call(bob.redact, room, thumb_up)
+        await call(alice.wait_for, room, lambda e: is_notice(e) and body(e).startswith(
+            "Bob Builder votes -1. Vote"))
+        await call(bob.redact, room, thumb_down)
+        await call(alice.wait_for, room, lambda e: is_notice(e) and body(e).startswith(
+            "Bob Builder withdraws their vote (-1)."))
+        shown = await call(alice.ask, room, "!vote")
+        assert body(shown) == "Vote “Write a bare-metal guide?” so far: +1: 0, 0: 0, -1: 0."
 
         entries = run.store.live_entries.entries(
             Scope(PLATFORM, WORKSPACE, room), "binder", "2030-01-16")

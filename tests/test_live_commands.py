@@ -199,6 +199,21 @@ def test_a_vote_with_a_changed_vote_is_counted_once(meeting):
     assert meeting.ok("/vote #3 +1", user="min").startswith("min votes +1.")
 
 
+def test_a_withdrawn_vote_no_longer_counts_in_the_count_or_the_result(meeting):
+    meeting.ok("/agenda take 2")
+    meeting.ok("/vote Monthly releases? [yes, no]")
+    assert meeting.error("/vote withdraw", user="min") == (
+        "You have not voted in “Monthly releases?”.")
+    meeting.ok("/vote yes", user="min")
+    meeting.ok("/vote no", user="betatim")
+    assert meeting.ok("/vote withdraw", user="min") == (
+        "min withdraws their vote (yes). Vote “Monthly releases?” so far: yes: 0, no: 1.")
+    assert meeting.ok("/vote close") == (
+        "Vote “Monthly releases?” closed: yes: 0, no: 1 (betatim).")
+    assert "No vote is open, so there is no ballot to withdraw." == meeting.error(
+        "/vote withdraw", user="betatim")
+
+
 def test_undoing_a_todo_or_decision_takes_it_off_every_list(meeting):
     meeting.ok("/agenda take 2")
     meeting.ok("/todo add @betatim keep this", user="min")

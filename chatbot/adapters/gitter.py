@@ -37,6 +37,7 @@ from mautrix.types import (
     MessageEvent,
     MessageType,
     ReactionEvent,
+    RedactionEvent,
     RoomCreatePreset,
     RoomEventFilter,
     RoomFilter,
@@ -145,6 +146,11 @@ class GitterAdapter:
         )
         self.client.add_event_handler(EventType.ROOM_MESSAGE, self._on_message, wait_sync=True)
         self.client.add_event_handler(EventType.REACTION, self._on_reaction, wait_sync=True)
+        self.client.add_event_handler(EventType.ROOM_REDACTION, self._on_redaction,
+                                      wait_sync=True)
+        # The thumbs that count as ballots: reaction event -> (room, vote, voter, choice).
+        # A reaction taken back is a redaction, which no longer says what it took back.
+        self._thumbs: dict[EventID, tuple[RoomID, int, UserID, str]] = {}
 
     @property
     def user_id(self) -> str:
@@ -375,14 +381,31 @@ class GitterAdapter:
         voted = await self._replied_to_by_reaction(event)
         if voted is None:
             return
+        if len(self._thumbs) >= MAX_THUMBS:  # the oldest go first
+            del self._thumbs[next(iter(self._thumbs))]
+        self._thumbs[event.event_id] = (event.room_id, voted[1], event.sender, choice)
+        await self._ballot(event.room_id, event.sender, f"#{voted[1]} {choice}", voted[0])
+
+    async def _on_redaction(self, event: RedactionEvent) -> None:
+        """A thumb taken back: the voter's other thumb on that vote counts, else none."""
+        redacted = event.redacts or getattr(event.content, "redacts", None)  # v11: content
+        taken_back = self._thumbs.pop(redacted, None)
+        if taken_back is None:
+            return
+        room, number, voter, _ = taken_back
+        still = [choice for r, n, v, choice in self._thumbs.values()
+                 if (r, n, v) == (room, number, voter)]
+        await self._ballot(room, voter, f"#{number} {still[-1] if still else 'withdraw'}")
+
+    async def _ballot(self, room: RoomID, voter: UserID, words: str,
+                      reply_to: MessageEvent | None = None) -> None:
+        """`/vote WORDS` said by `voter`, answered in the room."""
         async with self._turn:
-            members = await self.member_names(event.room_id)
-            sender = User(id=event.sender,
-                          name=members.get(event.sender) or localpart(event.sender))
-            message = Message(f"/vote #{voted[1]} {choice}",
-                              Scope(PLATFORM, WORKSPACE, event.room_id), sender)
+            members = await self.member_names(room)
+            sender = User(id=voter, name=members.get(voter) or localpart(voter))
+            message = Message(f"/vote {words}", Scope(PLATFORM, WORKSPACE, room), sender)
             plain, html, _ = await asyncio.to_thread(self._answer, message, {}, {})
-            await self.send_notice(event.room_id, plain, html, reply_to=voted[0])
+            await self.send_notice(room, plain, html, reply_to=reply_to)
 
     async def _replied_to_by_reaction(self, event: ReactionEvent
                                       ) -> tuple[MessageEvent, int] | None:
@@ -466,6 +489,7 @@ class GitterAdapter:
 # A reaction on the vote message casts a vote; skin tones and emoji variation selectors
 # are the same thumb.
 VOTE_REACTIONS = {"👍": "+1", "👎": "-1"}
+MAX_THUMBS = 10_000  # reactions remembered, to be taken back (in memory: not after a restart)
 
 
 def _base_emoji(key: str) -> str:

@@ -83,9 +83,9 @@ COMMANDS: dict[str, CommandHelp] = {
     ),
     "unchair": CommandHelp("/unchair @user", "Remove a chair (chairs)."),
     "vote": CommandHelp(
-        "/vote [QUESTION [choice, …] | CHOICE | close]",
+        "/vote [QUESTION [choice, …] | CHOICE | withdraw | close]",
         "Open a vote on the current item (chairs; choices +1, 0, -1 unless listed), "
-        "vote or change your vote, show the count, or close it (chairs).",
+        "vote, change or withdraw your vote, show the count, or close it (chairs).",
     ),
     "icebreaker": CommandHelp(
         "/icebreaker [QUESTION | ANSWER]",

@@ -225,6 +225,8 @@ def vote_command(context: Context) -> Reply:
         return Reply(live_actions.show_vote(_required(context).meeting))
     if words.action == "close":
         return _act(context, lambda m: live_actions.close_vote(m, user, now))
+    if words.action == "withdraw":
+        return _act(context, lambda m: live_actions.withdraw_ballot(m, user, now))
     return _act(context, lambda m: live_actions.vote(m, user, words.text, now))
 
 

@@ -312,6 +312,21 @@ def vote(meeting: LiveMeeting, user: str, text: str, now: datetime.datetime) -> 
     return Outcome(meeting, message, (entry,), shown)
 
 
+def withdraw_ballot(meeting: LiveMeeting, user: str, now: datetime.datetime) -> Outcome:
+    """`/vote withdraw`: the speaker's ballot in the open vote no longer counts."""
+    open_vote = meeting.open_vote
+    if open_vote is None:
+        raise LiveMeetingError("No vote is open, so there is no ballot to withdraw.")
+    if user not in open_vote.ballots:
+        raise LiveMeetingError(f"You have not voted in “{open_vote.question}”.")
+    before = open_vote.ballots[user]
+    meeting, entry = _add(meeting, "ballot", user, now, numbered=False,
+                          item=open_vote.entry.item, text="")
+    shown = _shown(meeting, meeting.open_vote)
+    message = f"{meeting.name(user)} withdraws their vote ({before}). {shown.standing()}"
+    return Outcome(meeting, message, (entry,), shown)
+
+
 def _open_vote(meeting: LiveMeeting, user: str, text: str,
                now: datetime.datetime) -> Outcome:
     require_chair(meeting, user, "open a vote")

@@ -287,7 +287,10 @@ def _apply(derived: _Derived, entry: Entry) -> None:
         question = parse_vote_question(entry.text)
         derived.votes.append(VoteView(entry, question.question, question.choices, {}, False))
     elif entry.kind == "ballot" and open_vote:
-        open_vote.ballots[entry.author] = entry.text
+        if entry.text:
+            open_vote.ballots[entry.author] = entry.text
+        else:  # withdrawn
+            open_vote.ballots.pop(entry.author, None)
     elif entry.kind == "close" and open_vote:
         index = derived.votes.index(open_vote)
         derived.votes[index] = VoteView(

@@ -121,7 +121,7 @@ def parse_take(text: str) -> TakeTarget:
 
 @dataclass(frozen=True)
 class VoteWords:
-    action: str  # "show" | "close" | "say" (open a vote, or cast one: the meeting decides)
+    action: str  # "show" | "close" | "withdraw" | "say" (open a vote, or cast one)
     text: str = ""
 
 
@@ -129,8 +129,8 @@ def parse_vote(text: str) -> VoteWords:
     text = _one_line(text)
     if not text:
         return VoteWords("show")
-    if text.lower() == "close":
-        return VoteWords("close")
+    if text.lower() in ("close", "withdraw"):
+        return VoteWords(text.lower())
     return VoteWords("say", text)
 
 
