@@ -209,7 +209,7 @@ class SlackAdapter:
                            process_before_response=True)
             app.event("app_uninstalled")(self._on_uninstalled)
             app.event("tokens_revoked")(self._on_tokens_revoked)
-        app.use(self._use_workspace_token)
+            app.use(self._use_workspace_token)  # one token otherwise: nothing to switch
         app.command(re.compile(r"^/"))(self._on_command)
         app.action(blocks.ATTEND_ACTION)(self._on_attend)
         app.action(blocks.SKIP_ACTION)(self._on_skip)
