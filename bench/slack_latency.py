@@ -2,14 +2,16 @@
 
     .venv/bin/python bench/slack_latency.py [--count 2000]     (or: make bench)
 
-Both run on the same stack (uvicorn with uvloop and httptools, Starlette, Bolt's
-AsyncSlackRequestHandler), each in its own process, side by side in the same run, taking
-turns in 4 rounds so that noise on this shared machine hits both alike. The bot is started
-exactly as in production, with `chatbot run --adapter slack`, against the local Web API
-stand-in (tests/slack_standin.py). Every request is a signed `/agenda add`, sent over
-keep-alive connections by 1 client (sequential) and by 8 concurrent clients; a request
-fails unless it gets a 200 within Slack's 3-second deadline. A last round repeats the
-8-client load while the stand-in delays every chat.postMessage by 2 seconds.
+Both run on the same stack (uvicorn with uvloop and httptools, Starlette, Bolt's AsyncApp:
+the bare one through AsyncSlackRequestHandler, the bot through its guard), each in its own
+process, side by side in the same run, taking turns in 4 rounds so that noise on this
+shared machine hits both alike. The bot is started exactly as in production, with
+`chatbot run --adapter slack`, against the local Web API stand-in (tests/slack_standin.py),
+and must add the item before anything is measured. Every request is a signed `/agenda
+add`, sent over keep-alive connections by 1 client (sequential) and by 8 concurrent
+clients; a request fails unless it gets a 200 within Slack's 3-second deadline. A last
+round repeats the 8-client load while the stand-in delays every chat.postMessage by 2
+seconds.
 
 Targets: median <= 1.6x the bare ack sequentially (issue 12) and <= 3x with 8 clients
 (issue 5), p99 <= 5x, >= 1,000 commands/s with 8 clients, no failed request with slow
