@@ -13,7 +13,8 @@ In order, cheapest first, each refusal one short answer and nothing of the body 
   listeners and Bolt's own context extraction read (`request_problem`);
 - 200, not run again, for an event whose `event_id` was already delivered (a retry).
 
-Bolt verifies the signature again behind the guard; it never sees a request that fails.
+Bolt verifies the signature again behind the guard; it never sees a request that fails,
+and it gets the body the guard parsed (`bolt_request`) rather than parsing it again.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ class SlackGuard:
                 return b"".join(chunks)
 
     def admit(self, headers: Headers, raw: bytes) -> Admitted | None:
-        """The request, read, to pass it on; None to ack it without running it; or
+        """What was read, to pass the request on; None to ack it without running it; or
         Refusal."""
         for name in _ONCE:  # the guard reads the first, Bolt the last: they must agree
             if len(headers.getlist(name)) > 1:
@@ -204,7 +205,7 @@ def guarded(app: AsyncApp, signing_secret: str) -> SlackGuard:
 
 def bolt_request(admitted: Admitted, scope: Scope) -> AsyncBoltRequest:
     """Bolt's request, as its Starlette adapter makes it, but from the body the guard
-    parsed (parsing the form was a tenth of the ack). Bolt takes a parsed body only in
+    parsed, so the form is parsed once, not twice. Bolt takes a parsed body only in
     Socket Mode; the request is then made the HTTP request it is, so that Bolt's own
     signature check still runs on the raw body."""
     request = AsyncBoltRequest(body=admitted.body, query=scope["query_string"].decode("latin-1"),
