@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 import subprocess
 import urllib.request
 
 import pytest
 from conftest import Chat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_reminders import RecordingTarget
 
-from chatbot import archive, logs
+from chatbot import archive, logs, redaction
 from chatbot.adapters import console
 from chatbot.adapters.slack_users import SlackProfile
 from chatbot.core.hidden_text import visible_name, visible_text
@@ -80,6 +83,22 @@ def test_a_private_key_block_is_redacted_whole(chat):
     cut_off = PRIVATE_KEY.split("-----END")[0]
     chat.ok(f"/todo add rotate {cut_off}")
     assert b"b3BlbnNzaC1rZXkt" not in database_bytes(chat)
+
+
+@pytest.mark.parametrize("kind", list(redaction.SHAPES))
+def test_every_text_a_credential_shape_matches_holds_one_of_its_markers(kind):
+    """Text holding no marker is not scanned for shapes: a marker a shape can match
+    without would let that credential through."""
+    markers, pattern = redaction.SHAPES[kind]
+    shape = re.compile(pattern, re.DOTALL)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.from_regex(shape))
+    def holds_a_marker(text: str) -> None:
+        found = shape.search(text).group(0)
+        assert any(marker in found for marker in markers), found
+
+    holds_a_marker()
 
 
 def test_the_bots_own_secrets_are_redacted_by_value(tmp_path, monkeypatch):

@@ -44,6 +44,21 @@ def test_scoped_by_workspace_and_channel(tmp_path):
     assert store.todos.get(other, 1).text == "theirs"
 
 
+def test_agenda_items_added_on_their_own_are_kept_in_order_per_meeting(tmp_path):
+    """Outside any command (carrying items over, importing notes) each add commits."""
+    path = tmp_path / "chatbot.db"
+    store = Store(path)
+    tim = User("tim", "Tim")
+    first = store.agenda.add(SCOPE, "binder-team", "2018-03-21", "discuss", "one", tim, "t")
+    second = store.agenda.add(SCOPE, "binder-team", "2018-03-21", "news", "two", tim, "t")
+    other = store.agenda.add(SCOPE, "binder-team", "2018-04-18", "news", "three", tim, "t")
+    assert (first.position, second.position, other.position) == (1, 2, 1)
+    store.close()
+    items = Store(path).agenda.items(SCOPE, "binder-team", "2018-03-21")
+    assert [(i.id, i.position, i.text) for i in items] == [
+        (first.id, 1, "one"), (second.id, 2, "two")]
+
+
 def _write_todos(path: str, writer: str, count: int) -> None:
     store = Store(path)
     for index in range(count):

@@ -209,7 +209,7 @@ class SlackAdapter:
                            process_before_response=True)
             app.event("app_uninstalled")(self._on_uninstalled)
             app.event("tokens_revoked")(self._on_tokens_revoked)
-        app.use(self._use_workspace_token)
+            app.use(self._use_workspace_token)  # one token otherwise: nothing to switch
         app.command(re.compile(r"^/"))(self._on_command)
         app.action(blocks.ATTEND_ACTION)(self._on_attend)
         app.action(blocks.SKIP_ACTION)(self._on_skip)
@@ -297,8 +297,9 @@ class SlackAdapter:
         text, mentioned = await self._incoming(team, command.get("text", ""), channel,
                                                resolve_handles=name not in _NO_HANDLE_RESOLUTION)
         reply = self.handle(Message(f"/{name} {text}".rstrip(), scope, user, is_admin), mentioned)
-        await ack(**blocks.command_reply(reply, self.names(team), channel))
-        self._after(reply, scope, name, user.id)
+        answer = blocks.command_reply(reply, self.names(team), channel)
+        await ack(**answer)
+        self._after(reply, scope, name, user.id, shown=answer["text"])
 
     async def _on_mention(self, event: dict, context: dict) -> None:
         """`@chatbot agenda add …`: the command after the mention, in a channel or in a
@@ -476,15 +477,16 @@ class SlackAdapter:
             self.bot.store.users.save(workspace, updated)
 
     def _after(self, reply: Reply, scope: Scope, name: str, user_id: str,
-               seen_by_all: bool = False) -> None:
+               seen_by_all: bool = False, shown: str | None = None) -> None:
         """What follows a command: the change posted to the channel (unless the answer was
-        already posted where all can see it, in a thread), the vote message, App Homes."""
+        already posted where all can see it, in a thread), the vote message, App Homes.
+        `shown`: the reply as the channel line already rendered for the asker."""
         if not reply.ok:
             return
         in_vote_message = reply.public and self.votes.show(scope, reply)
         if reply.public and not (in_vote_message or seen_by_all):
             self.workspaces.get(scope.workspace).poster.post(
-                scope.channel, blocks.channel_line(reply, self.names(scope.workspace)))
+                scope.channel, shown or blocks.channel_line(reply, self.names(scope.workspace)))
         if name in _CHANGES_HOME:
             viewers = self.home_viewers.get(scope.workspace, set())
             for viewer in viewers if name == "todo" else viewers & {user_id}:

@@ -13,7 +13,8 @@ In order, cheapest first, each refusal one short answer and nothing of the body 
   listeners and Bolt's own context extraction read (`request_problem`);
 - 200, not run again, for an event whose `event_id` was already delivered (a retry).
 
-Bolt verifies the signature again behind the guard; it never sees a request that fails.
+Bolt verifies the signature again behind the guard; it never sees a request that fails,
+and it gets the body the guard parsed (`bolt_request`) rather than parsing it again.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 from starlette.datastructures import Headers
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,6 +46,7 @@ _WHOLE_SECONDS = re.compile(r"^[0-9]{1,12}$")
 # Anything else cannot match, and a non-ASCII one would make hmac.compare_digest raise.
 _SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
 _ONCE = ("x-slack-request-timestamp", "x-slack-signature", "content-type", "content-length")
+ADMITTED = "chatbot.slack_admitted"  # the scope key of what the guard read (an `Admitted`)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,15 @@ class Seen:
                 del self._expiry[key]
 
 
+@dataclass(frozen=True)
+class Admitted:
+    """A request the guard lets through: its body as text and as Bolt parses it."""
+
+    text: str
+    body: dict
+    headers: Headers
+
+
 class Refusal(Exception):
     def __init__(self, status: int, reason: str):
         super().__init__(reason)
@@ -110,9 +121,11 @@ class SlackGuard:
             return
         headers = Headers(scope=scope)
         try:
-            body = await self._read(headers, receive)
-            if self.admit(headers, body):
-                await self.app(scope, _replay(body, receive), send)
+            raw = await self._read(headers, receive)
+            admitted = self.admit(headers, raw)
+            if admitted is not None:
+                # What was read and parsed goes along: Bolt need not parse it again.
+                await self.app({**scope, ADMITTED: admitted}, _replay(raw, receive), send)
                 return
             response: Response = Response(status_code=200)  # a retry of what already ran
         except Refusal as refusal:
@@ -139,8 +152,9 @@ class SlackGuard:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def admit(self, headers: Headers, raw: bytes) -> bool:
-        """True to pass the request on; False to ack it without running it; or Refusal."""
+    def admit(self, headers: Headers, raw: bytes) -> Admitted | None:
+        """What was read, to pass the request on; None to ack it without running it; or
+        Refusal."""
         for name in _ONCE:  # the guard reads the first, Bolt the last: they must agree
             if len(headers.getlist(name)) > 1:
                 raise Refusal(400, f"{name} must be sent once")
@@ -158,7 +172,7 @@ class SlackGuard:
         retry = "x-slack-retry-num" in headers
         if signature in self.signatures:
             if retry:
-                return False
+                return None
             raise Refusal(401, "this request was already received")
         if self.signatures.is_full() or self.events.is_full():
             raise Refusal(429, "too many requests")
@@ -175,20 +189,29 @@ class SlackGuard:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id is not None:
             if event_id in self.events:
-                return False
+                return None
             self.events.add(event_id, self.clock() + EVENT_MEMORY)
-        return True
+        return Admitted(text, body, headers)
 
 
 def guarded(app: AsyncApp, signing_secret: str) -> SlackGuard:
     """Bolt's `app` as an ASGI endpoint, behind the guard."""
-    handler = AsyncSlackRequestHandler(app)
-
     async def bolt(scope: Scope, receive: Receive, send: Send) -> None:
-        response = await handler.handle(Request(scope, receive))
-        await response(scope, receive, send)
+        answer = await app.async_dispatch(bolt_request(scope[ADMITTED], scope))
+        await to_starlette_response(answer)(scope, receive, send)
 
     return SlackGuard(bolt, signing_secret)
+
+
+def bolt_request(admitted: Admitted, scope: Scope) -> AsyncBoltRequest:
+    """Bolt's request, as its Starlette adapter makes it, but from the body the guard
+    parsed, so the form is parsed once, not twice. Bolt takes a parsed body only in
+    Socket Mode; the request is then made the HTTP request it is, so that Bolt's own
+    signature check still runs on the raw body."""
+    request = AsyncBoltRequest(body=admitted.body, query=scope["query_string"].decode("latin-1"),
+                               headers=admitted.headers, mode="socket_mode")
+    request.raw_body, request.mode = admitted.text, "http"
+    return request
 
 
 # -- the shapes read behind the guard --------------------------------------------------------

@@ -25,11 +25,14 @@ class Incoming:
 
 def clean_message(message: Message, finder: SecretFinder) -> Incoming:
     redacted = finder.find(visible_text(message.text))
-    user = message.user
-    user = replace(
-        user, id=visible_name(user.id), name=finder.redact(visible_name(user.name)),
-        tz=canonical_name(user.tz) if user.tz else None,
-    )
+    said = message.user
+    user_id, name = visible_name(said.id), finder.redact(visible_name(said.name))
+    zone = canonical_name(said.tz) if said.tz else None
+    # Most messages are clean already: then they go on as they came (no copies made).
+    user = said if (user_id, name, zone) == (said.id, said.name, said.tz) else replace(
+        said, id=user_id, name=name, tz=zone)
+    if user is said and redacted.text == message.text:
+        return Incoming(message, redacted.found)
     return Incoming(replace(message, text=redacted.text, user=user), redacted.found)
 
 

@@ -14,6 +14,7 @@ import unicodedata
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
 BIDI_MARKS = "\u200e\u200f\u061c"  # LRM, RLM, ALM: order right-to-left text
+_BIDI_MARK = re.compile(f"[{BIDI_MARKS}]")
 _ALWAYS_HIDDEN = re.compile(
     "[\u0080-\u009f"  # C1 controls
     "\u202a-\u202e\u2066-\u2069"  # bidi embeddings, overrides, isolates
@@ -40,7 +41,7 @@ def visible_text(text: str) -> str:
 
 def visible_name(text: str) -> str:
     """A name or handle, which people tell apart by eye: no bidi marks either."""
-    without_marks = re.sub(f"[{BIDI_MARKS}]", "", _drop_always_hidden(text))
+    without_marks = _BIDI_MARK.sub("", _drop_always_hidden(text))
     return _drop_misplaced_joiners(without_marks)
 
 
@@ -54,9 +55,11 @@ def _drop_always_hidden(text: str) -> str:
 
 
 def _drop_bidi_marks_unless_rtl(text: str) -> str:
-    if any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+    # Most text has no mark: then there is nothing to look up, character by character.
+    if not _BIDI_MARK.search(text) or any(
+            unicodedata.bidirectional(char) in ("R", "AL") for char in text):
         return text
-    return re.sub(f"[{BIDI_MARKS}]", "", text)
+    return _BIDI_MARK.sub("", text)
 
 
 def _drop_misplaced_joiners(text: str) -> str:

@@ -24,19 +24,20 @@ class AgendaTable(TableGroup):
         self, scope: Scope, series: str, occurrence: str, section: str, text: str,
         author: User, now: str, carried_over: bool = False, timebox: int | None = None,
     ) -> AgendaItem:
-        with self._db.transaction():
-            (last,) = self._db.rows_where(
-                "agenda_items", MEETING_MATCH, meeting_args(scope, series, occurrence),
-                select="COALESCE(MAX(position), 0) AS position",
-            )
-            row = {
-                **meeting_row(scope, series, occurrence), "section": section, "text": text,
-                "author_id": author.id, "author_name": author.name,
-                "position": last["position"] + 1, "done": 0,
-                "carried_over": int(carried_over), "created_at": now, "timebox": timebox,
-            }
-            item_id = self._db.insert("agenda_items", row)
-        return _agenda_item({**row, "id": item_id})
+        row = {
+            **meeting_row(scope, series, occurrence), "section": section, "text": text,
+            "author_id": author.id, "author_name": author.name, "done": 0,
+            "carried_over": int(carried_over), "created_at": now, "timebox": timebox,
+        }
+        # Last of the occurrence's items: its position read and the row written in one
+        # statement (one step of the command's transaction, not two).
+        (item_id, position), = self._db.write_returning(
+            f"INSERT INTO agenda_items ({', '.join(row)}, position)"
+            f" SELECT {', '.join('?' * len(row))}, COALESCE(MAX(position), 0) + 1"
+            f" FROM agenda_items WHERE {MEETING_MATCH} RETURNING id, position",
+            (*row.values(), *meeting_args(scope, series, occurrence)),
+        )
+        return _agenda_item({**row, "id": item_id, "position": position})
 
     def remove(self, item_id: int) -> None:
         self._db.write("DELETE FROM agenda_items WHERE id = ?", (item_id,))

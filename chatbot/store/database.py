@@ -106,6 +106,12 @@ class SharedDatabase:
         with self.transaction():
             return self.db.execute(sql, params)
 
+    def write_returning(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """A write with a RETURNING clause: its rows, read before its transaction ends
+        (SQLite commits no statement still in progress)."""
+        with self.transaction():
+            return self.db.execute(sql, params).fetchall()
+
     def insert(self, table: str, row: dict, if_absent: bool = False) -> int:
         """The new row's rowid."""
         return self.write(f"INSERT {'OR IGNORE ' if if_absent else ''}INTO {table}"

@@ -150,9 +150,16 @@ def _migration_shown_in(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE live_entries ADD COLUMN shown_in TEXT")
 
 
+def _migration_agenda_by_section(db: sqlite_utils.Database) -> None:
+    # `/agenda add` answers with the new item's number: a count of the items in its
+    # section and those before it, read from this index alone instead of every row of
+    # the agenda (with a hundred items, a fifth of the command).
+    db["agenda_items"].create_index(["workspace", "channel", "series", "occurrence", "section"])
+
+
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
     _migration_page_tokens, _migration_workspaces, _migration_live_entries,
-    _migration_meeting_setup, _migration_shown_in,
+    _migration_meeting_setup, _migration_shown_in, _migration_agenda_by_section,
 ]
