@@ -156,7 +156,7 @@ class RuleDates:
         self._walked = array("l")  # days of the walk from the start, for irregular counts
         self._walk: Iterator[datetime] | None = None  # made on first use: most rules never walk
         self._walk_lock = Lock()  # one walker at a time: generators are not thread-safe
-        self._expanded: dict[int, list[int]] = {}  # a few periods' days, kept
+        self._expanded: dict[int, tuple[int, ...]] = {}  # a few periods' days, kept
         # dateutil searches a rule with no date up to year 9999. Shifted by whole 400-year
         # cycles (same weekdays, same leap years) to start at most 400 * (INTERVAL + 1)
         # years before that, a search meets every phase of the calendar and still stops.
@@ -213,7 +213,7 @@ class RuleDates:
             return self.first_rule  # its first period starts at the start, not before
         return self._rule(datetime.fromordinal(self.period_start(period)))
 
-    def periods_from(self, period: int) -> Iterator[tuple[int, list[int]]]:
+    def periods_from(self, period: int) -> Iterator[tuple[int, tuple[int, ...]]]:
         """Each valid period from ``period`` on that holds days of the rule, with its days.
 
         Periods kept are read back; the rest come from one dateutil pass, which keeps
@@ -228,34 +228,34 @@ class RuleDates:
         for wall in self.rule_from(period):
             day = wall.toordinal()
             if days and day >= end:  # a period of unknown size ended
-                self._keep(current, days)
-                yield current, days
+                yield current, self._keep(current, days)
                 days = []
             if not days:
                 current = self.period_of(day)
                 end, size = self.period_start(current + self.interval), self._size_of(current)
             days.append(day)
             if len(days) == size:
-                self._keep(current, days)
-                yield current, days
+                yield current, self._keep(current, days)
                 days = []
         if days:
-            self._keep(current, days)
-            yield current, days
+            yield current, self._keep(current, days)
 
-    def _keep(self, period: int, days: list[int]) -> None:
+    def _keep(self, period: int, days: list[int]) -> tuple[int, ...]:
+        """Keep a period's days, as a tuple: the collector stops tracking a tuple of ints,
+        so a full collection (slow in a large process) does not come sooner."""
         if len(self._expanded) >= _PERIODS_KEPT:
             self._expanded.clear()
-        self._expanded[period] = days
+        kept = self._expanded[period] = tuple(days)
+        return kept
 
-    def expand(self, period: int) -> list[int]:
+    def expand(self, period: int) -> tuple[int, ...]:
         """The days of a valid period."""
         kept = self._expanded.get(period)
         if kept is not None or self._size_of(period) == 0:
-            return kept or []
+            return kept or ()
         for found, days in self.periods_from(period):
-            return days if found == period else []
-        return []
+            return days if found == period else ()
+        return ()
 
     def days_in(self, period: int, periods: int = 1) -> list[int]:
         """Occurring days (limits ignored) of ``periods`` valid periods from ``period`` on."""
