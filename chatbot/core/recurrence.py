@@ -30,6 +30,7 @@ __all__ = ["Occurrence", "Recurrence", "RecurrenceError", "RotateSlot", "RulePar
 # An occurrence keyed on local date D starts within (D - 1 day, D + 2 days) in UTC
 # (Python keeps UTC offsets within +-24 h), whatever zone its rotate slot uses.
 _KEY_SLACK_DAYS = 1
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,7 @@ class Recurrence:
         for since, until, was_inclusive, answer in self._recent_answers:
             if was_inclusive == inclusive and since <= moment < until:
                 return answer
-        answer = next(self._occurrences_from(moment, inclusive), None)
-        until = answer.start_utc if answer is not None else datetime.max.replace(tzinfo=UTC)
+        until, answer = next(self._occurrences_from(moment, inclusive), (_NEVER, None))
         # A new list each time: readers on other threads never see it half-changed.
         object.__setattr__(self, "_recent_answers",
                            [(moment, until, inclusive, answer), *self._recent_answers[:3]])
@@ -166,13 +166,13 @@ class Recurrence:
     ) -> list[Occurrence]:
         """The next ``count`` occurrences after ``instant``, in start order."""
         found = self._occurrences_from(_as_utc(instant), inclusive)
-        return list(islice(found, max(count, 0)))
+        return [occurrence for _, occurrence in islice(found, max(count, 0))]
 
     def between(self, start_instant: datetime, end_instant: datetime) -> list[Occurrence]:
         """Occurrences with start_instant <= start_utc < end_instant, in start order."""
         end_utc = _as_utc(end_instant)
         found = self._occurrences_from(_as_utc(start_instant), inclusive=True)
-        return list(takewhile(lambda occurrence: occurrence.start_utc < end_utc, found))
+        return [occurrence for _, occurrence in takewhile(lambda pair: pair[0] < end_utc, found)]
 
     def previous_before(self, instant: datetime) -> Occurrence | None:
         """Last occurrence starting at or before ``instant``."""
@@ -215,8 +215,10 @@ class Recurrence:
 
     # ---- internals
 
-    def _occurrences_from(self, threshold: datetime, inclusive: bool) -> Iterator[Occurrence]:
-        """All occurrences after the UTC ``threshold`` in start order, lazily.
+    def _occurrences_from(
+        self, threshold: datetime, inclusive: bool
+    ) -> Iterator[tuple[datetime, Occurrence]]:
+        """(start in UTC, occurrence) after the UTC ``threshold`` in start order, lazily.
 
         Rule dates come in key order; a start can sit up to two days either
         side of its key (rotate zones) and moved/extra ones anywhere, so they
@@ -235,7 +237,8 @@ class Recurrence:
         first_key = threshold.toordinal() - _KEY_SLACK_DAYS
         for ordinal, index in self._schedule.dates_from(first_key):
             while pending and pending[0][0].toordinal() < ordinal - _KEY_SLACK_DAYS:
-                yield heapq.heappop(pending)[3]
+                first = heapq.heappop(pending)
+                yield first[0], first[3]
             if index is None:
                 continue  # only a bound: no occurrence is keyed before that day
             regular = self._regular_occurrence(ordinal, index)
@@ -243,7 +246,8 @@ class Recurrence:
                 start_utc, occurrence = regular
                 heapq.heappush(pending, (start_utc, occurrence.key, -1 - index, occurrence))
         while pending:
-            yield heapq.heappop(pending)[3]
+            first = heapq.heappop(pending)
+            yield first[0], first[3]
 
     def _regular_occurrence(self, ordinal: int, index: int) -> tuple[datetime, Occurrence] | None:
         """The rule's occurrence on that day; None if skipped or moved (moved ones are explicit)."""
