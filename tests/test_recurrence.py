@@ -101,6 +101,15 @@ def test_daily_series_through_the_gap_and_the_overlap_keeps_wall_time():
     ]
 
 
+def test_a_repeated_wall_time_is_its_first_instant_whatever_fold_it_came_with():
+    late = (RotateSlot(time(2, 30, fold=1)),)
+    weekly = Recurrence(BERLIN, datetime(2018, 10, 21, 2, 30), "FREQ=WEEKLY", rotate=late)
+    assert weekly.occurrence_on(date(2018, 10, 28)).start_utc == utc(2018, 10, 28, 0, 30)
+    extra = Recurrence(BERLIN, datetime(2018, 10, 1, 9), "FREQ=MONTHLY;COUNT=1",
+                       dates=(datetime(2018, 10, 28, 2, 30, fold=1),))
+    assert extra.occurrence_on(date(2018, 10, 28)).start_utc == utc(2018, 10, 28, 0, 30)
+
+
 @pytest.mark.parametrize(
     ("zone", "expected_wall"),
     [

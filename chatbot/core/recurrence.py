@@ -258,13 +258,13 @@ class Recurrence:
             slot_time, zone = self._slots[index % len(self._slots)]
         else:
             slot_time, zone = self._schedule.time_of_day, self._zone
-        start, start_utc = localize(datetime.combine(key, slot_time), zone)
+        start, start_utc = localize(key, slot_time, zone)
         return start_utc, Occurrence(key, start, index)
 
     def _explicit_occurrence(
         self, key: date, wall: datetime, index: int
     ) -> tuple[datetime, Occurrence]:
-        start, start_utc = localize(wall, self._zone)
+        start, start_utc = localize(wall.date(), wall.time(), self._zone)
         return start_utc, Occurrence(key, start, index)
 
     @computed_once

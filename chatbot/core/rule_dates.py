@@ -59,14 +59,16 @@ class computed_once:
         return value
 
 
-def localize(wall: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """Pin a naive wall time to (aware local, aware UTC) per RFC 5545 DST rules.
+def localize(day: date, wall_time: time, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Pin a wall time on a day to (aware local, aware UTC) per RFC 5545 DST rules.
 
     fold=0 reads a time that falls in a DST gap with the offset from before
     the gap (02:30 -> 03:30 summer time) and picks the first of a repeated
     time; converting through UTC normalises the gap case to a real wall time.
     """
-    start_utc = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if wall_time.fold:
+        wall_time = wall_time.replace(fold=0)
+    start_utc = datetime.combine(day, wall_time, zone).astimezone(UTC)
     return start_utc.astimezone(zone), start_utc
 
 
@@ -345,10 +347,10 @@ class RuleDates:
             return True
         if not isinstance(self.until, datetime):
             return ordinal <= self.until.toordinal()
-        wall = datetime.combine(date.fromordinal(ordinal), self.time_of_day)
+        day = date.fromordinal(ordinal)
         if self.until.tzinfo is None:
-            return wall <= self.until
-        return localize(wall, self.zone)[1] <= self.until
+            return datetime.combine(day, self.time_of_day) <= self.until
+        return localize(day, self.time_of_day, self.zone)[1] <= self.until
 
     @computed_once
     def has_occurrence(self) -> bool:
