@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrule as dateutil_rrule
 from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -97,6 +99,15 @@ def test_daily_series_through_the_gap_and_the_overlap_keeps_wall_time():
         utc(2018, 10, 28, 0, 30),  # first of the two 02:30s
         utc(2018, 10, 29, 1, 30),
     ]
+
+
+def test_a_repeated_wall_time_is_its_first_instant_whatever_fold_it_came_with():
+    late = (RotateSlot(time(2, 30, fold=1)),)
+    weekly = Recurrence(BERLIN, datetime(2018, 10, 21, 2, 30), "FREQ=WEEKLY", rotate=late)
+    assert weekly.occurrence_on(date(2018, 10, 28)).start_utc == utc(2018, 10, 28, 0, 30)
+    extra = Recurrence(BERLIN, datetime(2018, 10, 1, 9), "FREQ=MONTHLY;COUNT=1",
+                       dates=(datetime(2018, 10, 28, 2, 30, fold=1),))
+    assert extra.occurrence_on(date(2018, 10, 28)).start_utc == utc(2018, 10, 28, 0, 30)
 
 
 @pytest.mark.parametrize(
@@ -665,3 +676,52 @@ def test_next_and_previous_agree_with_dateutil_walk(
         assert found_previous is None
     else:
         assert (found_previous.start_utc, found_previous.key, found_previous.index) == before
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rule=rules(),
+    zone=st.sampled_from(ZONES),
+    start=st.datetimes(datetime(2000, 1, 1), datetime(2030, 1, 1)),
+    ages=st.lists(st.timedeltas(timedelta(days=-40), timedelta(days=3 * 366)), min_size=2,
+                  max_size=8),
+)
+def test_questions_in_any_order_agree_with_dateutil_walk(rule, zone, start, ages):
+    # One series asked again and again, as chat does: periods kept by one question are
+    # read back by the next, beside periods worked out afresh.
+    start = start.replace(microsecond=0)
+    series = Recurrence(zone, start, rule)
+    assume(rule_has_occurrences(series))
+    horizon = start + max(ages) + timedelta(days=5 * 366 if "YEARLY" in rule else 400)
+    expected = list(oracle_occurrences(series, horizon))
+    for age in ages:
+        instant = (start + age).replace(tzinfo=UTC)
+        after = min((item for item in expected if item[0] > instant), default=None)
+        before = max((item for item in expected if item[0] <= instant), default=None)
+        found_next, found_previous = series.next_after(instant), series.previous_before(instant)
+        if after is not None:
+            assert (found_next.start_utc, found_next.key, found_next.index) == after
+        if before is None:
+            assert found_previous is None
+        else:
+            assert (found_previous.start_utc, found_previous.key, found_previous.index) == before
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        THIRD_WEDNESDAY, "FREQ=WEEKLY;INTERVAL=2;WKST=SU", "FREQ=DAILY",
+        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "FREQ=YEARLY",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=7", "FREQ=MONTHLY;BYMONTHDAY=31",
+    ],
+)  # fmt: skip
+def test_a_re_anchored_rule_is_the_rule_dateutil_builds_there(rule):
+    # Re-anchoring copies the first rule and replaces its DTSTART: the installed
+    # dateutil must keep nothing else from DTSTART once every BY part is pinned.
+    schedule = Recurrence(BERLIN, datetime(2019, 5, 31, 9, 30), rule)._schedule
+    anchor = datetime(2031, 2, 1)
+    copied = schedule._rule(anchor)
+    built = dateutil_rrule(schedule.first_rule._freq, dtstart=anchor, **schedule.pinned)
+    state = {name: value for name, value in vars(copied).items() if name != "_cache_lock"}
+    assert state == {name: value for name, value in vars(built).items() if name != "_cache_lock"}
+    assert list(islice(copied, 30)) == list(islice(built, 30))

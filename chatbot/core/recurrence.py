@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from itertools import islice, takewhile
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,7 +30,7 @@ __all__ = ["Occurrence", "Recurrence", "RecurrenceError", "RotateSlot", "RulePar
 # An occurrence keyed on local date D starts within (D - 1 day, D + 2 days) in UTC
 # (Python keeps UTC offsets within +-24 h), whatever zone its rotate slot uses.
 _KEY_SLACK_DAYS = 1
-_ORDINAL_ONE_UTC = datetime(1, 1, 1, tzinfo=UTC)
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,6 @@ def _as_utc(instant: datetime) -> datetime:
     if not isinstance(instant, datetime) or instant.utcoffset() is None:
         raise ValueError(f"instant must be a timezone-aware datetime, got {instant!r}")
     return instant.astimezone(UTC)
-
-
-def _utc_midnight(ordinal: int) -> datetime:
-    return _ORDINAL_ONE_UTC + timedelta(days=ordinal - 1)
 
 
 def _zone(field_name: str, key: str) -> ZoneInfo:
@@ -159,8 +155,7 @@ class Recurrence:
         for since, until, was_inclusive, answer in self._recent_answers:
             if was_inclusive == inclusive and since <= moment < until:
                 return answer
-        answer = next(self._occurrences_from(instant, inclusive), None)
-        until = answer.start_utc if answer is not None else datetime.max.replace(tzinfo=UTC)
+        until, answer = next(self._occurrences_from(moment, inclusive), (_NEVER, None))
         # A new list each time: readers on other threads never see it half-changed.
         object.__setattr__(self, "_recent_answers",
                            [(moment, until, inclusive, answer), *self._recent_answers[:3]])
@@ -170,13 +165,14 @@ class Recurrence:
         self, instant: datetime, count: int, *, inclusive: bool = False
     ) -> list[Occurrence]:
         """The next ``count`` occurrences after ``instant``, in start order."""
-        return list(islice(self._occurrences_from(instant, inclusive), max(count, 0)))
+        found = self._occurrences_from(_as_utc(instant), inclusive)
+        return [occurrence for _, occurrence in islice(found, max(count, 0))]
 
     def between(self, start_instant: datetime, end_instant: datetime) -> list[Occurrence]:
         """Occurrences with start_instant <= start_utc < end_instant, in start order."""
         end_utc = _as_utc(end_instant)
-        found = self._occurrences_from(start_instant, inclusive=True)
-        return list(takewhile(lambda occurrence: occurrence.start_utc < end_utc, found))
+        found = self._occurrences_from(_as_utc(start_instant), inclusive=True)
+        return [occurrence for _, occurrence in takewhile(lambda pair: pair[0] < end_utc, found)]
 
     def previous_before(self, instant: datetime) -> Occurrence | None:
         """Last occurrence starting at or before ``instant``."""
@@ -190,10 +186,10 @@ class Recurrence:
             key=lambda item: item[:2],
             default=None,
         )
-        last_key = limit.date().toordinal() + _KEY_SLACK_DAYS
+        last_key = limit.toordinal() + _KEY_SLACK_DAYS
         for ordinal, index in self._schedule.dates_until(last_key):
-            latest_possible = _utc_midnight(ordinal + _KEY_SLACK_DAYS + 1)
-            if best is not None and latest_possible <= best[0]:
+            # Key D starts before D + 2 days (UTC): before the best found when that is later.
+            if best is not None and best[0].toordinal() >= ordinal + _KEY_SLACK_DAYS + 1:
                 break  # this key and all earlier ones start before the best found
             regular = self._regular_occurrence(ordinal, index)
             if regular is None:
@@ -219,35 +215,39 @@ class Recurrence:
 
     # ---- internals
 
-    def _occurrences_from(self, instant: datetime, inclusive: bool) -> Iterator[Occurrence]:
-        """All occurrences after ``instant`` in start order, lazily.
+    def _occurrences_from(
+        self, threshold: datetime, inclusive: bool
+    ) -> Iterator[tuple[datetime, Occurrence]]:
+        """(start in UTC, occurrence) after the UTC ``threshold`` in start order, lazily.
 
         Rule dates come in key order; a start can sit up to two days either
         side of its key (rotate zones) and moved/extra ones anywhere, so they
         wait in a heap until no later key can start before them.
         """
-        threshold = _as_utc(instant)
-
-        def is_wanted(start_utc: datetime) -> bool:
-            return start_utc >= threshold if inclusive else start_utc > threshold
-
+        is_wanted = threshold.__le__ if inclusive else threshold.__lt__
         pending = [
             (start_utc, occurrence.key, position, occurrence)
             for position, (start_utc, occurrence) in enumerate(self._explicit_occurrences)
             if is_wanted(start_utc)
         ]
         heapq.heapify(pending)
-        first_key = threshold.date().toordinal() - _KEY_SLACK_DAYS - 1
+        # Key D starts before D + 2 days (UTC): keys two days or more before the
+        # threshold's UTC day cannot start after it. A start is before day X (UTC)
+        # exactly when its UTC date is.
+        first_key = threshold.toordinal() - _KEY_SLACK_DAYS
         for ordinal, index in self._schedule.dates_from(first_key):
-            earliest_possible = _utc_midnight(ordinal - _KEY_SLACK_DAYS)
-            while pending and pending[0][0] < earliest_possible:
-                yield heapq.heappop(pending)[3]
+            while pending and pending[0][0].toordinal() < ordinal - _KEY_SLACK_DAYS:
+                first = heapq.heappop(pending)
+                yield first[0], first[3]
+            if index is None:
+                continue  # only a bound: no occurrence is keyed before that day
             regular = self._regular_occurrence(ordinal, index)
             if regular is not None and is_wanted(regular[0]):
                 start_utc, occurrence = regular
                 heapq.heappush(pending, (start_utc, occurrence.key, -1 - index, occurrence))
         while pending:
-            yield heapq.heappop(pending)[3]
+            first = heapq.heappop(pending)
+            yield first[0], first[3]
 
     def _regular_occurrence(self, ordinal: int, index: int) -> tuple[datetime, Occurrence] | None:
         """The rule's occurrence on that day; None if skipped or moved (moved ones are explicit)."""
@@ -258,13 +258,13 @@ class Recurrence:
             slot_time, zone = self._slots[index % len(self._slots)]
         else:
             slot_time, zone = self._schedule.time_of_day, self._zone
-        start, start_utc = localize(datetime.combine(key, slot_time), zone)
+        start, start_utc = localize(key, slot_time, zone)
         return start_utc, Occurrence(key, start, index)
 
     def _explicit_occurrence(
         self, key: date, wall: datetime, index: int
     ) -> tuple[datetime, Occurrence]:
-        start, start_utc = localize(wall, self._zone)
+        start, start_utc = localize(wall.date(), wall.time(), self._zone)
         return start_utc, Occurrence(key, start, index)
 
     @computed_once
