@@ -109,15 +109,16 @@ class SeriesBook:
         del self._touched[:-self.KEPT_GENERATIONS]
         self.generation += 1
 
-    def changed_since(self, generation: int) -> set[str] | None:
-        """The ids of the series changed (made, edited, deleted, a meeting skipped or
-        moved) after `generation`; None when that is too far back to say: all of them."""
+    def changes_since(self, generation: int) -> tuple[int, set[str] | None]:
+        """The current generation, and the ids of the series changed (made, edited,
+        deleted, a meeting skipped or moved) after `generation`: None when that is too
+        far back to say (or 0, never seen), meaning all of them."""
         with self._lock:
             self.series  # noqa: B018  (brings the book up to date)
             behind = self.generation - generation
             if generation <= 0 or behind > len(self._touched):
-                return None
-            return set().union(*self._touched[len(self._touched) - behind:])
+                return self.generation, None
+            return self.generation, set().union(*self._touched[len(self._touched) - behind:])
 
     def unchanged(self, series_id: str) -> Series | None:
         """The series as its file or settings define it, without changes made in chat."""
