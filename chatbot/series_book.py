@@ -26,9 +26,12 @@ log = logging.getLogger("chatbot.schedules")
 CHAT, FILE = "chat", "file"
 
 
-def chat_series(series_id: str, settings: dict) -> tuple[Series | None, list[ScheduleProblem]]:
-    """The series `settings` define, or the problems (as a file of that id would have)."""
-    return parse_series(Path(f"{series_id}.toml"), settings)
+def chat_series(series_id: str, settings: dict, stored: bool = False
+                ) -> tuple[Series | None, list[ScheduleProblem]]:
+    """The series `settings` define, or the problems (as a file of that id would have).
+    `stored`: settings read back from the store, whose rule was checked when they were
+    written (`_saved`), are not checked against it again (see `parse_series`)."""
+    return parse_series(Path(f"{series_id}.toml"), settings, check_rule=not stored)
 
 
 class SeriesBook:
@@ -141,7 +144,7 @@ class SeriesBook:
 
 
 def _stored_series(series_id: str, settings: str) -> Series | None:
-    series, problems = chat_series(series_id, json.loads(settings))
+    series, problems = chat_series(series_id, json.loads(settings), stored=True)
     if problems and "start" not in {p.field for p in problems}:
         log.warning("chat series %s cannot be read: %s", series_id, problems[0])
     return series

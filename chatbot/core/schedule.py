@@ -120,7 +120,11 @@ def toml_shape_problem(text: str) -> str | None:
     return None
 
 
-def parse_series(path: Path, data: dict) -> tuple[Series | None, list[ScheduleProblem]]:
+def parse_series(path: Path, data: dict, check_rule: bool = True
+                 ) -> tuple[Series | None, list[ScheduleProblem]]:
+    """`check_rule=False` skips `Recurrence.validate` (is the rule well formed, does it
+    produce a meeting, are the moved dates its own?), which expands the rule: settings
+    stored after it passed are loaded without it, 100,000 at start on a hosted bot."""
     fields, found = validate_fields(data)
     problems = [ScheduleProblem(path, field, message) for field, message in found]
     bad_id = series_id_problem(path.stem)
@@ -133,7 +137,8 @@ def parse_series(path: Path, data: dict) -> tuple[Series | None, list[SchedulePr
         skip=fields.skip, moved=fields.moved, rotate=fields.rotate,
     )
     try:
-        recurrence.validate()
+        if check_rule:
+            recurrence.validate()
     except RecurrenceError as error:
         return None, [ScheduleProblem(path, error.field, error.message)]
     series = Series(
