@@ -18,7 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from chatbot.core.recurrence import RecurrenceError
-from chatbot.core.schedule import ScheduleBook, ScheduleProblem, Series, parse_series
+from chatbot.core.schedule import (
+    ScheduleBook,
+    ScheduleProblem,
+    Series,
+    parse_series,
+    stored_series,
+)
 from chatbot.store import Store
 
 log = logging.getLogger("chatbot.schedules")
@@ -26,12 +32,9 @@ log = logging.getLogger("chatbot.schedules")
 CHAT, FILE = "chat", "file"
 
 
-def chat_series(series_id: str, settings: dict, stored: bool = False
-                ) -> tuple[Series | None, list[ScheduleProblem]]:
-    """The series `settings` define, or the problems (as a file of that id would have).
-    `stored`: settings read back from the store, whose rule was checked when they were
-    written (`_saved`), are not checked against it again (see `parse_series`)."""
-    return parse_series(Path(f"{series_id}.toml"), settings, check_rule=not stored)
+def chat_series(series_id: str, settings: dict) -> tuple[Series | None, list[ScheduleProblem]]:
+    """The series `settings` define, or the problems (as a file of that id would have)."""
+    return parse_series(Path(f"{series_id}.toml"), settings)
 
 
 class SeriesBook:
@@ -144,9 +147,15 @@ class SeriesBook:
 
 
 def _stored_series(series_id: str, settings: str) -> Series | None:
-    series, problems = chat_series(series_id, json.loads(settings), stored=True)
-    if problems and "start" not in {p.field for p in problems}:
-        log.warning("chat series %s cannot be read: %s", series_id, problems[0])
+    """Settings were checked (`chat_series`) before they were stored: read back without
+    checking them again; those that are not as stored then are parsed for their problem
+    (a series still missing its time is no series yet)."""
+    data = json.loads(settings)
+    series = stored_series(series_id, data)
+    if series is None:
+        series, problems = chat_series(series_id, data)
+        if problems and "start" not in {p.field for p in problems}:
+            log.warning("chat series %s cannot be read: %s", series_id, problems[0])
     return series
 
 
