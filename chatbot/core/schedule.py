@@ -41,7 +41,7 @@ class ScheduleProblem:
         return f"{self.path}: {self.field}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Series:
     id: str
     name: str
