@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,7 +57,13 @@ class SeriesBook:
         self._made: dict[str, Series] = {}  # chat series, as their settings define them
         self._changes: dict[str, list[tuple[str, str | None]]] = {}
         self._touched: list[set[str]] = []  # per generation, oldest first
-        self._lock = threading.RLock()  # commands and the reminder thread both read it
+
+    def _guard(self):
+        """Commands and the reminder thread both bring the book up to date. The store's
+        own lock, not one of the book's: a command holds that lock throughout, and then
+        asks the book, while the reminder thread holding the book's lock would wait
+        for the store's (a deadlock). No write comes, so no transaction begins."""
+        return self.store.transaction(from_first_write=True)
 
     @property
     def folder(self) -> Path:
@@ -80,7 +85,7 @@ class SeriesBook:
     def series(self) -> list[Series]:
         """File series, then chat series whose id no file takes, by id. The list is the
         same object while nothing changed (selection indexes it by identity)."""
-        with self._lock:
+        with self._guard():
             from_files = self.files.series
             latest = self.store.series_changes.latest()
             if from_files is not self._files_seen or latest != self._seq:
@@ -119,7 +124,7 @@ class SeriesBook:
         """The current generation, and the ids of the series changed (made, edited,
         deleted, a meeting skipped or moved) after `generation`: None when that is too
         far back to say (or 0, never seen), meaning all of them."""
-        with self._lock:
+        with self._guard():
             self.series  # noqa: B018  (brings the book up to date)
             behind = self.generation - generation
             if generation <= 0 or behind > len(self._touched):
@@ -128,7 +133,7 @@ class SeriesBook:
 
     def unchanged(self, series_id: str) -> Series | None:
         """The series as its file or settings define it, without changes made in chat."""
-        with self._lock:
+        with self._guard():
             self.series  # noqa: B018  (brings the index up to date)
             return self._unchanged.get(series_id)
 
@@ -138,7 +143,7 @@ class SeriesBook:
                 if (series := _stored_series(series_id, settings))}
 
     def get(self, series_id: str) -> Series | None:
-        with self._lock:
+        with self._guard():
             self.series  # noqa: B018  (brings the index up to date)
             return self._by_id.get(series_id)
 
