@@ -195,6 +195,7 @@ def run(tmp: Path, runs: int) -> list[str]:
     few_cost, few_due = tick_cost(reminders, target, few)
     lots_cost, lots_due = tick_cost(reminders, target, lots)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rules_kept = rule_dates.cache_info()
     bot = reminders = None
     small_schedules, small_database = make_world(tmp / "small", 10_000,
                                                  probes_for(10_000, 10, few))
@@ -210,6 +211,8 @@ def run(tmp: Path, runs: int) -> list[str]:
         f"the timeline): {catch_up:.2f} s",
         f"  first start on an empty claims table, its catch-up posting included: {first:.2f} s",
         f"peak RSS: {rss_mb:.0f} MB   target <= 400 MB",
+        f"  (expanded rules kept by rule_dates' cache: {rules_kept.currsize}, "
+        f"at most {rules_kept.maxsize})",
         f"one reminder tick once the timeline is built, median of {runs}:",
         f"  {small_due:5d} due, {10_000:6d} series held: {small_cost * 1000:7.1f} ms",
         f"  {few_due:5d} due, {held:6d} series held: {few_cost * 1000:7.1f} ms   "
