@@ -111,3 +111,15 @@ def test_a_meeting_ended_while_running_gets_its_digest_once(tmp_path):
     assert [user for user, _ in target.directs] == ["betatim"]
     assert target.directs[0][1].startswith("You missed JupyterHub and BinderHub Team Meeting "
                                            "on Wednesday 21 March.")
+
+
+def test_a_meeting_moved_twice_is_reminded_at_its_last_time(tmp_path):
+    chat, reminders, target = running(tmp_path)
+    chat.ok("/meeting move 2018-03-21 2018-03-21T19:00", user="min")
+    reminders.tick(utc("2018-03-20T12:01"))
+    chat.ok("/meeting move 2018-03-21 2018-03-20T15:00", user="min")  # replaces the first
+    for moment in ("2018-03-20T12:02", "2018-03-20T13:00"):
+        reminders.tick(utc(moment))
+    today = utc("2018-03-20T14:00")
+    assert posted(target, "binder-team") == [("binder-team", today, dt.timedelta(days=1)),
+                                             ("binder-team", today, dt.timedelta(hours=1))]

@@ -157,10 +157,16 @@ def _migration_series_changes(db: sqlite_utils.Database) -> None:
                               ("occurrence_changes", "INSERT", "NEW"),
                               ("occurrence_changes", "UPDATE", "NEW"),
                               ("occurrence_changes", "DELETE", "OLD")):
+        # Two statements, not INSERT OR REPLACE: an UPSERT's DO UPDATE that fires the
+        # trigger overrides the trigger's conflict clause, and the insert would fail.
         db.execute(
             f"CREATE TRIGGER {table}_{event.lower()}_noted AFTER {event} ON {table} BEGIN"
-            f" INSERT OR REPLACE INTO series_changes (series, seq) VALUES ({row}.series,"
-            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM series_changes)); END")
+            " UPDATE series_changes SET seq = (SELECT MAX(seq) + 1 FROM series_changes)"
+            f" WHERE series = {row}.series;"
+            f" INSERT INTO series_changes (series, seq) SELECT {row}.series,"
+            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM series_changes)"
+            f" WHERE NOT EXISTS (SELECT 1 FROM series_changes WHERE series = {row}.series);"
+            " END")
     # Meetings ended lately, for the digests, across every channel in one query.
     db["meetings"].create_index(["ended_at"])
 
