@@ -106,19 +106,35 @@ class SeriesBook:
             self._changes.update(_by_series(self.store.occurrence_changes.rows_of(touched)))
             if from_files is not self._files_seen:  # a file edited: files are read again
                 touched |= {s.id for s in from_files} | {s.id for s in self._files_seen}
-        taken = {s.id for s in from_files}
-        every = sorted(from_files + [s for i, s in self._made.items() if i not in taken],
-                       key=lambda s: s.id)
-        self._unchanged = {s.id: s for s in every}
-        self._by_id = {s.id: (self._by_id[s.id] if touched is not None and s.id not in touched
-                              and s.id in self._by_id else
-                              with_changes(s, self._changes.get(s.id, [])))
-                       for s in every}
+        taken = {s.id: s for s in from_files}
+        if touched is None or not self._replaced_in_place(touched, taken):
+            every = sorted(from_files + [s for i, s in self._made.items() if i not in taken],
+                           key=lambda s: s.id)
+            self._unchanged = {s.id: s for s in every}
+            self._by_id = {s.id: (self._by_id[s.id] if touched is not None and s.id not in touched
+                                  and s.id in self._by_id else
+                                  with_changes(s, self._changes.get(s.id, [])))
+                           for s in every}
         self._series = list(self._by_id.values())
         self._files_seen, self._seq = from_files, latest
         self._touched.append(set(self._by_id) if touched is None else touched)
         del self._touched[:-self.KEPT_GENERATIONS]
         self.generation += 1
+
+    def _replaced_in_place(self, touched: set[str], from_files: dict[str, Series]) -> bool:
+        """When no series came or went, the changed ones take their places (the dicts
+        keep their order, by id): no sort of every series after each change. False, and
+        nothing done, otherwise."""
+        bases = {series_id: from_files.get(series_id) or self._made.get(series_id)
+                 for series_id in touched}
+        if any((base is None) != (series_id not in self._unchanged)
+               for series_id, base in bases.items()):
+            return False
+        for series_id, base in bases.items():
+            if base is not None:
+                self._unchanged[series_id] = base
+                self._by_id[series_id] = with_changes(base, self._changes.get(series_id, []))
+        return True
 
     def changes_since(self, generation: int) -> tuple[int, set[str] | None]:
         """The current generation, and the ids of the series changed (made, edited,
