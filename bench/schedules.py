@@ -10,6 +10,7 @@ and the time to compose one reminder for a channel of 5,000 members spread
 over 300 zones, next to a channel of one member.
 
     .venv/bin/python bench/schedules.py [--series 10000] [--runs 5]
+    .venv/bin/python bench/schedules.py --hosted [--runs 5]   (100,000: hosted_schedules.py)
 
 Targets (issue 3): start <= 2 s, next occurrence for all <= 0.5 s whatever the
 ages, RSS <= 150 MB, composition <= 50 ms.
@@ -29,6 +30,7 @@ import time
 import zoneinfo
 from pathlib import Path
 
+import hosted_schedules
 from dateutil.rrule import rrulestr
 
 from chatbot.commands import Clock, build_bot
@@ -121,7 +123,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--series", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--hosted", action="store_true",
+                        help="100,000 series in 1,000 workspaces instead (issue 15)")
     args = parser.parse_args()
+    if args.hosted:
+        hosted_schedules.main(args.runs)
+        return
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         folder = tmp / "schedules"

@@ -29,9 +29,10 @@ from chatbot.core.recurrence import Occurrence
 from chatbot.core.reminder import Reminder, compose_reminder
 from chatbot.core.schedule import Series
 from chatbot.core.timefmt import long_date, long_datetime
-from chatbot.digest import absentees, digest, recently_ended
+from chatbot.digest import SENT_WITHIN, absentees, digest, recently_ended
 from chatbot.meeting_roles import roles_said
 from chatbot.meeting_view import gather
+from chatbot.reminder_timeline import Timeline
 from chatbot.store import ReminderKey, Store
 from chatbot.todo_age import marked, owners_note, stale_since
 
@@ -83,6 +84,11 @@ def offset_minutes(offset: dt.timedelta) -> int:
 
 
 CLAIMED, SENT, DROPPED = "claimed", "sent", "dropped"
+POSTED, FAILED, TAKEN = "posted", "failed", "taken"  # what became of one post
+
+
+def _earliest(*instants: dt.datetime | None) -> dt.datetime | None:
+    return min((instant for instant in instants if instant is not None), default=None)
 
 
 class ReminderClaims:
@@ -128,8 +134,13 @@ class ReminderClaims:
 
     def settled(self, platform: str, since_occurrence: str) -> set[ReminderKey]:
         """Reminders already sent or dropped, for occurrences on or after a date: one
-        query per tick instead of a write transaction per due reminder."""
+        query for a walk of every series instead of a write transaction per due reminder."""
         return self.rows.keys_in_states(platform, since_occurrence, (SENT, DROPPED))
+
+    def settled_of(self, platform: str, series: str, since_occurrence: str
+                   ) -> set[ReminderKey]:
+        """`settled` for one series."""
+        return self.rows.keys_of_series(platform, series, since_occurrence, (SENT, DROPPED))
 
 
 class Reminders:
@@ -140,6 +151,10 @@ class Reminders:
         self.claims = ReminderClaims(bot.store, self.owner)
         self.failed = False  # a post failed during the last tick: retry soon
         self.next_due_at: dt.datetime | None = None
+        self.timeline = Timeline()  # each series' next due instant, built by the first tick
+        self._generation = 0  # of the series book, as the timeline last saw it
+        self._retry: set[str] = set()  # series whose post failed: walked at the next tick
+        self._digests_after: dt.datetime | None = None  # meetings ended before: looked at
         # Set on shutdown: a tick in progress (the catch-up after downtime) stops at the
         # next series; what it did not reach is posted at the next start.
         self.stopping = threading.Event()
@@ -206,53 +221,106 @@ class Reminders:
 
         Per occurrence only the latest due reminder is posted: after downtime the
         team gets one reminder, not the whole backlog; older ones are dropped.
+
+        The first tick (the catch-up at start) walks every series and puts each on the
+        timeline at its next due instant; later ticks walk only the series due by now,
+        those changed since (a file edited, a series made, edited or deleted in chat, a
+        meeting skipped or moved) and those whose post failed.
         """
-        delivered = []
+        delivered: list[Delivery] = []
         self.failed = False
-        self.next_due_at = None
-        # Occurrence keys are local dates: two days back covers every zone and the grace.
-        settled = self.claims.settled(
-            self.target.platform, (now - dt.timedelta(days=2)).date().isoformat())
-        for series, scope in self._reminded_series():
+        book = self.bot.schedules
+        self._generation, changed = book.changes_since(self._generation)
+        since = (now - dt.timedelta(days=2)).date().isoformat()
+        if changed is None:
+            self.timeline = Timeline()
+            walk = [(series.id, series) for series in book.series]
+            # One query each for every series, instead of one per series.
+            settled = self.claims.settled(self.target.platform, since)
+            skips = self.bot.store.occurrence_changes.skipped_by_series(since)
+        else:
+            walk = [(series_id, book.get(series_id)) for series_id in
+                    sorted(changed | self._retry | set(self.timeline.pop_due(now)))]
+            settled, skips = None, None
+        self._retry = set()
+        for series_id, series in walk:
             if self.stopping.is_set():
                 break
-            due_now, soonest = self._walk(series, now)
-            if soonest is not None and (self.next_due_at is None or soonest < self.next_due_at):
-                self.next_due_at = soonest
-            for occurrence, passed in due_now:
-                latest = min(passed)
-                for older in passed:
-                    key = self.key(series, occurrence, older)
-                    if older != latest and key not in settled:
-                        self.claims.drop(key, now.isoformat())
-                if self.key(series, occurrence, latest) in settled:
-                    continue
-                if self._skipped_for_empty_agenda(series, scope, occurrence, latest, now):
-                    continue
-                if self._deliver(series, scope, occurrence, latest, now):
-                    delivered.append(Delivery(series.id, occurrence.key.isoformat(), latest,
-                                              scope.channel))
-            self._tell_skipped(series, scope, now, settled)
-            self._send_digests(series, scope, now, settled)
+            due = (self._attend(series, now, since, settled, skips, delivered)
+                   if series is not None else None)
+            self.timeline.set(series_id, due)
+        self._send_digests(now)
+        self.next_due_at = self.timeline.next()
         return delivered
 
-    def _send_digests(self, series: Series, scope: Scope, now: dt.datetime,
-                      settled: set[ReminderKey]) -> None:
-        """Once a meeting ended, each member who missed it gets its digest, once."""
-        record = recently_ended(self.bot.store, scope, series, now)
-        if record is None:
-            return
-        key = ReminderKey(self.target.platform, series.id, record.occurrence, DIGEST)
-        if key in settled or not self.claims.claim(
-                key, now.isoformat(), (now - CLAIM_LEASE).isoformat()):
-            return
-        for user in absentees(self.bot.store, scope, series, record.occurrence):
-            try:
-                self.target.send_direct_notice(user, digest(self.bot, scope, series, record,
-                                                            user, now))
-            except Exception:
-                log.exception("the digest for %s failed", user.id)
-        self.claims.mark_sent(key, now.isoformat())
+    def _attend(self, series: Series, now: dt.datetime, since: str,
+                settled: set[ReminderKey] | None, skips: dict[str, list[dict]] | None,
+                delivered: list[Delivery]) -> dt.datetime | None:
+        """Post what of `series` is due at `now`; when it is due next (None: never)."""
+        if not series.reminders or series.channels.get(self.target.platform) is None:
+            return None
+        # The walk expands the rule (a few KB): on a copy, dropped after, so that a walk
+        # of every series (the catch-up) does not leave 100,000 expansions behind.
+        series = replace(series, recurrence=replace(series.recurrence))
+        due_now, soonest = self._walk(series, now)
+        scope = self.scope(series)
+        skipped = (skips.get(series.id, []) if skips is not None else
+                   self.bot.store.occurrence_changes.skipped(series.id, since))
+        if scope is None:  # no workspace known yet: looked at again when next due
+            return _earliest(soonest, *(due for _, due, _ in self._skipped(series, skipped)))
+        if settled is None and (due_now or skipped):
+            settled = self.claims.settled_of(self.target.platform, series.id, since)
+        for occurrence, passed in due_now:
+            latest = min(passed)
+            for older in passed:
+                key = self.key(series, occurrence, older)
+                if older != latest and key not in settled:
+                    self.claims.drop(key, now.isoformat())
+            if self.key(series, occurrence, latest) in settled:
+                continue
+            if self._skipped_for_empty_agenda(series, scope, occurrence, latest, now):
+                skipped = self.bot.store.occurrence_changes.skipped(series.id, since)
+                continue
+            outcome = self._deliver(series, scope, occurrence, latest, now)
+            if outcome == POSTED:
+                delivered.append(Delivery(series.id, occurrence.key.isoformat(), latest,
+                                          scope.channel))
+            elif outcome == FAILED:
+                self._retry.add(series.id)
+            elif outcome == TAKEN:  # look again once a dead owner's claim may be taken over
+                soonest = _earliest(soonest, now + CLAIM_LEASE)
+        return _earliest(soonest, self._tell_skipped(series, scope, now, settled or set(),
+                                                     skipped))
+
+    def _send_digests(self, now: dt.datetime) -> None:
+        """Once a meeting ended, each member who missed it gets its digest, once.
+
+        One query for the meetings ended since the last tick (at start: within
+        SENT_WITHIN), whatever the number of series."""
+        after = now - SENT_WITHIN
+        if self._digests_after is not None and self._digests_after <= now:
+            after = max(after, self._digests_after - CLAIM_LEASE)
+        self._digests_after = now
+        for workspace, channel, series_id, occurrence in self.bot.store.meetings.ended_between(
+                after.isoformat(), now.isoformat()):
+            series = self.bot.schedules.get(series_id)
+            scope = self.scope(series) if series is not None else None
+            if scope is None or (scope.workspace, scope.channel) != (workspace, channel):
+                continue
+            record = recently_ended(self.bot.store, scope, series, now)
+            if record is None or record.occurrence != occurrence:
+                continue
+            key = ReminderKey(self.target.platform, series.id, record.occurrence, DIGEST)
+            if self.claims.rows.state(key) in (SENT, DROPPED) or not self.claims.claim(
+                    key, now.isoformat(), (now - CLAIM_LEASE).isoformat()):
+                continue
+            for user in absentees(self.bot.store, scope, series, record.occurrence):
+                try:
+                    self.target.send_direct_notice(user, digest(self.bot, scope, series,
+                                                                record, user, now))
+                except Exception:
+                    log.exception("the digest for %s failed", user.id)
+            self.claims.mark_sent(key, now.isoformat())
 
     # -- skipped meetings ---------------------------------------------------
 
@@ -269,10 +337,10 @@ class Reminders:
                                               now.isoformat())
         return True
 
-    def _skipped(self, series: Series) -> Iterator[tuple[Occurrence, dt.datetime, str]]:
-        """Each meeting of `series` skipped in chat, when its first reminder would have
-        been due, and who skipped it."""
-        skipped = self.bot.store.occurrence_changes.skipped(series.id)
+    def _skipped(self, series: Series, skipped: list[dict]
+                 ) -> Iterator[tuple[Occurrence, dt.datetime, str]]:
+        """Each meeting of `series` skipped in chat (rows of `skipped`), when its first
+        reminder would have been due, and who skipped it."""
         unchanged = self.bot.schedules.unchanged(series.id) if skipped else None
         for change in skipped:
             day = dt.date.fromisoformat(change["occurrence"])
@@ -282,13 +350,14 @@ class Reminders:
                     "changed_by"]
 
     def _tell_skipped(self, series: Series, scope: Scope, now: dt.datetime,
-                      settled: set[ReminderKey]) -> None:
+                      settled: set[ReminderKey], skipped: list[dict]) -> dt.datetime | None:
         """When the first reminder of a skipped meeting would have been due, the channel is
-        told once, under its own claim (offset -1), that there is no meeting that day."""
-        for occurrence, due, skipped_by in self._skipped(series):
+        told once, under its own claim (offset -1), that there is no meeting that day.
+        Answers when the next such notice is due."""
+        upcoming = None
+        for occurrence, due, skipped_by in self._skipped(series, skipped):
             if due > now:
-                if self.next_due_at is None or due < self.next_due_at:
-                    self.next_due_at = due
+                upcoming = _earliest(upcoming, due)
                 continue
             key = ReminderKey(self.target.platform, series.id, occurrence.key.isoformat(),
                               SKIP_NOTICE)
@@ -302,8 +371,10 @@ class Reminders:
                 log.exception("posting the skip notice %s failed; it will be retried", key)
                 self.claims.release(key)
                 self.failed = True
+                self._retry.add(series.id)
                 continue
             self.claims.mark_sent(key, now.isoformat())
+        return upcoming
 
     def next_due(self, now: dt.datetime) -> dt.datetime | None:
         dues = [soonest for series, _ in self._reminded_series()
@@ -313,10 +384,12 @@ class Reminders:
     # -- posting ------------------------------------------------------------
 
     def _deliver(self, series: Series, scope: Scope, occurrence: Occurrence,
-                 offset: dt.timedelta, now: dt.datetime) -> bool:
+                 offset: dt.timedelta, now: dt.datetime) -> str:
+        """POSTED, FAILED (the claim given back, to be tried again) or TAKEN (another
+        process holds the claim)."""
         key = self.key(series, occurrence, offset)
         if not self.claims.claim(key, now.isoformat(), (now - CLAIM_LEASE).isoformat()):
-            return False
+            return TAKEN
         try:
             self.target.post_reminder(
                 scope.channel, lambda: self.compose(series, scope, occurrence, offset, now))
@@ -327,10 +400,10 @@ class Reminders:
                 log.exception("posting reminder %s failed; it will be retried", key)
             self.claims.release(key)
             self.failed = True
-            return False
+            return FAILED
         self.claims.mark_sent(key, now.isoformat())
         self._send_personal(series, scope, occurrence, offset, now)
-        return True
+        return POSTED
 
     def _send_personal(self, series: Series, scope: Scope, occurrence: Occurrence,
                        offset: dt.timedelta, now: dt.datetime) -> None:

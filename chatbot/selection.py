@@ -8,6 +8,7 @@ no caller builds a message or catches an exception to find out.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import insort
 from dataclasses import dataclass
 
 from chatbot.core.channel_binding import split_binding
@@ -37,6 +38,7 @@ class MeetingSelection:
         self.channel_ids: dict[tuple[str, str], str] = {}
         self._index: dict[tuple[str, str], list[Series]] = {}
         self._index_version: tuple | None = None
+        self._keys: dict[str, list[tuple[str, str]]] = {}  # series id -> where indexed
 
     def channel_of(self, series: Series, platform: str) -> str | None:
         """The id of the channel `series` is bound to on `platform`, if any."""
@@ -55,30 +57,63 @@ class MeetingSelection:
 
     def workspace_of_channel(self, platform: str, channel: str) -> str | None:
         """The workspace a binding of this channel names, if any."""
-        bound = self._series_by_channel().get((platform, channel), [])
+        bound = self._bound(platform, channel)
         return self.workspace_named(bound[0], platform) if bound else None
 
     def series_in(self, scope: Scope) -> list[Series]:
         """The series bound to a channel (in its workspace, where the binding names one);
         on the console, the only series there is."""
-        bound = [s for s in self._series_by_channel().get((scope.platform, scope.channel), [])
+        bound = [s for s in self._bound(scope.platform, scope.channel)
                  if self.workspace_named(s, scope.platform) in (None, scope.workspace)]
         if not bound and scope.platform == "console" and len(self.schedules.series) == 1:
             return list(self.schedules.series)
-        return list(bound)
+        return bound
+
+    def _bound(self, platform: str, channel: str) -> list[Series]:
+        """The series bound to (platform, channel id), by id, from an index kept up to
+        date rather than a scan per command (a hosted bot holds 100,000 series). Under
+        the store's lock, the one a command holds throughout (one lock order)."""
+        with self.store.transaction(from_first_write=True):
+            return list(self._series_by_channel().get((platform, channel), []))
 
     def _series_by_channel(self) -> dict[tuple[str, str], list[Series]]:
-        """(platform, channel id) -> its series; rebuilt when the schedules or the
-        adapter's alias ids change, not scanned per command (there may be thousands)."""
-        series = self.schedules.series
-        version = (id(series), frozenset(self.channel_ids.items()))
-        if version != self._index_version:
-            index: dict[tuple[str, str], list[Series]] = {}
-            for one in series:
-                for platform in one.channels:
-                    index.setdefault((platform, self.channel_of(one, platform)), []).append(one)
-            self._index, self._index_version = index, version
+        """(platform, channel id) -> its series. Rebuilt when the adapter's alias ids
+        change; otherwise only the series the book says changed are indexed again (a
+        `SeriesBook`; a plain `ScheduleBook`'s list is indexed again when it is new)."""
+        aliases = frozenset(self.channel_ids.items())
+        changes_since = getattr(self.schedules, "changes_since", None)
+        if changes_since is None:
+            series = self.schedules.series
+            generation, changed = id(series), None
+        else:
+            seen = self._index_version[0] if self._index_version else 0
+            generation, changed = changes_since(seen)
+        if self._index_version is None or self._index_version[1] != aliases or (
+                changed is None and self._index_version[0] != generation):
+            self._index, self._keys = {}, {}
+            for one in self.schedules.series:
+                self._add(one)
+        elif changed:
+            for series_id in changed:
+                self._remove(series_id)
+                if (one := self.schedules.get(series_id)) is not None:
+                    self._add(one)
+        self._index_version = (generation, aliases)
         return self._index
+
+    def _add(self, series: Series) -> None:
+        keys = [(platform, self.channel_of(series, platform)) for platform in series.channels]
+        for key in keys:
+            insort(self._index.setdefault(key, []), series, key=lambda one: one.id)
+        self._keys[series.id] = keys
+
+    def _remove(self, series_id: str) -> None:
+        for key in self._keys.pop(series_id, []):
+            kept = [one for one in self._index.get(key, []) if one.id != series_id]
+            if kept:
+                self._index[key] = kept
+            else:
+                self._index.pop(key, None)
 
     def has_ended(self, scope: Scope, series_id: str, occurrence: Occurrence) -> bool:
         record = self.store.meetings.get(scope, series_id, occurrence.key.isoformat())

@@ -36,11 +36,15 @@ _JOINING_BLOCKS = (
 
 def visible_text(text: str) -> str:
     """Free text: hidden characters out, joiners and bidi marks kept where they work."""
+    if text.isascii():  # every character this drops is outside ASCII: nothing to do
+        return text
     return _drop_misplaced_joiners(_drop_bidi_marks_unless_rtl(_drop_always_hidden(text)))
 
 
 def visible_name(text: str) -> str:
     """A name or handle, which people tell apart by eye: no bidi marks either."""
+    if text.isascii():
+        return text
     without_marks = _BIDI_MARK.sub("", _drop_always_hidden(text))
     return _drop_misplaced_joiners(without_marks)
 

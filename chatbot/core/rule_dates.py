@@ -426,9 +426,11 @@ class RuleDates:
         return index if self.within_limits(ordinal, index) else None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def rule_dates(rrule: str | None, start: datetime, zone: ZoneInfo) -> RuleDates:
-    """Shared across equal rules: series rebuilt from storage on every tick hit this cache."""
+    """Shared across equal rules (a schedule file reloaded, a chat series read again after
+    a change). Small: each series keeps its own; a larger cache only kept the expanded
+    periods of 100,000 series alive twice over (220 MB on a hosted bot)."""
     # A one-off is the one-occurrence rule anchored at its start.
     parts = parse_rrule(rrule) if rrule is not None else RuleParts(freq=DAILY, count=1)
     return RuleDates(parts, start, zone)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from chatbot.core.recurrence import Occurrence, Recurrence, RecurrenceError
 from chatbot.core.schedule_fields import (
     MINUTES_STYLES,
+    ScheduleFields,
     parse_offset,
     series_id_problem,
     validate_fields,
@@ -40,7 +41,7 @@ class ScheduleProblem:
         return f"{self.path}: {self.field}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Series:
     id: str
     name: str
@@ -128,14 +129,32 @@ def parse_series(path: Path, data: dict) -> tuple[Series | None, list[SchedulePr
         problems.insert(0, ScheduleProblem(path, "file", bad_id))
     if fields is None or problems:
         return None, problems
+    return series_of(path, fields)
+
+
+def stored_series(series_id: str, data: dict) -> Series | None:
+    """The series of settings stored after `parse_series` accepted them (a series made in
+    chat), without checking their dates against the rule again, which expands the rule:
+    a hosted bot loads 100,000 at start, and that check was most of the time. None for
+    settings that are no series (the caller parses them then, for the problems)."""
+    fields, problems = validate_fields(data)
+    return series_of(Path(f"{series_id}.toml"), fields, check_rule=False)[0] if (
+        fields is not None and not problems) else None
+
+
+def series_of(path: Path, fields: ScheduleFields, check_rule: bool = True
+              ) -> tuple[Series | None, list[ScheduleProblem]]:
+    """The series valid `fields` define, or the problem of their dates against the rule
+    (unless `check_rule` is off) or of the template they name."""
     recurrence = Recurrence(
         timezone=fields.timezone, start=fields.start, rrule=fields.rrule, dates=fields.dates,
         skip=fields.skip, moved=fields.moved, rotate=fields.rotate,
     )
-    try:
-        recurrence.validate()
-    except RecurrenceError as error:
-        return None, [ScheduleProblem(path, error.field, error.message)]
+    if check_rule:
+        try:
+            recurrence.validate()
+        except RecurrenceError as error:
+            return None, [ScheduleProblem(path, error.field, error.message)]
     series = Series(
         id=path.stem,
         name=fields.name,

@@ -11,6 +11,7 @@ that is not http(s). Cross-field rules (is a moved date an occurrence?) stay wit
 """
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -197,6 +198,15 @@ def _span(delta: dt.timedelta) -> str:
 def rule(value: object) -> str:
     """The RRULE text, with the numbers it may give bounded (the rule itself is parsed by
     `Recurrence`): a COUNT or INTERVAL that no meeting needs, an UNTIL past 2200."""
+    if not isinstance(value, str):
+        raise ValueError("must be a quoted string")
+    return _rule_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_text(value: str) -> str:
+    """`rule` for a string: thousands of series share a few rules (a hosted bot loads
+    100,000 at start), so each text is read once."""
     text = _text(value, MAX_RULE)
     body = text.upper().removeprefix("RRULE:")
     pairs = [(name.strip(), setting.strip())

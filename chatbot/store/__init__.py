@@ -27,6 +27,7 @@ from chatbot.store.people import MemberTable, UserTable
 from chatbot.store.reminder_claims import ReminderClaimTable, ReminderKey
 from chatbot.store.roles import RoleTable
 from chatbot.store.schema import MIGRATIONS
+from chatbot.store.series_changes import SeriesChangeTable
 from chatbot.store.todos import TodoTable
 from chatbot.store.workspaces import WorkspaceTable
 
@@ -53,6 +54,7 @@ class Store:
         self.workspaces = WorkspaceTable(self._shared)
         self.chat_series = ChatSeriesTable(self._shared)
         self.occurrence_changes = OccurrenceChangeTable(self._shared)
+        self.series_changes = SeriesChangeTable(self._shared)
         self.roles = RoleTable(self._shared)
         self.digests = DigestTable(self._shared)
         # Every write in the block commits together or not at all (see SharedDatabase).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from chatbot.core.model import Scope
-from chatbot.store.database import TableGroup, scope_args
+from chatbot.store.database import TableGroup, chunks, scope_args
 
 
 class ChatSeriesTable(TableGroup):
@@ -18,6 +18,13 @@ class ChatSeriesTable(TableGroup):
         """(id, settings as JSON text) of every chat-made series, by id."""
         return [(row["series"], row["settings"]) for row in
                 self._db.query("SELECT series, settings FROM chat_series ORDER BY series")]
+
+    def rows_of(self, ids: set[str]) -> list[tuple[str, str]]:
+        """(id, settings as JSON text) of those of `ids` that exist."""
+        return [(row["series"], row["settings"]) for chunk in chunks(sorted(ids))
+                for row in self._db.rows_where(
+                    "chat_series", f"series IN ({', '.join('?' * len(chunk))})", tuple(chunk),
+                    select="series, settings")]
 
     def scope_of(self, series: str) -> Scope | None:
         """The channel the series was made in."""

@@ -38,6 +38,11 @@ def meeting_args(scope: Scope, series: str, occurrence: str) -> tuple[str, str, 
     return (scope.workspace, scope.channel, series, occurrence)
 
 
+def chunks(values: list, size: int = 500) -> list[list]:
+    """`values` in lists short enough for one `IN (?, ...)` each (SQLite bounds them)."""
+    return [values[start:start + size] for start in range(0, len(values), size)]
+
+
 class SharedDatabase:
     """The connection, its lock (the scheduler, the web server and the adapters use it
     from their own threads) and the one transaction open on it."""

@@ -40,6 +40,14 @@ class MeetingTable(TableGroup):
         return self._meetings(f"{_SERIES_MATCH} AND ended_at IS NOT NULL",
                               (*scope_args(scope), series), order_by="occurrence DESC")
 
+    def ended_between(self, after: str, until: str) -> list[tuple[str, str, str, str]]:
+        """(workspace, channel, series, occurrence) of every meeting held here (not
+        imported) that ended after `after` and by `until`, in any channel."""
+        return [(row["workspace"], row["channel"], row["series"], row["occurrence"])
+                for row in self._db.rows_where(
+                    "meetings", "ended_at > ? AND ended_at <= ? AND imported_from IS NULL",
+                    (after, until), select="workspace, channel, series, occurrence")]
+
     def start(self, scope: Scope, series: str, occurrence: str, started_by: str, now: str
               ) -> None:
         self._db.write(

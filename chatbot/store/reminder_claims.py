@@ -36,6 +36,17 @@ class ReminderClaimTable(TableGroup):
         )
         return {ReminderKey(**row) for row in rows}
 
+    def keys_of_series(self, platform: str, series: str, since_occurrence: str,
+                       states: tuple[str, ...]) -> set[ReminderKey]:
+        """`keys_in_states` for one series (its primary key prefix: an index lookup)."""
+        rows = self._db.rows_where(
+            "reminder_claims",
+            f"platform = ? AND series = ? AND occurrence >= ?"
+            f" AND state IN ({','.join('?' * len(states))})",
+            (platform, series, since_occurrence, *states), select=", ".join(_KEY_COLUMNS),
+        )
+        return {ReminderKey(**row) for row in rows}
+
     def insert(self, key: ReminderKey, if_absent: bool = False, **values: str) -> None:
         self._db.insert("reminder_claims", {**asdict(key), **values}, if_absent=if_absent)
 

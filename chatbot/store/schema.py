@@ -157,9 +157,37 @@ def _migration_agenda_by_section(db: sqlite_utils.Database) -> None:
     db["agenda_items"].create_index(["workspace", "channel", "series", "occurrence", "section"])
 
 
+def _migration_series_changes(db: sqlite_utils.Database) -> None:
+    # Which series changed in the database, in order: a trigger on every write to
+    # chat_series and occurrence_changes (by any process sharing the file) gives the series
+    # the next number, so readers learn what changed since they last looked from one
+    # indexed query instead of reading every series again (100,000 on a hosted bot).
+    db.create_table("series_changes", {"series": str, "seq": int}, pk="series",
+                    not_null={"seq"})
+    db["series_changes"].create_index(["seq"], unique=True)
+    for table, event, row in (("chat_series", "INSERT", "NEW"), ("chat_series", "UPDATE", "NEW"),
+                              ("chat_series", "DELETE", "OLD"),
+                              ("occurrence_changes", "INSERT", "NEW"),
+                              ("occurrence_changes", "UPDATE", "NEW"),
+                              ("occurrence_changes", "DELETE", "OLD")):
+        # Two statements, not INSERT OR REPLACE: an UPSERT's DO UPDATE that fires the
+        # trigger overrides the trigger's conflict clause, and the insert would fail.
+        db.execute(
+            f"CREATE TRIGGER {table}_{event.lower()}_noted AFTER {event} ON {table} BEGIN"
+            " UPDATE series_changes SET seq = (SELECT MAX(seq) + 1 FROM series_changes)"
+            f" WHERE series = {row}.series;"
+            f" INSERT INTO series_changes (series, seq) SELECT {row}.series,"
+            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM series_changes)"
+            f" WHERE NOT EXISTS (SELECT 1 FROM series_changes WHERE series = {row}.series);"
+            " END")
+    # Meetings ended lately, for the digests, across every channel in one query.
+    db["meetings"].create_index(["ended_at"])
+
+
 # Append-only: PRAGMA user_version records how many have run.
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1, _migration_reminders, _migration_minutes, _migration_chat_accounts,
     _migration_page_tokens, _migration_workspaces, _migration_live_entries,
     _migration_meeting_setup, _migration_shown_in, _migration_agenda_by_section,
+    _migration_series_changes,
 ]
