@@ -35,6 +35,7 @@ from dateutil.rrule import rrulestr
 
 from chatbot.commands import Clock, build_bot
 from chatbot.core.model import Scope, User
+from chatbot.core.rule_dates import rule_dates
 from chatbot.core.schedule import ScheduleBook
 from chatbot.scheduler import Reminders
 from chatbot.store import Store
@@ -137,7 +138,10 @@ def main() -> None:
 
         def start(now: dt.datetime) -> tuple[float, float, int]:
             """Seconds until commands can be answered (files loaded, store open), and
-            until the catch-up (which `chatbot run` does beside answering) is done."""
+            until the catch-up (which `chatbot run` does beside answering) is done. Each
+            start as a new process's: nothing kept from the start before."""
+            rule_dates.cache_clear()
+            gc.collect()
             began = time.perf_counter()
             book = ScheduleBook(folder)
             bot = build_bot(Store(tmp / "chatbot.db"), book, Clock(now))

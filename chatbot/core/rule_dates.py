@@ -137,6 +137,23 @@ def _cycle_length(freq: str, pinned: dict) -> int | None:
     return 1 if not every and _same_sign_within(positions, 52) else None
 
 
+def _every_period_has_a_date(freq: str, pinned: dict) -> bool:
+    """Whether every period surely holds a date of the rule: each week has every
+    weekday, each month days 1 to 28 and four of each weekday. The common rules, whose
+    check at load then needs no walk over a cycle of periods."""
+    months, monthdays, weekdays = pinned["bymonth"], pinned["bymonthday"], pinned["byweekday"]
+    if months or pinned["byyearday"] or pinned["bysetpos"]:
+        return False
+    if freq == WEEKLY:
+        return bool(weekdays)
+    if freq != MONTHLY:
+        return False
+    if monthdays:
+        return not weekdays and _same_sign_within(monthdays, 28)
+    positions = [day.n for day in weekdays or () if day.n is not None]
+    return bool(weekdays) and (not positions or _same_sign_within(positions, 4))
+
+
 class RuleDates:
     """Dates of a rule by FREQ period, from dateutil re-anchored near the query.
 
@@ -359,6 +376,10 @@ class RuleDates:
         most_per_period = {YEARLY: 366, MONTHLY: 31, WEEKLY: len(weekdays), DAILY: 1}[self.freq]
         if setpos and min(map(abs, setpos)) > most_per_period:
             return False  # the quick answer for a common slip: positions past the period's dates
+        if self.until is None and _every_period_has_a_date(self.freq, self.pinned):
+            # Sure without a walk (at load, for every series): the periods from the
+            # start's on each hold a date, and a COUNT counts from the first of them.
+            return True
         prefix = self._cycle_prefix
         if prefix is None:
             shifted = self._rule(self.start + timedelta(days=self._shift_days))
