@@ -96,6 +96,8 @@ def test_through_say_and_back_as_a_schedule_file(tmp_path):
 def test_ids_are_unique_and_settings_are_checked_as_a_file_would_be(chat):
     chat.ok("/meeting new Data Team Sync", user="ana", channel="data")
     assert "(id data-team-sync-2)" in chat.ok("/meeting new data team sync!", channel="other")
+    assert "(id data-team-sync-3)" in chat.ok("/meeting new Data Team Sync", channel="third")
+    assert "(id data-team)" in chat.ok("/meeting new Data Team", channel="fourth")
     assert "binder-team-2" in chat.ok("/meeting new Binder Team", channel="x")
     assert "no letter or digit" in chat.error("/meeting new ???", channel="y")
     before = chat.snapshot()

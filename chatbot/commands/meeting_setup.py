@@ -31,7 +31,7 @@ def new_series(context: Context, name: str) -> Reply:
         raise CommandError("Give the new meeting a name: /meeting new Team Sync")
     try:
         name = line_of(MAX_NAME)(name)
-        new_id = series_id(name, taken=_taken_ids(context))
+        new_id = series_id(name, taken=_taken_ids(context, series_id(name)))
     except (ValueError, SeriesNameError) as error:
         raise CommandError(f"The name {error}.") from None
     scope = context.scope
@@ -45,10 +45,13 @@ def new_series(context: Context, name: str) -> Reply:
         "See /meeting show for its settings.", public=True)
 
 
-def _taken_ids(context: Context) -> set[str]:
-    book = context.bot.schedules
-    broken_files = {problem.path.stem for problem in book.problems}
-    return {s.id for s in book.series} | set(context.store.chat_series.ids()) | broken_files
+def _taken_ids(context: Context, base: str) -> set[str]:
+    """The ids a series whose id would be `base` must not take (`base`, `base-2`...): of the
+    files (broken ones too) and of the series made in chat."""
+    book, numbered = context.bot.schedules, f"{base}-"
+    files = {problem.path.stem for problem in book.problems} | {
+        s.id for s in book.series if s.id == base or s.id.startswith(numbered)}
+    return files | set(context.store.chat_series.ids_from(base))
 
 
 def set_setting(context: Context, rest: str) -> Reply:

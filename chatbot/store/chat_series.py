@@ -32,8 +32,13 @@ class ChatSeriesTable(TableGroup):
                                    select="platform, workspace, channel")
         return Scope(row["platform"], row["workspace"], row["channel"]) if row else None
 
-    def ids(self) -> list[str]:
-        return [series for series, _ in self.rows()]
+    def ids_from(self, base: str) -> list[str]:
+        """The ids that are `base` or start with `base-` (what a new series called like an
+        existing one may not take), from the index, not a read of every series."""
+        rows = self._db.query(
+            "SELECT series FROM chat_series WHERE series = ? OR series BETWEEN ? AND ?",
+            (base, f"{base}-", f"{base}-\uffff"))
+        return [row["series"] for row in rows]
 
     def in_channel(self, scope: Scope) -> list[str]:
         """The ids of the series made in this channel, by id."""
