@@ -589,6 +589,17 @@ def test_the_vote_message_has_a_button_per_choice_and_is_updated_in_place(
     assert told.params["text"] == ":warning: Vote 2 is closed; /vote shows the open one."
 
 
+def test_a_vote_taken_back_with_undo_loses_its_buttons(meeting_world: SlackWorld) -> None:
+    world = meeting_world
+    world.answer("/vote", "Monthly releases? [yes, no]")
+    opened = vote_message(world, "Entry 2: vote “Monthly releases?”")
+    assert world.click("vote-0", f"{CHANNEL} 2 yes", user="U0BOB") == 200
+    vote_message(world, "so far: yes: 1, no: 0")
+    assert "Removed entry 2" in world.answer("/undo")
+    until(lambda: "was taken back" in vote_message(world, opened["ts"])["text"])
+    assert buttons(vote_message(world, opened["ts"])) == []
+
+
 def test_a_question_that_reads_like_a_closed_vote_keeps_its_buttons(
         meeting_world: SlackWorld) -> None:
     world = meeting_world

@@ -183,6 +183,9 @@ def undo(meeting: LiveMeeting, user: str, now: datetime.datetime,
     if vote and vote.ballots:
         count = len(vote.ballots)
         message += f", and its {count} ballot{'s' if count > 1 else ''}"
+    # A vote taken back: its own message (Slack's) loses its buttons and says so.
+    removed = VoteShown(entry.number or 0, vote.question, vote.choices, "", closed=True,
+                        removed=True) if vote else None
     undone = dataclasses.replace(entry, undone=True)
     entries = tuple(undone if e.seq == entry.seq else e for e in meeting.entries)
     after = dataclasses.replace(meeting, entries=entries)
@@ -190,7 +193,7 @@ def undo(meeting: LiveMeeting, user: str, now: datetime.datetime,
         current = after.current
         message += f"; now on {after.item_label(current.view.item.key)}" if current else \
             "; no item is taken up now"
-    return Outcome(after, message + ".", (undone,))
+    return Outcome(after, message + ".", (undone,), removed)
 
 
 def _own_last(meeting: LiveMeeting, user: str) -> Entry:

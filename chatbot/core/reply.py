@@ -99,12 +99,15 @@ class VoteShown:
     opened: bool = False  # this reply opened it: its message is still to be posted
     meeting: tuple[str, str] = ("", "")  # (series, occurrence): where its message is kept
     message: str = ""  # that message, as its platform named it when it was posted
+    removed: bool = False  # undone with /undo: closed, and its ballots gone with it
 
     def opening(self) -> str:
         return (f"Entry {self.number}: vote “{self.question}”: "
                 f"/vote {' or /vote '.join(self.choices)}.")
 
     def standing(self) -> str:
+        if self.removed:
+            return f"Vote “{self.question}” was taken back (/undo); its ballots no longer count."
         state = "closed" if self.closed else "so far"
         return f"Vote “{self.question}” {state}: {self.tally}."
 
