@@ -286,7 +286,7 @@ async def _thumbs_across_a_restart(hs: Homeserver, tmp_path: Path) -> None:
         assert opened["content"]["org.chatbot.vote"] == 1
         await call(carol.ask, room, "!attend")  # the bot knows her name from now on
 
-    async with BotRun(tmp_path, bot_settings, during):
+    async with BotRun(tmp_path, bot_settings, during) as again:
         await call(carol.react, room, opened["event_id"], "👍")
         ballot = await call(alice.wait_for, room, lambda e: is_notice(e) and body(e).startswith(
             "Entry 1: vote “Guide votes +1"))
@@ -296,6 +296,10 @@ async def _thumbs_across_a_restart(hs: Homeserver, tmp_path: Path) -> None:
         await call(bob.react, room, ballot["event_id"], "👍")  # not the vote message
         shown = await call(alice.ask, room, "!vote")
         assert body(shown) == "Vote “Write a guide?” so far: +1: 1, 0: 0, -1: 1."
+        # Bob only ever reacted: the result names him, and so will the minutes.
+        closed = await call(alice.ask, room, "!vote close")
+        assert body(closed).endswith("-1: 1 (Bob Builder).")
+        assert again.store.users.get(WORKSPACE, bob.user_id).name == "Bob Builder"
 
 
 # -- what people type ----------------------------------------------------------------
