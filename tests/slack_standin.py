@@ -144,6 +144,8 @@ class _State:
     revoked: dict[str, Installed] = field(default_factory=dict)  # tokens that worked once
     # (channel, ts) -> the bot's message as it stands: chat.update changes it in place.
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # A trigger_id is good for 3 seconds (Slack's rule); set: every one is too old.
+    triggers_expired: bool = False
 
     def team_of(self, token: str) -> str | None:
         if token == self.token:
@@ -306,6 +308,11 @@ class SlackStandIn:
         """Sleep ``seconds`` before answering each call of ``method`` (0 to stop)."""
         with self._state.lock:
             self._state.faults.setdefault(method, _Fault()).delay = seconds
+
+    def expire_triggers(self, expired: bool = True) -> None:
+        """views.open answers ``expired_trigger_id``, as Slack does 3 s after the click."""
+        with self._state.lock:
+            self._state.triggers_expired = expired
 
     def clear_faults(self) -> None:
         with self._state.lock:
@@ -704,6 +711,8 @@ def _views_open(state: _State, params: dict[str, Any]) -> dict[str, Any]:
     opened = _view_of(params, "modal")
     if not params.get("trigger_id") or opened is None:
         return _error("invalid_arguments")
+    if state.triggers_expired:
+        return _error("expired_trigger_id")
     opened.update({"id": f"V{_next_ts(state).replace('.', '')}",
                    "team_id": params.get("_team") or TEAM_ID, "state": {"values": {}}})
     return {"ok": True, "view": opened}

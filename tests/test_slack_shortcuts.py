@@ -111,6 +111,15 @@ def test_outside_a_meetings_channel_or_on_a_message_without_text_the_form_says_w
     assert world.store.agenda.items(world.scope, "binder-team", "2018-03-21") == []
 
 
+def test_a_form_slack_will_not_open_is_said_to_the_chooser(world: SlackWorld) -> None:
+    world.slack.expire_triggers()  # the shortcut's trigger is older than Slack's 3 seconds
+    choose(world, "add_to_agenda", "Kubeflow presentation")
+    [told] = world.slack.wait_for_calls("chat.postEphemeral")
+    assert (told.params["channel"], told.params["user"]) == (CHANNEL, "U0ALICE")
+    assert told.params["text"] == (":warning: Slack did not open the form (expired_trigger_id). "
+                                   "Choose the shortcut on the message again.")
+
+
 # -- Add as TODO -----------------------------------------------------------------------------
 
 
