@@ -770,6 +770,14 @@ def test_app_home_names_the_meeting_slash_meeting_names(meeting_world: SlackWorl
     assert "21 March" not in text
 
 
+def test_a_new_meeting_form_slack_will_not_open_is_said_to_the_asker(world: SlackWorld) -> None:
+    world.slack.expire_triggers()
+    assert world.command("/meeting", "new")[0] == 200
+    [told] = world.slack.wait_for_calls("chat.postEphemeral")
+    assert told.params["user"] == "U0ALICE"
+    assert "Slack did not open the form (expired_trigger_id)" in told.params["text"]
+
+
 def test_a_refused_new_meeting_form_stores_nothing_and_says_why_under_the_field(
     world: SlackWorld,
 ) -> None:

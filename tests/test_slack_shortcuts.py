@@ -117,7 +117,7 @@ def test_a_form_slack_will_not_open_is_said_to_the_chooser(world: SlackWorld) ->
     [told] = world.slack.wait_for_calls("chat.postEphemeral")
     assert (told.params["channel"], told.params["user"]) == (CHANNEL, "U0ALICE")
     assert told.params["text"] == (":warning: Slack did not open the form (expired_trigger_id). "
-                                   "Choose the shortcut on the message again.")
+                                   "Ask for it again.")
 
 
 # -- Add as TODO -----------------------------------------------------------------------------

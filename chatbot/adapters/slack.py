@@ -333,9 +333,9 @@ class SlackAdapter:
         stored = self.bot.store.users.get(scope.workspace, user.id)
         zone = (stored.zone if stored else None) or user.tz or "UTC"
         today = self.bot.clock.now().date()
-        await self.workspaces.get(scope.workspace).client.views_open(
-            trigger_id=trigger_id,
-            view=slack_modal.new_meeting_view(zone, scope.channel, today))
+        await slack_modal.open_form(
+            self.workspaces.get(scope.workspace).client, trigger_id,
+            slack_modal.new_meeting_view(zone, scope.channel, today), scope.channel, user.id)
 
     async def _on_new_meeting(self, ack: Callable, body: dict, view: dict) -> None:
         """The form's answers, said as `/meeting new NAME` and `/meeting set ...`: all of

@@ -11,8 +11,10 @@ and gives the same replies as typing them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
     DatePickerElement,
     InputBlock,
@@ -25,6 +27,9 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
 
 NEW_MEETING = "meeting_new"
 ADD_TO_AGENDA = "add_to_agenda"  # the shortcut's callback id, and its form's
@@ -39,6 +44,23 @@ REPEATS = {
     "fortnightly": "Every other week",
     "once": "Once",
 }
+
+
+async def open_form(client: AsyncWebClient, trigger_id: str, view: dict, channel: str,
+                    user: str) -> None:
+    """Open `view`; if Slack will not (a trigger is good for 3 s), the person is told so
+    in the channel they asked in, not left waiting for a form."""
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        log.warning("views.open failed: %s", reason)
+        try:
+            await client.chat_postEphemeral(
+                channel=channel, user=user,
+                text=f":warning: Slack did not open the form ({reason}). Ask for it again.")
+        except SlackApiError as also:
+            log.warning("chat.postEphemeral failed: %s", also.response.get("error"))
 
 
 def new_meeting_view(zone: str, channel: str, today: dt.date) -> dict:

@@ -164,21 +164,9 @@ class MessageShortcuts:
         return MessageRef(team, channel, message["ts"], author, link, chooser), text
 
     async def _open(self, body: dict, view: dict) -> None:
-        """The form; if Slack will not open it (a trigger is good for 3 s), the chooser is
-        told so where they chose the shortcut, not left waiting for a form."""
         client = self.adapter.workspaces.get(team_of(body)).client
-        try:
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
-        except SlackApiError as error:
-            reason = error.response.get("error")
-            log.warning("views.open failed: %s", reason)
-            try:
-                await client.chat_postEphemeral(
-                    channel=body["channel"]["id"], user=body["user"]["id"],
-                    text=f":warning: Slack did not open the form ({reason}). Choose the "
-                         "shortcut on the message again.")
-            except SlackApiError as also:
-                log.warning("chat.postEphemeral failed: %s", also.response.get("error"))
+        await slack_modal.open_form(client, body["trigger_id"], view, body["channel"]["id"],
+                                    body["user"]["id"])
 
     # -- the form submitted: the command ------------------------------------------------------
 
