@@ -346,19 +346,20 @@ class SlackAdapter:
         user, is_admin = await self._speaker(scope.workspace, said["id"],
                                              said.get("username") or said.get("name", ""))
         store, replies = self.bot.store, []
+
+        def say(field: str, text: str) -> None:
+            reply = self.handle(Message(text, scope, user, is_admin), {})
+            if not reply.ok:
+                raise _Refused(field, reply.text)  # rolls every one of them back
+            replies.append(reply)
+
         try:
             with store.transaction():
                 before = set(store.chat_series.in_channel(scope))
-                commands = [("name", f"/meeting new {form.name}")]
-                while commands:
-                    field, text = commands.pop(0)
-                    reply = self.handle(Message(text, scope, user, is_admin), {})
-                    if not reply.ok:
-                        raise _Refused(field, reply.text)  # rolls every one of them back
-                    replies.append(reply)
-                    if field == "name":  # the series made: now its settings
-                        made = set(store.chat_series.in_channel(scope)) - before
-                        commands += form.settings(made.pop()) if made else []
+                say("name", f"/meeting new {form.name}")
+                made = set(store.chat_series.in_channel(scope)) - before
+                for field, text in form.settings(made.pop()) if made else []:
+                    say(field, text)
         except _Refused as refused:
             await ack(response_action="errors", errors={refused.field: refused.text})
             return
