@@ -102,6 +102,18 @@ def _same_sign_within(values, limit: int) -> bool:
     )
 
 
+def _month_fixed(pinned: dict) -> bool:
+    """Whether every month holds as many of the rule's days as any other: days 1..28
+    (each month has them), or the 1st-4th (or last-4th) of weekdays. Positions count
+    within the month here: MONTHLY, or YEARLY narrowed by BYMONTH."""
+    monthdays, weekdays = pinned["bymonthday"], pinned["byweekday"] or ()
+    positions = [day.n for day in weekdays if day.n is not None]
+    return not pinned["byyearday"] and (
+        _same_sign_within(monthdays, 28) and not weekdays
+        or not monthdays and len(positions) == len(weekdays) and _same_sign_within(positions, 4)
+    )
+
+
 def _cycle_length(freq: str, pinned: dict) -> int | None:
     """Periods after which the number of dates per period repeats, if it does.
 
@@ -113,11 +125,7 @@ def _cycle_length(freq: str, pinned: dict) -> int | None:
     weekdays = pinned["byweekday"] or ()
     every = [day for day in weekdays if day.n is None]
     positions = [day.n for day in weekdays if day.n is not None]
-    # Positions count within the month here: MONTHLY, or YEARLY narrowed by BYMONTH.
-    month_fixed = not yeardays and (
-        _same_sign_within(monthdays, 28) and not weekdays  # every month has days 1..28
-        or not monthdays and not every and _same_sign_within(positions, 4)
-    )
+    month_fixed = _month_fixed(pinned)
     if freq == DAILY:
         return None if months or monthdays else 7 if weekdays else 1
     if freq == WEEKLY:
@@ -146,12 +154,8 @@ def _every_period_has_a_date(freq: str, pinned: dict) -> bool:
         return False
     if freq == WEEKLY:
         return bool(weekdays)
-    if freq != MONTHLY:
-        return False
-    if monthdays:
-        return not weekdays and _same_sign_within(monthdays, 28)
-    positions = [day.n for day in weekdays or () if day.n is not None]
-    return bool(weekdays) and (not positions or _same_sign_within(positions, 4))
+    every_weekday = not monthdays and any(day.n is None for day in weekdays or ())
+    return freq == MONTHLY and (_month_fixed(pinned) or every_weekday)
 
 
 class RuleDates:
