@@ -11,7 +11,7 @@ import datetime as dt
 
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError, Reply
-from chatbot.commands.permissions import require_meeting_admin
+from chatbot.commands.permissions import require_chair_or_meeting_admin
 from chatbot.core.recurrence import Occurrence, RecurrenceError
 from chatbot.core.reply import Instant, line
 from chatbot.core.schedule import Series
@@ -19,7 +19,6 @@ from chatbot.core.schedule_fields import day as read_day
 from chatbot.core.schedule_fields import local_time
 from chatbot.core.timefmt import long_date, long_datetime
 from chatbot.core.timezones import zone_info
-from chatbot.meeting_view import live_meeting
 from chatbot.series_book import changed_series
 
 
@@ -84,18 +83,8 @@ def move_meeting(context: Context, rest: str) -> Reply:
 
 def _changeable(context: Context, action: str) -> Series:
     series, _ = context.meeting()
-    if not any(_is_chair(context, series, meeting.occurrence)
-               for meeting in context.store.meetings.in_progress(context.scope)
-               if meeting.series == series.id):
-        require_meeting_admin(context, series.admins, f"{action} {series.name}")
+    require_chair_or_meeting_admin(context, series, f"{action} {series.name}")
     return series
-
-
-def _is_chair(context: Context, series: Series, occurrence: str) -> bool:
-    """Whether the speaker chairs this series' meeting in progress (who started it, the
-    facilitator, whoever /chair made one)."""
-    live = live_meeting(context.store, context.scope, series, occurrence)
-    return live is not None and live.is_chair(context.user.id)
 
 
 def _date(text: str, usage: str) -> dt.date:

@@ -4,6 +4,7 @@ People manage their own things: an agenda item's author, a TODO's owners and cre
 Channel admins (the `admins` of the channel's series, plus the platform's own admins,
 such as Slack workspace admins) may manage everything. Starting and ending meetings is
 for admins when the series names any; a series without admins is run by its channel.
+Skipping and moving a meeting is for admins and the chairs of the meeting in progress.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterable
 
 from chatbot.commands.bot import Context
 from chatbot.commands.context import CommandError
+from chatbot.core.schedule import Series
+from chatbot.meeting_view import live_meeting
 
 
 def channel_admins(context: Context) -> list[str]:
@@ -53,3 +56,14 @@ def require_meeting_admin(context: Context, admins: Iterable[str], action: str) 
     raise CommandError(
         f"Only a channel admin ({', '.join(names[a] for a in admins)}) can {action}."
     )
+
+
+def require_chair_or_meeting_admin(context: Context, series: Series, action: str) -> None:
+    """The chairs of the series' meeting in progress (who started it, the facilitator,
+    whoever /chair made one) may; otherwise as `require_meeting_admin`."""
+    for meeting in context.store.meetings.in_progress(context.scope):
+        live = (live_meeting(context.store, context.scope, series, meeting.occurrence)
+                if meeting.series == series.id else None)
+        if live is not None and live.is_chair(context.user.id):
+            return
+    require_meeting_admin(context, series.admins, action)
