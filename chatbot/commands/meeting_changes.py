@@ -17,8 +17,7 @@ from chatbot.core.reply import Instant, line
 from chatbot.core.schedule import Series
 from chatbot.core.schedule_fields import day as read_day
 from chatbot.core.schedule_fields import local_time
-from chatbot.core.timefmt import long_date, long_datetime
-from chatbot.core.timezones import zone_info
+from chatbot.core.timefmt import in_zone, long_date, long_datetime
 from chatbot.series_book import changed_series
 
 
@@ -117,7 +116,7 @@ def _between_neighbours(series: Series, occurrence: Occurrence, new_time: dt.dat
     """A moved meeting stays between the meetings before and after it: moved past one,
     the two would swap, and the agenda gathered for one would be held at the other."""
     def wall(neighbour: Occurrence) -> dt.datetime:  # in the zone `new_time` is given in
-        return neighbour.start_utc.astimezone(zone_info(series.timezone)).replace(tzinfo=None)
+        return in_zone(neighbour.start_utc, series.timezone).replace(tzinfo=None)
 
     key, zone = occurrence.key, series.timezone
     following = series.recurrence.next_after(occurrence.start_utc)
